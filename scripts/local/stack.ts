@@ -1,0 +1,164 @@
+/**
+ * The Docker-free local stack, started as one unit by `deno task dev` and by the test runner: PostgreSQL with
+ * Supabase's roles and auth schema, the migrations applied by the real Supabase CLI, the Twilio emulator (unless
+ * TWILIO_API_BASE_URL / TWILIO_TRUNKING_BASE_URL point elsewhere), the functions gateway, and the pg_net
+ * stand-in that delivers the credential webhook.
+ */
+import postgres from "postgres";
+import { join } from "node:path";
+import { startEmulator } from "../emulator/server.ts";
+import { startGateway } from "./gateway.ts";
+import type { LogSink } from "./function-worker.ts";
+import { generateProjectKeys, jwksOf, type ProjectKeys } from "./keys.ts";
+import { startPostgres } from "./postgres.ts";
+import { repoRoot } from "./process.ts";
+import { pushMigrations } from "./supabase-cli.ts";
+import { startWebhookDispatcher } from "./webhook-dispatcher.ts";
+
+/** Everything a client, a test or `deno task status` needs to reach the running stack. */
+export interface StackInfo {
+  api_url: string;
+  db_url: string;
+  publishable_key: string;
+  secret_key: string;
+  twilio_api_base_url: string;
+  twilio_trunking_base_url: string;
+  emulator_url: string | null;
+  /** For minting user tokens (`deno task token`, tests). Local only. */
+  signing_key: Pick<ProjectKeys, "kid" | "privateJwk">;
+  /** The project secrets the functions run with. Local only. */
+  function_secrets: Record<string, string>;
+}
+
+export interface StackOptions {
+  /** Folder for the PostgreSQL cluster (ignored when databaseUrl is given). */
+  postgresDir: string;
+  dbPort: number;
+  apiPort: number;
+  /** 0 picks a free port. */
+  emulatorPort: number;
+  databaseUrl?: string;
+  ephemeral?: boolean;
+  keys?: ProjectKeys;
+  /** Project secrets (ENCRYPTION_KEYS, WEBHOOK_SECRET, LIVEKIT_SIP_URI, ...); missing ones get local defaults. */
+  secrets?: Record<string, string>;
+  log: LogSink;
+}
+
+export interface Stack {
+  info: StackInfo;
+  keys: ProjectKeys;
+  /** Waits until every webhook the database queued so far has been delivered and answered. */
+  drainWebhooks(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    let dbUrl = options.databaseUrl;
+    if (!dbUrl) {
+      const cluster = await startPostgres({ dataDir: options.postgresDir, port: options.dbPort, ephemeral: options.ephemeral });
+      cleanups.push(cluster.stop);
+      dbUrl = cluster.url;
+    }
+    await bootstrapDatabase(dbUrl);
+    await pushMigrations(dbUrl);
+
+    const twilio = await twilioEndpoints(options.emulatorPort);
+    if (twilio.close) cleanups.push(twilio.close);
+
+    const keys = options.keys ?? await generateProjectKeys();
+    const secrets = withLocalDefaults(options.secrets ?? {});
+    const apiUrl = `http://127.0.0.1:${options.apiPort}`;
+    const gateway = await startGateway({
+      port: options.apiPort,
+      jwks: jwksOf(keys),
+      log: options.log,
+      functionEnv: {
+        SUPABASE_URL: apiUrl,
+        SUPABASE_DB_URL: dbUrl,
+        SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+        SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+        SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+        TWILIO_API_BASE_URL: twilio.apiBaseUrl,
+        TWILIO_TRUNKING_BASE_URL: twilio.trunkingBaseUrl,
+        ...secrets,
+      },
+    });
+    cleanups.push(gateway.close);
+
+    await configureWebhook(dbUrl, `${gateway.url}/functions/v1/twilio-credentials-webhook`, secrets.WEBHOOK_SECRET);
+    const dispatcher = await startWebhookDispatcher(dbUrl);
+    cleanups.push(dispatcher.close);
+
+    return {
+      keys,
+      info: {
+        api_url: gateway.url,
+        db_url: dbUrl,
+        publishable_key: keys.publishableKey,
+        secret_key: keys.secretKey,
+        twilio_api_base_url: twilio.apiBaseUrl,
+        twilio_trunking_base_url: twilio.trunkingBaseUrl,
+        emulator_url: twilio.emulatorUrl,
+        signing_key: { kid: keys.kid, privateJwk: keys.privateJwk },
+        function_secrets: secrets,
+      },
+      drainWebhooks: dispatcher.drain,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Supabase's roles and auth schema, then the local pg_net and Vault stand-ins (see their SQL files). */
+export async function bootstrapDatabase(dbUrl: string, { withStandins = true } = {}) {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.file(join(repoRoot, "scripts/local/supabase-bootstrap.sql"));
+    if (withStandins) await sql.file(join(repoRoot, "scripts/local/pg-net-vault-standins.sql"));
+  } finally {
+    await sql.end();
+  }
+}
+
+async function configureWebhook(dbUrl: string, url: string, secret: string) {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql`select vault.create_secret(${url}, 'twilio_credentials_webhook_url')`;
+    await sql`select vault.create_secret(${secret}, 'twilio_credentials_webhook_secret')`;
+  } finally {
+    await sql.end();
+  }
+}
+
+async function twilioEndpoints(emulatorPort: number) {
+  const apiBaseUrl = Deno.env.get("TWILIO_API_BASE_URL");
+  const trunkingBaseUrl = Deno.env.get("TWILIO_TRUNKING_BASE_URL");
+  if (apiBaseUrl && trunkingBaseUrl) return { apiBaseUrl, trunkingBaseUrl, emulatorUrl: null, close: undefined };
+  const emulator = await startEmulator({ port: emulatorPort });
+  return { apiBaseUrl: emulator.url, trunkingBaseUrl: emulator.url, emulatorUrl: emulator.url, close: emulator.close };
+}
+
+/** Local values for the project's own secrets; on Supabase these come from `supabase secrets set`. */
+function withLocalDefaults(secrets: Record<string, string>): Record<string, string> {
+  const env = (name: string) => Deno.env.get(name);
+  return {
+    ENCRYPTION_KEYS: env("ENCRYPTION_KEYS") ?? `local1:${randomBase64(32)}`,
+    WEBHOOK_SECRET: env("WEBHOOK_SECRET") ?? randomBase64(32),
+    LIVEKIT_SIP_URI: env("LIVEKIT_SIP_URI") ?? "sip:local-project.sip.livekit.cloud;transport=tcp",
+    ...(env("LIVEKIT_SIP_URI_FALLBACK") ? { LIVEKIT_SIP_URI_FALLBACK: env("LIVEKIT_SIP_URI_FALLBACK")! } : {}),
+    ...(env("TRUNK_RECORDING_MODE") ? { TRUNK_RECORDING_MODE: env("TRUNK_RECORDING_MODE")! } : {}),
+    ...secrets,
+  };
+}
+
+function randomBase64(bytes: number): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes))));
+}

@@ -1,0 +1,15 @@
+/** `deno task status`: the running local stack as JSON (what a client needs to reach it). */
+import { readRunningStack } from "./local/state.ts";
+
+const stack = await readRunningStack();
+if (!stack) {
+  console.error("The local stack is not running. Start it with: deno task dev");
+  Deno.exit(1);
+}
+const { api_url, db_url, publishable_key, secret_key, twilio_api_base_url, twilio_trunking_base_url, emulator_url } =
+  stack;
+console.log(JSON.stringify(
+  { api_url, db_url, publishable_key, secret_key, twilio_api_base_url, twilio_trunking_base_url, emulator_url },
+  null,
+  2,
+));

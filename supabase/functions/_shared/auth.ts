@@ -1,0 +1,82 @@
+/**
+ * Who is calling. User-facing requests carry the user's access token (an asymmetric Supabase Auth JWT, verified
+ * against the project's JWKS); server-to-server callers send the project's secret key in the `apikey` header, as
+ * Supabase clients do for secret keys. The user id only ever comes from a verified token.
+ *
+ * ```ts
+ * const caller = await authenticate(req, { allowSecretKey: true });
+ * if (caller.kind === "user") console.log(caller.userId);
+ * ```
+ */
+import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
+import { unauthorized } from "./http/errors.ts";
+
+export type Caller = { kind: "user"; userId: string } | { kind: "service" };
+
+export interface AuthOptions {
+  /** Accept the project's secret key (server-to-server) as well as user tokens. */
+  allowSecretKey?: boolean;
+}
+
+export async function authenticate(req: Request, options: AuthOptions = {}): Promise<Caller> {
+  const apiKey = req.headers.get("apikey");
+  if (options.allowSecretKey && apiKey?.startsWith("sb_secret_")) {
+    if (isProjectSecretKey(apiKey)) return { kind: "service" };
+    throw unauthorized("The secret key is not valid for this project");
+  }
+  const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!bearer) throw unauthorized();
+  const claims = await verifyAccessToken(bearer).catch(() => {
+    throw unauthorized("The access token is invalid or expired");
+  });
+  return { kind: "user", userId: claims.sub };
+}
+
+/** Verifies a Supabase Auth user token and returns its claims; rejects anything that is not a signed-in user. */
+export async function verifyAccessToken(token: string, jwks = projectJwks()): Promise<{ sub: string }> {
+  const { payload } = await jwtVerify(token, jwks, { audience: "authenticated", algorithms: ["ES256", "RS256"] });
+  if (payload.role !== "authenticated" || typeof payload.sub !== "string") throw new Error("not a user token");
+  if (!UUID.test(payload.sub)) throw new Error("subject is not a user id");
+  return { sub: payload.sub };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function jwksFromJson(json: string): ReturnType<typeof createLocalJWKSet> {
+  const parsed = JSON.parse(json);
+  return createLocalJWKSet(Array.isArray(parsed) ? { keys: parsed } : parsed as JSONWebKeySet);
+}
+
+let cachedJwks: ReturnType<typeof createLocalJWKSet> | undefined;
+
+/** SUPABASE_JWKS when Supabase injects it; otherwise the project's published JWKS, fetched and cached. */
+function projectJwks() {
+  if (cachedJwks) return cachedJwks;
+  const inline = Deno.env.get("SUPABASE_JWKS");
+  if (inline) return (cachedJwks = jwksFromJson(inline));
+  const url = Deno.env.get("SUPABASE_URL");
+  if (!url) throw new Error("Neither SUPABASE_JWKS nor SUPABASE_URL is set");
+  return (cachedJwks = createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", url)));
+}
+
+function isProjectSecretKey(candidate: string): boolean {
+  const keys = projectSecretKeys();
+  // Compare against every key so the time taken does not reveal which one (or whether any) matched.
+  return keys.map((key) => constantTimeEqual(candidate, key)).reduce((a, b) => a || b, false);
+}
+
+function projectSecretKeys(): string[] {
+  const many = Deno.env.get("SUPABASE_SECRET_KEYS");
+  if (many) return Object.values(JSON.parse(many) as Record<string, string>);
+  const one = Deno.env.get("SUPABASE_SECRET_KEY");
+  return one ? [one] : [];
+}
+
+/** Equal-length comparison whose duration does not depend on where the strings differ. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = new TextEncoder().encode(a);
+  const right = new TextEncoder().encode(b);
+  let diff = left.length ^ right.length;
+  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,94 @@
+/**
+ * Application-level encryption of the secrets we store (Twilio auth tokens, SIP passwords): AES-256-GCM through
+ * WebCrypto, so the database, its dumps and its logs only ever hold ciphertext.
+ *
+ * Keys come from the ENCRYPTION_KEYS function secret: `kid:base64key[,kid:base64key...]`, 32-byte keys, the first
+ * one encrypts, every one decrypts (rotate by putting a new key first; `needsRotation` finds values to rewrite).
+ * Each value is `enc:v1:<kid>:<iv>:<ciphertext>` (base64url) and is bound to a context (column and owner) as
+ * additional data, so a ciphertext copied into another user's row does not decrypt.
+ *
+ * ```ts
+ * const box = SecretBox.fromEnv();
+ * const stored = await box.encrypt("s3cret", secretContext("auth_token", userId));
+ * const plain = await box.decrypt(stored, secretContext("auth_token", userId));
+ * ```
+ */
+const PREFIX = "enc:v1:";
+
+export type SecretColumn = "auth_token" | "sip_password";
+
+export const secretContext = (column: SecretColumn, userId: string) => `user_twilio_credentials.${column}:${userId}`;
+
+export class SecretBox {
+  readonly #keys: Map<string, Promise<CryptoKey>>;
+  readonly #activeKeyId: string;
+
+  constructor(keys: { id: string; raw: Uint8Array }[]) {
+    if (keys.length === 0) throw new Error("ENCRYPTION_KEYS must hold at least one key");
+    for (const { id, raw } of keys) {
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`ENCRYPTION_KEYS: invalid key id "${id}"`);
+      if (raw.length !== 32) throw new Error(`ENCRYPTION_KEYS: key "${id}" must be 32 bytes (base64 of 32 bytes)`);
+    }
+    this.#activeKeyId = keys[0].id;
+    this.#keys = new Map(keys.map(({ id, raw }) => [
+      id,
+      crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"]),
+    ]));
+  }
+
+  static fromEnv(value = Deno.env.get("ENCRYPTION_KEYS")): SecretBox {
+    if (!value) throw new Error("ENCRYPTION_KEYS is not set");
+    return new SecretBox(value.split(",").map((entry) => {
+      const [id, key] = entry.trim().split(":");
+      return { id, raw: fromBase64(key ?? "") };
+    }));
+  }
+
+  static isEncrypted(value: string): boolean {
+    return value.startsWith(PREFIX);
+  }
+
+  async encrypt(plaintext: string, context: string): Promise<string> {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const key = await this.#keys.get(this.#activeKeyId)!;
+    const sealed = await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv, additionalData: new TextEncoder().encode(context) },
+      key,
+      new TextEncoder().encode(plaintext),
+    );
+    return `${PREFIX}${this.#activeKeyId}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(sealed))}`;
+  }
+
+  async decrypt(stored: string, context: string): Promise<string> {
+    const [kid, iv, sealed] = stored.startsWith(PREFIX) ? stored.slice(PREFIX.length).split(":") : [];
+    if (!kid || !iv || !sealed) throw new Error("value is not an encrypted secret");
+    const key = this.#keys.get(kid);
+    if (!key) throw new Error(`no key "${kid}" in ENCRYPTION_KEYS to decrypt this value`);
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(context) },
+      await key,
+      fromBase64(sealed),
+    ).catch(() => {
+      throw new Error("secret failed to decrypt (wrong key or context, or tampered)");
+    });
+    return new TextDecoder().decode(plain);
+  }
+
+  /** True when the value was encrypted with a key other than the active one. */
+  needsRotation(stored: string): boolean {
+    return !stored.startsWith(`${PREFIX}${this.#activeKeyId}:`);
+  }
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+  const normal = text.replace(/-/g, "+").replace(/_/g, "/");
+  try {
+    return Uint8Array.from(atob(normal.padEnd(Math.ceil(normal.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
+  } catch {
+    throw new Error("invalid base64 in an encryption key or value");
+  }
+}

@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { SecretBox, secretContext } from "./secrets.ts";
+
+const key = (byte: number) => btoa(String.fromCharCode(...new Uint8Array(32).fill(byte)));
+const userA = "11111111-1111-4111-8111-111111111111";
+const userB = "22222222-2222-4222-8222-222222222222";
+
+Deno.test("a secret round-trips and the stored form holds neither the plaintext nor a repeatable ciphertext", async () => {
+  const box = SecretBox.fromEnv(`k1:${key(1)}`);
+  const context = secretContext("auth_token", userA);
+  const first = await box.encrypt("my-auth-token-0123456789abcdef", context);
+  const second = await box.encrypt("my-auth-token-0123456789abcdef", context);
+  assert.match(first, /^enc:v1:k1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/);
+  assert.ok(!first.includes("my-auth-token"));
+  assert.notEqual(first, second, "a fresh IV per encryption");
+  assert.equal(await box.decrypt(first, context), "my-auth-token-0123456789abcdef");
+});
+
+Deno.test("a ciphertext moved to another user's row or column does not decrypt", async () => {
+  const box = SecretBox.fromEnv(`k1:${key(1)}`);
+  const stored = await box.encrypt("secret", secretContext("auth_token", userA));
+  await assert.rejects(box.decrypt(stored, secretContext("auth_token", userB)), /failed to decrypt/);
+  await assert.rejects(box.decrypt(stored, secretContext("sip_password", userA)), /failed to decrypt/);
+});
+
+Deno.test("a tampered ciphertext is rejected", async () => {
+  const box = SecretBox.fromEnv(`k1:${key(1)}`);
+  const context = secretContext("sip_password", userA);
+  const stored = await box.encrypt("secret", context);
+  const flipped = stored.slice(0, -2) + (stored.at(-2) === "A" ? "B" : "A") + stored.at(-1);
+  await assert.rejects(box.decrypt(flipped, context), /failed to decrypt/);
+});
+
+Deno.test("rotation: a new first key encrypts, old key ids still decrypt, and old values are flagged", async () => {
+  const context = secretContext("auth_token", userA);
+  const old = await SecretBox.fromEnv(`k1:${key(1)}`).encrypt("rotate-me", context);
+  const rotated = SecretBox.fromEnv(`k2:${key(2)},k1:${key(1)}`);
+  assert.equal(await rotated.decrypt(old, context), "rotate-me");
+  assert.equal(rotated.needsRotation(old), true);
+  const fresh = await rotated.encrypt("rotate-me", context);
+  assert.match(fresh, /^enc:v1:k2:/);
+  assert.equal(rotated.needsRotation(fresh), false);
+  await assert.rejects(SecretBox.fromEnv(`k2:${key(2)}`).decrypt(old, context), /no key "k1"/);
+});
+
+Deno.test("bad key configuration fails loudly instead of encrypting weakly", () => {
+  assert.throws(() => SecretBox.fromEnv(""), /not set/);
+  assert.throws(() => SecretBox.fromEnv("k1:c2hvcnQ="), /32 bytes/);
+  assert.throws(() => SecretBox.fromEnv(`bad id:${key(1)}`), /invalid key id/);
+});
+
+Deno.test("plaintext is recognised as not encrypted", () => {
+  assert.equal(SecretBox.isEncrypted("0123456789abcdef0123456789abcdef"), false);
+  assert.equal(SecretBox.isEncrypted("enc:v1:k1:aaa:bbb"), true);
+});

@@ -1,0 +1,28 @@
+/**
+ * The one error type a function answers with: a stable `code`, a human `message`, the HTTP status, and the input
+ * `field` at fault when there is one. Anything else that escapes a handler is a bug and becomes a 500.
+ *
+ * ```ts
+ * throw new ApiError(400, "invalid_input", "accountSid must look like AC followed by 32 hex characters", "accountSid");
+ * ```
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    /** Extra machine-readable facts, e.g. Twilio's own error code. Never secrets. */
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+
+  toBody() {
+    return { error: { code: this.code, message: this.message, field: this.field ?? null, ...this.details } };
+  }
+}
+
+export const unauthorized = (message = "A valid access token is required") =>
+  new ApiError(401, "unauthorized", message);

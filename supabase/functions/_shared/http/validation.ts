@@ -1,0 +1,38 @@
+/** Request input: JSON bodies and query strings parsed by zod into typed values, or a 400 that names the field. */
+import type { z } from "zod";
+import { ApiError } from "./errors.ts";
+
+const MAX_BODY_BYTES = 256 * 1024;
+
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue.path.join(".") || undefined;
+  throw new ApiError(400, "invalid_input", field ? `${field}: ${issue.message}` : issue.message, field);
+}
+
+/** The request body as JSON (an empty body reads as `{}`), refusing anything that is not a JSON object. */
+export async function readJsonBody(req: Request): Promise<unknown> {
+  const declared = Number(req.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const text = await req.text();
+  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw tooLarge();
+  if (!text.trim()) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "invalid_json", "The request body is not valid JSON");
+  }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new ApiError(400, "invalid_json", "The request body must be a JSON object");
+  }
+  return body;
+}
+
+export function queryObject(url: URL): Record<string, string> {
+  return Object.fromEntries(url.searchParams.entries());
+}
+
+const tooLarge = () => new ApiError(413, "body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
