@@ -1,0 +1,132 @@
+/**
+ * What tests use to reach the stack `deno task test` started (its description is in LOCAL_STACK_FILE): users
+ * with real access tokens, supabase-js clients, a database connection, and the Twilio emulator's admin API.
+ *
+ * ```ts
+ * const user = await newUser();
+ * const { data, error } = await user.supabase.functions.invoke("get-sip-config", { method: "GET" });
+ * ```
+ */
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
+import type { StackInfo } from "../local/stack.ts";
+import { ensureUser, mintAccessToken } from "../local/users.ts";
+
+let cached: StackInfo | undefined;
+
+export function stackInfo(): StackInfo {
+  if (cached) return cached;
+  const file = Deno.env.get("LOCAL_STACK_FILE");
+  if (!file) throw new Error("These tests need the local stack: run them with `deno task test`.");
+  return (cached = JSON.parse(Deno.readTextFileSync(file)) as StackInfo);
+}
+
+/** A Deno.test whose pools and servers may outlive a single test (they are closed by the runner). */
+export function stackTest(name: string, fn: () => Promise<void>) {
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+export interface TestUser {
+  userId: string;
+  token: string;
+  supabase: SupabaseClient;
+}
+
+export async function newUser(): Promise<TestUser> {
+  const stack = stackInfo();
+  const userId = crypto.randomUUID();
+  await ensureUser(stack.db_url, userId);
+  const token = await mintAccessToken(stack, userId);
+  return { userId, token, supabase: clientWithToken(token) };
+}
+
+export function clientWithToken(token: string): SupabaseClient {
+  const stack = stackInfo();
+  return createClient(stack.api_url, stack.publishable_key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { Authorization: `Bearer ${token}` } },
+  });
+}
+
+/** A server-side client holding the project's secret key, as the voice backend would. */
+export function serviceClient(): SupabaseClient {
+  const stack = stackInfo();
+  return createClient(stack.api_url, stack.secret_key, { auth: { persistSession: false, autoRefreshToken: false } });
+}
+
+let pool: postgres.Sql | undefined;
+
+/** A connection pool to the stack's database as the `postgres` superuser (the role functions use). */
+export function db(): postgres.Sql {
+  return pool ??= postgres(stackInfo().db_url, { max: 4, onnotice: () => {} });
+}
+
+/** The Twilio emulator's admin API (see README, "Twilio emulator"). */
+export const emulator = {
+  url(): string {
+    const url = stackInfo().emulator_url;
+    if (!url) throw new Error("This test needs the Twilio emulator, but the stack uses real Twilio URLs");
+    return url;
+  },
+  async admin<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.url()}/_emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator ${method} ${path} -> ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  },
+  createAccount(): Promise<{ sid: string; authToken: string }> {
+    return this.admin("POST", "/accounts", {});
+  },
+  addNumber(accountSid: string, phoneNumber: string, extra: Record<string, unknown> = {}) {
+    return this.admin<{ sid: string; phone_number: string }>("POST", `/accounts/${accountSid}/numbers`, {
+      phoneNumber,
+      ...extra,
+    });
+  },
+  addCall(accountSid: string, call: { trunkSid?: string; to: string; from: string; recordings?: number }) {
+    return this.admin<{ call: { sid: string }; recordings: { sid: string }[] }>(
+      "POST",
+      `/accounts/${accountSid}/calls`,
+      call,
+    );
+  },
+  state(accountSid: string): Promise<EmulatorState> {
+    return this.admin("GET", `/accounts/${accountSid}/state`);
+  },
+  fault(fault: Record<string, unknown>) {
+    return this.admin<{ id: string }>("POST", "/faults", fault);
+  },
+  clearFaults() {
+    return this.admin("DELETE", "/faults");
+  },
+  config(config: { latencyMs?: number | null; maxConcurrentPerAccount?: number | null }) {
+    return this.admin("POST", "/config", config);
+  },
+};
+
+export interface EmulatorState {
+  trunks: {
+    sid: string;
+    domain_name: string;
+    friendly_name: string;
+    credential_lists: string[];
+    origination_urls: { sid: string; sip_url: string; priority: number; weight: number; enabled: boolean }[];
+    phone_numbers: string[];
+    recording: { mode: string; trim: string };
+  }[];
+  credential_lists: { sid: string; friendly_name: string; credentials: { sid: string; username: string }[] }[];
+  incoming_phone_numbers: {
+    sid: string;
+    phone_number: string;
+    trunk_sid: string | null;
+    voice_url: string | null;
+    voice_method: string | null;
+    voice_application_sid: string | null;
+  }[];
+  calls: { sid: string }[];
+  recordings: { sid: string; call_sid: string }[];
+}
