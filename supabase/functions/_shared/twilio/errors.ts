@@ -28,7 +28,7 @@ export class TwilioApiError extends Error {
 }
 
 export class TwilioNetworkError extends Error {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
     this.name = "TwilioNetworkError";
   }

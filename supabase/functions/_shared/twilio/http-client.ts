@@ -1,0 +1,198 @@
+/**
+ * A fetch-based transport for the official `twilio` SDK (its `httpClient` option), with configurable base URLs,
+ * a timeout per attempt, an overall deadline and safe retries (see retry-policy.ts).
+ *
+ * ```ts
+ * const http = new TwilioHttpClient({ apiBaseUrl: "http://127.0.0.1:4010" });
+ * const twilio = (await import("twilio")).default(accountSid, authToken, { httpClient: http as never });
+ * ```
+ */
+import { TwilioNetworkError } from "./errors.ts";
+import { isIdempotentRequest, isRetryableResponse, parseRetryAfter, retryDelayMs } from "./retry-policy.ts";
+
+export const TWILIO_API_ORIGIN = "https://api.twilio.com";
+export const TWILIO_TRUNKING_ORIGIN = "https://trunking.twilio.com";
+
+/** What the SDK passes to `httpClient.request` (the subset of RequestClient.RequestOptions used here). */
+export interface SdkRequest {
+  method: string;
+  uri: string;
+  username?: string;
+  password?: string;
+  headers?: Record<string, string>;
+  params?: object;
+  data?: object;
+}
+
+/** What the SDK expects back: every HTTP response, the SDK raises RestException for non-2xx itself. */
+export interface SdkResponse {
+  statusCode: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface TwilioHttpClientOptions {
+  /** Replaces `https://api.twilio.com`; may carry a path prefix. */
+  apiBaseUrl?: string;
+  /** Replaces `https://trunking.twilio.com`; may carry a path prefix. */
+  trunkingBaseUrl?: string;
+  /** Per attempt, until the response (headers and, except for streams, body) arrived. Default 10 s. */
+  timeoutMs?: number;
+  /** For all attempts and waits of one request together. Default 30 s. */
+  deadlineMs?: number;
+  /** Attempts including the first. Default 4. */
+  maxAttempts?: number;
+  /** Backoff: first retry waits up to this long, doubling per retry. Default 100 ms. */
+  baseDelayMs?: number;
+  /** Backoff ceiling (Retry-After may ask for longer). Default 2 s. */
+  maxDelayMs?: number;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+type Outcome =
+  | { response: Response; body: string | null }
+  | { failure: string; cause: unknown };
+
+export class TwilioHttpClient {
+  readonly #bases: Map<string, string>;
+  readonly #timeoutMs: number;
+  readonly #deadlineMs: number;
+  readonly #maxAttempts: number;
+  readonly #backoff: { baseDelayMs: number; maxDelayMs: number; random: () => number };
+  readonly #fetch: typeof fetch;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #now: () => number;
+
+  constructor(options: TwilioHttpClientOptions = {}) {
+    this.#bases = new Map([
+      [TWILIO_API_ORIGIN, withoutTrailingSlash(options.apiBaseUrl ?? TWILIO_API_ORIGIN)],
+      [TWILIO_TRUNKING_ORIGIN, withoutTrailingSlash(options.trunkingBaseUrl ?? TWILIO_TRUNKING_ORIGIN)],
+    ]);
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#deadlineMs = options.deadlineMs ?? 30_000;
+    this.#maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.#backoff = {
+      baseDelayMs: options.baseDelayMs ?? 100,
+      maxDelayMs: options.maxDelayMs ?? 2_000,
+      random: options.random ?? Math.random,
+    };
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The SDK's entry point. Throws TwilioNetworkError only when no HTTP response was obtained. */
+  async request(opts: SdkRequest): Promise<SdkResponse> {
+    const method = opts.method.toUpperCase();
+    const headers = new Headers(opts.headers);
+    if (opts.username && opts.password) headers.set("Authorization", basicAuth(opts.username, opts.password));
+    let body: string | undefined;
+    if (method !== "GET" && method !== "HEAD" && opts.data !== undefined) {
+      body = encodeForm(opts.data).toString();
+      if (!headers.has("Content-Type")) headers.set("Content-Type", "application/x-www-form-urlencoded");
+    }
+    const url = this.resolveUrl(opts.uri, opts.params);
+    const outcome = await this.#send(method, url, { method, headers, body }, true);
+    return {
+      statusCode: outcome.response.status,
+      body: outcome.body ?? "",
+      headers: Object.fromEntries(outcome.response.headers),
+    };
+  }
+
+  /**
+   * A GET whose successful body is left unread for the caller to stream (recording media); retried like any GET.
+   * The per-attempt timeout covers the wait for the headers only. Error responses come back with their body read.
+   */
+  async stream(uri: string, credentials: { username: string; password: string }): Promise<Response> {
+    const headers = { Authorization: basicAuth(credentials.username, credentials.password) };
+    const { response, body } = await this.#send(
+      "GET",
+      this.resolveUrl(uri),
+      { method: "GET", headers },
+      false,
+    );
+    return body === null ? response : new Response(body, response);
+  }
+
+  /** Twilio's own URL moved onto the configured base URL, with `params` appended as the query string. */
+  resolveUrl(uri: string, params?: object): string {
+    const original = new URL(uri);
+    const base = this.#bases.get(original.origin);
+    const url = base ? new URL(base + original.pathname + original.search) : original;
+    for (const [key, value] of encodeForm(params)) url.searchParams.append(key, value);
+    return url.href;
+  }
+
+  async #send(method: string, url: string, init: RequestInit, readBody: boolean) {
+    const idempotent = isIdempotentRequest(method, url);
+    const deadline = this.#now() + this.#deadlineMs;
+    for (let attempt = 1;; attempt++) {
+      const budget = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
+      const outcome = await this.#attempt(url, init, readBody, budget);
+      const failed = "failure" in outcome;
+      const retryable = failed
+        ? idempotent
+        : isRetryableResponse(outcome.response.status, outcome.body ?? "", idempotent);
+      const delay = retryable && attempt < this.#maxAttempts
+        ? retryDelayMs(attempt, failed ? undefined : retryAfter(outcome.response, this.#now()), this.#backoff)
+        : Infinity;
+      if (this.#now() + delay >= deadline) {
+        if (!failed) return outcome;
+        const where = `${method} ${url.split("?")[0]}`;
+        throw new TwilioNetworkError(
+          `Twilio ${where}: ${outcome.failure} (${attempt} attempt(s))`,
+          outcome.cause,
+        );
+      }
+      await this.#sleep(delay);
+    }
+  }
+
+  async #attempt(url: string, init: RequestInit, readBody: boolean, timeoutMs: number): Promise<Outcome> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      const response = await this.#fetch(url, { ...init, signal: controller.signal });
+      const body = readBody || !response.ok ? await response.text() : null;
+      return { response, body };
+    } catch (cause) {
+      const failure = controller.signal.aborted
+        ? `timed out after ${timeoutMs} ms`
+        : `no response (${cause instanceof Error ? cause.message : String(cause)})`;
+      return { failure, cause };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Form (and query) encoding as Twilio expects it: arrays repeat the key, booleans are `true`/`false`,
+ * undefined and null are left out.
+ */
+export function encodeForm(values: object | undefined): URLSearchParams {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(values ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== undefined && item !== null) form.append(key, String(item));
+    }
+  }
+  return form;
+}
+
+/** `Basic base64(user:password)` over the UTF-8 bytes, so non-ASCII secrets survive. */
+export function basicAuth(username: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${username}:${password}`);
+  return `Basic ${btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(""))}`;
+}
+
+const retryAfter = (response: Response, now: number) =>
+  parseRetryAfter(response.headers.get("Retry-After"), now);
+
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}

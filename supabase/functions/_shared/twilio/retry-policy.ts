@@ -1,0 +1,74 @@
+/**
+ * When a Twilio request may be sent again, and how long to wait first.
+ *
+ * - 429 (or Twilio code 20429) is always retryable: Twilio rejected the request before doing anything.
+ * - 5xx, timeouts and dropped connections are retryable only for idempotent requests, because a POST that
+ *   reached Twilio may already have created something. GET and DELETE are idempotent; so is a POST that
+ *   updates a known resource: its path ends in a SID (`/Trunks/TK…`, `/IncomingPhoneNumbers/PN….json`) or
+ *   names a singleton sub-resource (`/Trunks/TK…/Recording`). A POST to a collection (`/Trunks`,
+ *   `/SIP/CredentialLists.json`) creates and is never repeated after it may have arrived.
+ *
+ * ```ts
+ * isIdempotentRequest("POST", "https://trunking.twilio.com/v1/Trunks/TK…/Recording"); // true
+ * isIdempotentRequest("POST", "https://trunking.twilio.com/v1/Trunks"); // false
+ * ```
+ */
+
+const SID_SEGMENT = /^[A-Z]{2}[0-9a-fA-F]{32}(\.json)?$/;
+/** Sub-resources that exist once per parent: a POST to them updates in place. */
+const SINGLETON_SEGMENTS = new Set(["Recording"]);
+
+export function isIdempotentRequest(method: string, url: string): boolean {
+  const verb = method.toUpperCase();
+  if (verb === "GET" || verb === "HEAD" || verb === "DELETE") return true;
+  if (verb !== "POST") return false;
+  const last = new URL(url).pathname.replace(/\/+$/, "").split("/").pop() ?? "";
+  return SID_SEGMENT.test(last) || SINGLETON_SEGMENTS.has(last);
+}
+
+const RATE_LIMIT_CODE = 20429;
+
+/** A response worth repeating: always a rate limit, a Twilio-side failure only when the request is idempotent. */
+export function isRetryableResponse(status: number, body: string, idempotent: boolean): boolean {
+  if (status === 429 || (status >= 400 && errorCode(body) === RATE_LIMIT_CODE)) return true;
+  return status >= 500 && idempotent;
+}
+
+function errorCode(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { code?: unknown } | null)?.code;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface BackoffOptions {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Uniform in [0, 1), like Math.random. */
+  random: () => number;
+}
+
+/**
+ * Delay before retry number `retry` (1 for the first retry). Without `Retry-After`: full jitter, uniform in
+ * [0, min(maxDelayMs, baseDelayMs · 2^(retry-1))). With it: the server's delay plus up to `baseDelayMs` of
+ * jitter, so clients told the same instant do not return together, and never earlier than asked.
+ */
+export function retryDelayMs(
+  retry: number,
+  retryAfterMs: number | undefined,
+  options: BackoffOptions,
+): number {
+  if (retryAfterMs !== undefined) return retryAfterMs + options.random() * options.baseDelayMs;
+  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (retry - 1));
+  return options.random() * ceiling;
+}
+
+/** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or invalid. */
+export function parseRetryAfter(header: string | null, now: number): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
