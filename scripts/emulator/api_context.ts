@@ -1,0 +1,59 @@
+// What every Twilio API handler receives, plus the response helpers they share.
+import { jsonResponse, notFound } from "./errors.ts";
+import { api2010List, paginate, readPageQuery, type Sequenced, trunkingList } from "./paging.ts";
+import type { Account, Store } from "./store.ts";
+
+export interface ApiContext {
+  req: Request;
+  url: URL;
+  /** The authenticated account; every lookup is scoped to it. */
+  account: Account;
+  store: Store;
+}
+
+/** The account's record with that SID, or 404 naming the requested path (also for other accounts' records). */
+export function findOwned<T extends { accountSid: string }>(
+  ctx: ApiContext,
+  map: Map<string, T>,
+  sid: string,
+): T {
+  const record = map.get(sid);
+  if (record?.accountSid !== ctx.account.sid) throw notFound(ctx.url.pathname);
+  return record;
+}
+
+export function ok(body: unknown): Response {
+  return jsonResponse(200, body);
+}
+
+export function created(body: unknown): Response {
+  return jsonResponse(201, body);
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204 });
+}
+
+/** A trunking list response for the current request: ascending creation order, paged per the query. */
+export function trunkingPage<T extends Sequenced>(
+  ctx: ApiContext,
+  key: string,
+  records: Iterable<T>,
+  render: (record: T) => unknown,
+): Response {
+  const query = readPageQuery(ctx.url.searchParams);
+  return ok(trunkingList(key, ctx.url.pathname, query, paginate(records, query, "ascending"), render));
+}
+
+/** A 2010 list response for the current request; `filters` are the query parameters the caller applied. */
+export function api2010Page<T extends Sequenced>(
+  ctx: ApiContext,
+  key: string,
+  records: Iterable<T>,
+  render: (record: T) => unknown,
+  options: { order?: "ascending" | "descending"; filters?: readonly string[] } = {},
+): Response {
+  const query = readPageQuery(ctx.url.searchParams, options.filters);
+  const slice = paginate(records, query, options.order ?? "ascending");
+  return ok(api2010List(key, ctx.url.pathname, query, slice, render));
+}

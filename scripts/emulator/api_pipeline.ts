@@ -1,0 +1,78 @@
+// The Twilio API request pipeline: auth → concurrency check → latency → fault → handler.
+import { addAccountRoutes } from "./account_routes.ts";
+import type { ApiContext } from "./api_context.ts";
+import { authenticate } from "./auth.ts";
+import { addCallRoutes } from "./call_routes.ts";
+import type { EmulatorState } from "./emulator_state.ts";
+import { errorResponse, notFound, toErrorResponse, TwilioError } from "./errors.ts";
+import { faultError } from "./faults.ts";
+import { sleep } from "./limits.ts";
+import { addNumberRoutes } from "./number_routes.ts";
+import { Router } from "./router.ts";
+import { addSipRoutes } from "./sip_routes.ts";
+import { DROP_CONNECTION, type Reply } from "./transport.ts";
+import { addTrunkingRoutes } from "./trunking_routes.ts";
+import type { Account } from "./store.ts";
+
+function apiRouter(): Router<ApiContext> {
+  const router = new Router<ApiContext>();
+  addTrunkingRoutes(router);
+  addAccountRoutes(router);
+  addSipRoutes(router);
+  addNumberRoutes(router);
+  addCallRoutes(router);
+  return router;
+}
+
+async function dispatch(router: Router<ApiContext>, ctx: ApiContext): Promise<Response> {
+  const path = ctx.url.pathname;
+  const { handler, params } = router.resolve(ctx.req.method, path);
+  // Another account's SID in a 2010 path is reported exactly like a resource that does not exist.
+  if (params.accountSid !== undefined && params.accountSid !== ctx.account.sid) throw notFound(path);
+  return await handler(ctx, params);
+}
+
+export function createApiHandler(state: EmulatorState): (req: Request, url: URL) => Promise<Reply> {
+  const router = apiRouter();
+
+  const retryAfterHeaders = (): Record<string, string> => {
+    const seconds = state.traffic.retryAfterSeconds;
+    return seconds ? { "retry-after": String(seconds) } : {};
+  };
+
+  /** Runs once the request holds an in-flight slot; the caller frees the slot whatever happens here. */
+  async function admitted(req: Request, url: URL, account: Account): Promise<Reply> {
+    await sleep(state.traffic.latencyMs ?? 0, state.shutdownSignal);
+    const fault = state.faults.take(account.sid, req.method, url.pathname);
+    if (fault) {
+      await sleep(fault.delayMs, state.shutdownSignal);
+      if (fault.reset) return DROP_CONNECTION;
+      if (fault.status !== null) {
+        return errorResponse(
+          faultError(fault.status, fault),
+          fault.status === 429 ? retryAfterHeaders() : {},
+        );
+      }
+    }
+    return await dispatch(router, { req, url, account, store: state.store });
+  }
+
+  return async (req, url) => {
+    let account: Account;
+    try {
+      account = authenticate(req, state.store);
+    } catch (error) {
+      return errorResponse(error as TwilioError, { "www-authenticate": 'Basic realm="Twilio API"' });
+    }
+    if (!state.inFlight.tryEnter(account.sid, state.traffic.maxConcurrentPerAccount)) {
+      return errorResponse(new TwilioError(429, 20429, "Too Many Requests"), retryAfterHeaders());
+    }
+    try {
+      return await admitted(req, url, account);
+    } catch (error) {
+      return toErrorResponse(error);
+    } finally {
+      state.inFlight.leave(account.sid);
+    }
+  };
+}

@@ -1,0 +1,46 @@
+// Traffic shaping for Twilio API requests: added latency and a per-account concurrency cap.
+
+export interface TrafficConfig {
+  /** Added to every Twilio API request (not admin requests). */
+  latencyMs: number | null;
+  /** Requests in flight per account beyond which the API answers 429 20429. */
+  maxConcurrentPerAccount: number | null;
+  /** Sent as `Retry-After` on 429 responses when set. */
+  retryAfterSeconds: number | null;
+}
+
+export function defaultTrafficConfig(): TrafficConfig {
+  return { latencyMs: null, maxConcurrentPerAccount: null, retryAfterSeconds: null };
+}
+
+export class InFlightCounter {
+  #counts = new Map<string, number>();
+
+  /** Counts the request in unless `max` (null/0 = unlimited) is already reached. */
+  tryEnter(accountSid: string, max: number | null): boolean {
+    const current = this.#counts.get(accountSid) ?? 0;
+    if (max && current >= max) return false;
+    this.#counts.set(accountSid, current + 1);
+    return true;
+  }
+
+  leave(accountSid: string): void {
+    const remaining = (this.#counts.get(accountSid) ?? 1) - 1;
+    if (remaining > 0) this.#counts.set(accountSid, remaining);
+    else this.#counts.delete(accountSid);
+  }
+}
+
+/** Resolves after `ms`, or at once when the emulator shuts down so no timer outlives it. */
+export function sleep(ms: number, shutdown: AbortSignal): Promise<void> {
+  if (ms <= 0 || shutdown.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      shutdown.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    shutdown.addEventListener("abort", done);
+  });
+}
