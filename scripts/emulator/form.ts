@@ -8,7 +8,11 @@ export interface FormSpec {
 
 export type Form = Record<string, string>;
 
-/** Parses the body and rejects unknown or missing parameters with 400 20001, as Twilio's API does. */
+/**
+ * Parses the body and rejects unknown or missing parameters with 400 20001, as Twilio's API does.
+ * Handlers call this first and then check and write state without awaiting, so concurrent requests cannot
+ * interleave between a rule check (limits, uniqueness) and the write it guards.
+ */
 export async function readForm(req: Request, spec: FormSpec): Promise<Form> {
   const text = await req.text();
   const type = req.headers.get("content-type") ?? "";

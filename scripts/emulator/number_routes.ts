@@ -32,7 +32,6 @@ function listNumbers(ctx: ApiContext): Response {
  */
 async function updateNumber(ctx: ApiContext, { numberSid }: Params): Promise<Response> {
   const { store } = ctx;
-  const number = findOwned(ctx, store.numbers, numberSid);
   const form = await readForm(ctx.req, {
     optional: [
       "FriendlyName",
@@ -45,6 +44,7 @@ async function updateNumber(ctx: ApiContext, { numberSid }: Params): Promise<Res
       "StatusCallback",
     ],
   });
+  const number = findOwned(ctx, store.numbers, numberSid);
   const trunk = form.TrunkSid ? findOwned(ctx, store.trunks, form.TrunkSid) : null;
   const changes: Partial<PhoneNumber> = {};
   if ("FriendlyName" in form) changes.friendlyName = form.FriendlyName;

@@ -1,4 +1,5 @@
 // 2010 API SIP credential lists and their credentials (usernames and password digests).
+import { createHash } from "node:crypto";
 import { api2010Page, type ApiContext, created, findOwned, noContent, ok } from "./api_context.ts";
 import { notFound, validationError } from "./errors.ts";
 import { readForm } from "./form.ts";
@@ -11,9 +12,9 @@ import { checkFriendlyName, checkPassword, checkUsername } from "./validation.ts
 const MAX_CREDENTIAL_LISTS_PER_ACCOUNT = 100;
 const MAX_CREDENTIALS_PER_LIST = 1000;
 
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+/** Synchronous on purpose: no await between a handler's checks and its write, so concurrent requests cannot race. */
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** FriendlyName rules for credential lists: at most 64 characters and unique within the account (21240). */
@@ -50,8 +51,8 @@ async function createCredentialList(ctx: ApiContext): Promise<Response> {
 }
 
 async function updateCredentialList(ctx: ApiContext, { listSid }: Params): Promise<Response> {
-  const list = findOwned(ctx, ctx.store.credentialLists, listSid);
   const form = await readForm(ctx.req, { required: ["FriendlyName"] });
+  const list = findOwned(ctx, ctx.store.credentialLists, listSid);
   list.friendlyName = checkListName(ctx, form.FriendlyName, list.sid);
   list.updated = ctx.store.clock.now();
   return ok(renderCredentialList(list));
@@ -84,14 +85,14 @@ function credentialOr404(ctx: ApiContext, { listSid, credentialSid }: Params): C
 
 async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<Response> {
   const { store } = ctx;
-  const list = findOwned(ctx, store.credentialLists, listSid);
   const form = await readForm(ctx.req, { required: ["Username", "Password"] });
+  const list = findOwned(ctx, store.credentialLists, listSid);
   const username = checkUsername(form.Username);
   const existing = credentialsOf(ctx, list.sid);
   if (existing.some((c) => c.username === username)) {
     throw validationError(21243, `Username ${username} already exists in credential list ${list.sid}`);
   }
-  const passwordDigest = await sha256Hex(checkPassword(form.Password));
+  const passwordDigest = sha256Hex(checkPassword(form.Password));
   if (existing.length >= MAX_CREDENTIALS_PER_LIST) {
     throw validationError(
       21243,
@@ -114,9 +115,9 @@ async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<R
 }
 
 async function updateCredential(ctx: ApiContext, params: Params): Promise<Response> {
-  const credential = credentialOr404(ctx, params);
   const form = await readForm(ctx.req, { optional: ["Password"] });
-  if ("Password" in form) credential.passwordDigest = await sha256Hex(checkPassword(form.Password));
+  const credential = credentialOr404(ctx, params);
+  if ("Password" in form) credential.passwordDigest = sha256Hex(checkPassword(form.Password));
   credential.updated = ctx.store.clock.now();
   return ok(renderCredential(credential));
 }

@@ -112,8 +112,8 @@ async function createTrunk(ctx: ApiContext): Promise<Response> {
 }
 
 async function updateTrunk(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
-  const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   const form = await readForm(ctx.req, { optional: TRUNK_PARAMS });
+  const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   Object.assign(trunk, trunkChanges(ctx.store, form, trunk.sid), { updated: ctx.store.clock.now() });
   return ok(trunkJson(ctx.store, trunk));
 }
@@ -137,8 +137,8 @@ function associationOr404(ctx: ApiContext, trunkSid: string, listSid: string) {
 
 async function associateCredentialList(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const { store } = ctx;
-  const trunk = findOwned(ctx, store.trunks, trunkSid);
   const form = await readForm(ctx.req, { required: ["CredentialListSid"] });
+  const trunk = findOwned(ctx, store.trunks, trunkSid);
   const list = findOwned(ctx, store.credentialLists, form.CredentialListSid);
   const key = associationKey(trunk.sid, list.sid);
   if (store.trunkCredentialLists.has(key)) {
@@ -203,8 +203,8 @@ function originationUrlOr404(ctx: ApiContext, trunkSid: string, urlSid: string):
 
 async function createOriginationUrl(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const { store } = ctx;
-  const trunk = findOwned(ctx, store.trunks, trunkSid);
   const form = await readForm(ctx.req, { required: ORIGINATION_URL_PARAMS });
+  const trunk = findOwned(ctx, store.trunks, trunkSid);
   // All five are required on create, so every field is present.
   const changes = originationUrlChanges(form) as Pick<
     OriginationUrl,
@@ -231,8 +231,8 @@ async function createOriginationUrl(ctx: ApiContext, { trunkSid }: Params): Prom
 }
 
 async function updateOriginationUrl(ctx: ApiContext, { trunkSid, urlSid }: Params): Promise<Response> {
-  const url = originationUrlOr404(ctx, trunkSid, urlSid);
   const form = await readForm(ctx.req, { optional: ORIGINATION_URL_PARAMS });
+  const url = originationUrlOr404(ctx, trunkSid, urlSid);
   Object.assign(url, originationUrlChanges(form), { updated: ctx.store.clock.now() });
   return ok(renderOriginationUrl(url));
 }
@@ -261,8 +261,8 @@ function attachedNumberOr404(ctx: ApiContext, trunkSid: string, numberSid: strin
 
 /** Attaching is idempotent on the same trunk and moves a number from another trunk of the account. */
 async function attachPhoneNumber(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
-  const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   const form = await readForm(ctx.req, { required: ["PhoneNumberSid"] });
+  const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   const number = findOwned(ctx, ctx.store.numbers, form.PhoneNumberSid);
   ctx.store.attachNumber(number, trunk);
   return created(renderTrunkPhoneNumber(number));
@@ -284,8 +284,8 @@ function detachPhoneNumber(ctx: ApiContext, { trunkSid, numberSid }: Params): Re
 }
 
 async function updateRecording(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
-  const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   const form = await readForm(ctx.req, { optional: ["Mode", "Trim"] });
+  const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   const mode = "Mode" in form ? checkEnum("Mode", form.Mode, RECORDING_MODES) : trunk.recording.mode;
   const trim = "Trim" in form ? checkEnum("Trim", form.Trim, RECORDING_TRIMS) : trunk.recording.trim;
   trunk.recording = { mode, trim };
