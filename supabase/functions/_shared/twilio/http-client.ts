@@ -132,7 +132,7 @@ export class TwilioHttpClient {
     const deadline = this.#now() + this.#deadlineMs;
     for (let attempt = 1;; attempt++) {
       const budget = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
-      const outcome = await this.#attempt(url, init, readBody, budget);
+      const outcome = await this.#attempt(url, init, readBody, budget, idempotent);
       const failed = "failure" in outcome;
       const retryable = failed
         ? idempotent
@@ -152,20 +152,28 @@ export class TwilioHttpClient {
     }
   }
 
-  async #attempt(url: string, init: RequestInit, readBody: boolean, timeoutMs: number): Promise<Outcome> {
+  async #attempt(
+    url: string,
+    init: RequestInit,
+    readBody: boolean,
+    timeoutMs: number,
+    idempotent: boolean,
+  ): Promise<Outcome> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const client = idempotent ? undefined : ownConnection();
     try {
-      const response = await this.#fetch(url, { ...init, signal: controller.signal });
+      const response = await this.#fetch(url, { ...init, signal: controller.signal, client });
       const body = readBody || !response.ok ? await response.text() : null;
       return { response, body };
     } catch (cause) {
       const failure = controller.signal.aborted
         ? `timed out after ${timeoutMs} ms`
-        : `no response (${cause instanceof Error ? cause.message : String(cause)})`;
+        : `no response (${describe(cause)})`;
       return { failure, cause };
     } finally {
       clearTimeout(timer);
+      client?.close();
     }
   }
 }
@@ -188,6 +196,23 @@ export function encodeForm(values: object | undefined): URLSearchParams {
 export function basicAuth(username: string, password: string): string {
   const bytes = new TextEncoder().encode(`${username}:${password}`);
   return `Basic ${btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(""))}`;
+}
+
+/**
+ * Deno's fetch silently sends a request again, on a new connection, when a reused keep-alive connection closes
+ * without an answer, even a POST that the server received. A request that must not be repeated therefore gets a
+ * connection of its own (where the runtime offers Deno.createHttpClient).
+ */
+function ownConnection(): Deno.HttpClient | undefined {
+  return typeof Deno.createHttpClient === "function"
+    ? Deno.createHttpClient({ poolMaxIdlePerHost: 0 })
+    : undefined;
+}
+
+/** fetch rejects with a bare "fetch failed"; the reason is in its cause. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 const retryAfter = (response: Response, now: number) =>

@@ -16,6 +16,8 @@ interface Sent {
   method: string;
   headers: Headers;
   body: string | null;
+  /** Sent on a connection of its own (a Deno.HttpClient), not the shared keep-alive pool. */
+  ownConnection: boolean;
 }
 
 /** A client over a scripted fetch and a fake clock: `sleep` records the delay and moves the clock. */
@@ -29,6 +31,7 @@ function harness(steps: Step[], options: TwilioHttpClientOptions = {}) {
       method: init?.method ?? "GET",
       headers: new Headers(init?.headers),
       body: (init?.body as string | undefined) ?? null,
+      ownConnection: (init as { client?: Deno.HttpClient } | undefined)?.client !== undefined,
     });
     const step = steps.shift();
     if (step === undefined) throw new Error("unexpected extra request");
@@ -212,6 +215,15 @@ Deno.test("update POSTs (path ends in a SID or a singleton) and DELETE are retri
   const removed = await client.request({ method: "delete", uri: `${TRUNKS}/${TK}` });
   assert.deepEqual([recording.statusCode, number.statusCode, removed.statusCode], [200, 200, 204]);
   assert.equal(sent.length, 6);
+});
+
+Deno.test("requests that must not be repeated get a connection of their own, others use the pool", async () => {
+  const { client, sent } = harness([json(201, {}), json(200, {}), json(200, {}), json(200, {})]);
+  await client.request({ method: "post", uri: TRUNKS, data: {} });
+  await client.request({ method: "post", uri: `${TRUNKS}/${TK}/Recording`, data: {} });
+  await client.request({ method: "get", uri: TRUNKS });
+  await client.request({ method: "delete", uri: `${TRUNKS}/${TK}` });
+  assert.deepEqual(sent.map((s) => s.ownConnection), [true, false, false, false]);
 });
 
 Deno.test("request classification: reads, deletes and updates are idempotent, creates are not", () => {

@@ -1,0 +1,525 @@
+/**
+ * The Twilio operations the product uses, over the official `twilio` SDK with the fetch transport of
+ * http-client.ts. The SDK is imported on the first call only, so a path that makes no Twilio call pays nothing.
+ * Failures surface as `TwilioApiError` (Twilio's status, code, message) or `TwilioNetworkError` (no answer).
+ *
+ * ```ts
+ * const twilio = createTwilioClient({ accountSid, authToken });
+ * const trunk = await twilio.createTrunk({ friendlyName: "main", domainName: "user-1-1700000000.pstn.twilio.com" });
+ * ```
+ */
+import type TwilioSDK from "twilio";
+import { isTwilioError, TwilioApiError } from "./errors.ts";
+import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
+
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+/**
+ * Transport settings; unset ones come from `TWILIO_API_BASE_URL`, `TWILIO_TRUNKING_BASE_URL`,
+ * `TWILIO_TIMEOUT_MS`, `TWILIO_MAX_ATTEMPTS`, then the transport's defaults.
+ */
+export interface TwilioClientOptions extends TwilioHttpClientOptions {
+  /** Page size used when a method collects every page. Default 200. */
+  pageSize?: number;
+}
+
+export interface TwilioAccount {
+  sid: string;
+  status: string;
+  friendlyName: string;
+}
+
+export type TrunkRecordingMode =
+  | "do-not-record"
+  | "record-from-ringing"
+  | "record-from-answer"
+  | "record-from-ringing-dual"
+  | "record-from-answer-dual";
+export type TrunkRecordingTrim = "trim-silence" | "do-not-trim";
+
+export interface TrunkRecording {
+  mode: TrunkRecordingMode;
+  trim: TrunkRecordingTrim;
+}
+
+export interface TwilioTrunk {
+  sid: string;
+  friendlyName: string | null;
+  domainName: string | null;
+  secure: boolean;
+  recording: TrunkRecording;
+  authTypeSet: string[];
+}
+
+export interface TwilioCredentialList {
+  sid: string;
+  friendlyName: string;
+}
+
+export interface TwilioCredential {
+  sid: string;
+  username: string;
+}
+
+export interface OriginationUrlInput {
+  sipUrl: string;
+  priority: number;
+  weight: number;
+  enabled: boolean;
+  friendlyName: string;
+}
+
+export interface TwilioOriginationUrl extends OriginationUrlInput {
+  sid: string;
+}
+
+export interface TwilioIncomingNumber {
+  sid: string;
+  phoneNumber: string;
+  friendlyName: string;
+  voiceUrl: string | null;
+  voiceMethod: string | null;
+  voiceApplicationSid: string | null;
+  trunkSid: string | null;
+}
+
+/** An empty string clears a field. */
+export interface IncomingNumberUpdate {
+  voiceUrl?: string;
+  voiceMethod?: string;
+  voiceApplicationSid?: string;
+  trunkSid?: string;
+}
+
+export interface TwilioRecording {
+  sid: string;
+  callSid: string;
+  status: string;
+  /** Seconds. */
+  duration: number;
+  channels: number;
+  /** ISO 8601. */
+  startTime: string | null;
+  source: string;
+  mediaUrl: string | null;
+}
+
+export type CallStatus =
+  | "queued"
+  | "ringing"
+  | "in-progress"
+  | "canceled"
+  | "completed"
+  | "failed"
+  | "busy"
+  | "no-answer";
+
+export interface TwilioCall {
+  sid: string;
+  from: string;
+  to: string;
+  status: string;
+  direction: string;
+  startTime: string | null;
+  endTime: string | null;
+  /** Seconds. */
+  duration: number;
+  trunkSid: string | null;
+}
+
+/** One page of a list; pass `nextPageToken` back as `pageToken` for the next one (null: no more pages). */
+export interface TwilioPage<T> {
+  items: T[];
+  nextPageToken: string | null;
+}
+
+/** With a `pageToken`, the other filters are ignored: the token carries the query of the first request. */
+export interface PageRequest {
+  pageSize?: number;
+  pageToken?: string;
+}
+
+export interface RecordingQuery extends PageRequest {
+  callSid?: string;
+}
+
+export interface CallQuery extends PageRequest {
+  to?: string;
+  from?: string;
+  status?: CallStatus;
+  startTimeAfter?: Date;
+  startTimeBefore?: Date;
+}
+
+export type RecordingFormat = "mp3" | "wav";
+
+export interface TwilioClient {
+  fetchAccount(): Promise<TwilioAccount>;
+
+  createTrunk(input: { friendlyName: string; domainName: string; secure?: boolean }): Promise<TwilioTrunk>;
+  fetchTrunk(trunkSid: string): Promise<TwilioTrunk>;
+  listTrunks(): Promise<TwilioTrunk[]>;
+  deleteTrunk(trunkSid: string): Promise<void>;
+
+  createCredentialList(friendlyName: string): Promise<TwilioCredentialList>;
+  listCredentialLists(): Promise<TwilioCredentialList[]>;
+  deleteCredentialList(listSid: string): Promise<void>;
+  createCredential(listSid: string, username: string, password: string): Promise<TwilioCredential>;
+  listCredentials(listSid: string): Promise<TwilioCredential[]>;
+  updateCredentialPassword(
+    listSid: string,
+    credentialSid: string,
+    password: string,
+  ): Promise<TwilioCredential>;
+  deleteCredential(listSid: string, credentialSid: string): Promise<void>;
+
+  associateCredentialList(trunkSid: string, listSid: string): Promise<TwilioCredentialList>;
+  listTrunkCredentialLists(trunkSid: string): Promise<TwilioCredentialList[]>;
+  removeTrunkCredentialList(trunkSid: string, listSid: string): Promise<void>;
+
+  createOriginationUrl(trunkSid: string, input: OriginationUrlInput): Promise<TwilioOriginationUrl>;
+  listOriginationUrls(trunkSid: string): Promise<TwilioOriginationUrl[]>;
+  deleteOriginationUrl(trunkSid: string, originationUrlSid: string): Promise<void>;
+
+  fetchTrunkRecording(trunkSid: string): Promise<TrunkRecording>;
+  updateTrunkRecording(trunkSid: string, recording: TrunkRecording): Promise<TrunkRecording>;
+
+  listIncomingNumbers(filter?: { phoneNumber?: string }): Promise<TwilioIncomingNumber[]>;
+  fetchIncomingNumber(numberSid: string): Promise<TwilioIncomingNumber>;
+  updateIncomingNumber(numberSid: string, update: IncomingNumberUpdate): Promise<TwilioIncomingNumber>;
+  attachNumberToTrunk(trunkSid: string, numberSid: string): Promise<TwilioIncomingNumber>;
+  detachNumberFromTrunk(trunkSid: string, numberSid: string): Promise<void>;
+  listTrunkNumbers(trunkSid: string): Promise<TwilioIncomingNumber[]>;
+
+  listRecordings(query?: RecordingQuery): Promise<TwilioPage<TwilioRecording>>;
+  fetchRecording(recordingSid: string): Promise<TwilioRecording>;
+  listCalls(query?: CallQuery): Promise<TwilioPage<TwilioCall>>;
+  /** The media as an unread (streamable) Response; errors are thrown like every other call. */
+  fetchRecordingMedia(recordingSid: string, format: RecordingFormat): Promise<Response>;
+}
+
+type Sdk = TwilioSDK.Twilio;
+
+let sdkModule: Promise<typeof TwilioSDK> | undefined;
+const loadSdk = () => sdkModule ??= import("twilio").then((module) => module.default);
+
+export function createTwilioClient(
+  credentials: TwilioCredentials,
+  options: TwilioClientOptions = {},
+): TwilioClient {
+  const { accountSid, authToken } = credentials;
+  const http = new TwilioHttpClient(withEnvDefaults(options));
+  const pageSize = options.pageSize ?? 200;
+  const accountUrl = `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`;
+  let sdk: Promise<Sdk> | undefined;
+
+  /** Runs one SDK operation with Twilio's failures turned into typed errors. */
+  const call = async <T>(operation: (twilio: Sdk) => Promise<T>): Promise<T> => {
+    try {
+      // Empty edge/region keep the SDK from rewriting hosts from TWILIO_EDGE/TWILIO_REGION: base URLs decide.
+      sdk ??= loadSdk().then((twilio) =>
+        twilio(accountSid, authToken, {
+          httpClient: http as unknown as TwilioSDK.RequestClient,
+          edge: "",
+          region: "",
+        })
+      );
+      return await operation(await sdk);
+    } catch (error) {
+      throw toTwilioError(error);
+    }
+  };
+  const account = (twilio: Sdk) => twilio.api.v2010.accounts(accountSid);
+  const trunk = (twilio: Sdk, trunkSid: string) => twilio.trunking.v1.trunks(trunkSid);
+  const credentialList = (twilio: Sdk, listSid: string) => account(twilio).sip.credentialLists(listSid);
+  const all = () => ({ pageSize });
+  const done = () => undefined;
+
+  return {
+    fetchAccount: () => call(async (twilio) => toAccount(await account(twilio).fetch())),
+
+    createTrunk: ({ friendlyName, domainName, secure }) =>
+      call(async (twilio) =>
+        toTrunk(await twilio.trunking.v1.trunks.create({ friendlyName, domainName, secure }))
+      ),
+    fetchTrunk: (trunkSid) => call(async (twilio) => toTrunk(await trunk(twilio, trunkSid).fetch())),
+    listTrunks: () => call(async (twilio) => (await twilio.trunking.v1.trunks.list(all())).map(toTrunk)),
+    deleteTrunk: (trunkSid) => call((twilio) => trunk(twilio, trunkSid).remove().then(done)),
+
+    createCredentialList: (friendlyName) =>
+      call(async (twilio) =>
+        toCredentialList(await account(twilio).sip.credentialLists.create({ friendlyName }))
+      ),
+    listCredentialLists: () =>
+      call(async (twilio) => (await account(twilio).sip.credentialLists.list(all())).map(toCredentialList)),
+    deleteCredentialList: (listSid) => call((twilio) => credentialList(twilio, listSid).remove().then(done)),
+    createCredential: (listSid, username, password) =>
+      call(async (twilio) =>
+        toCredential(await credentialList(twilio, listSid).credentials.create({ username, password }))
+      ),
+    listCredentials: (listSid) =>
+      call(async (twilio) =>
+        (await credentialList(twilio, listSid).credentials.list(all())).map(toCredential)
+      ),
+    updateCredentialPassword: (listSid, credentialSid, password) =>
+      call(async (twilio) =>
+        toCredential(await credentialList(twilio, listSid).credentials(credentialSid).update({ password }))
+      ),
+    deleteCredential: (listSid, credentialSid) =>
+      call((twilio) => credentialList(twilio, listSid).credentials(credentialSid).remove().then(done)),
+
+    associateCredentialList: (trunkSid, listSid) =>
+      call(async (twilio) =>
+        toCredentialList(
+          await trunk(twilio, trunkSid).credentialsLists.create({ credentialListSid: listSid }),
+        )
+      ),
+    listTrunkCredentialLists: (trunkSid) =>
+      call(async (twilio) =>
+        (await trunk(twilio, trunkSid).credentialsLists.list(all())).map(toCredentialList)
+      ),
+    removeTrunkCredentialList: (trunkSid, listSid) =>
+      call((twilio) => trunk(twilio, trunkSid).credentialsLists(listSid).remove().then(done)),
+
+    createOriginationUrl: (trunkSid, input) =>
+      call(async (twilio) => toOriginationUrl(await trunk(twilio, trunkSid).originationUrls.create(input))),
+    listOriginationUrls: (trunkSid) =>
+      call(async (twilio) =>
+        (await trunk(twilio, trunkSid).originationUrls.list(all())).map(toOriginationUrl)
+      ),
+    deleteOriginationUrl: (trunkSid, originationUrlSid) =>
+      call((twilio) => trunk(twilio, trunkSid).originationUrls(originationUrlSid).remove().then(done)),
+
+    fetchTrunkRecording: (trunkSid) =>
+      call(async (twilio) => toTrunkRecording(await trunk(twilio, trunkSid).recordings().fetch())),
+    updateTrunkRecording: (trunkSid, { mode, trim }) =>
+      call(async (twilio) =>
+        toTrunkRecording(await trunk(twilio, trunkSid).recordings().update({ mode, trim }))
+      ),
+
+    listIncomingNumbers: ({ phoneNumber } = {}) =>
+      call(async (twilio) =>
+        (await account(twilio).incomingPhoneNumbers.list({ ...all(), phoneNumber })).map(toIncomingNumber)
+      ),
+    fetchIncomingNumber: (numberSid) =>
+      call(async (twilio) => toIncomingNumber(await account(twilio).incomingPhoneNumbers(numberSid).fetch())),
+    updateIncomingNumber: (numberSid, update) =>
+      call(async (twilio) =>
+        toIncomingNumber(await account(twilio).incomingPhoneNumbers(numberSid).update(update))
+      ),
+    attachNumberToTrunk: (trunkSid, numberSid) =>
+      call(async (twilio) =>
+        toIncomingNumber(await trunk(twilio, trunkSid).phoneNumbers.create({ phoneNumberSid: numberSid }))
+      ),
+    detachNumberFromTrunk: (trunkSid, numberSid) =>
+      call((twilio) => trunk(twilio, trunkSid).phoneNumbers(numberSid).remove().then(done)),
+    listTrunkNumbers: (trunkSid) =>
+      call(async (twilio) => (await trunk(twilio, trunkSid).phoneNumbers.list(all())).map(toIncomingNumber)),
+
+    listRecordings: ({ pageToken, callSid, pageSize } = {}) =>
+      call(async (twilio) => {
+        const recordings = account(twilio).recordings;
+        const page = pageToken
+          ? await recordings.getPage(`${accountUrl}/Recordings.json?${decodePageToken(pageToken)}`)
+          : await recordings.page({ callSid, pageSize });
+        return { items: page.instances.map(toRecording), nextPageToken: encodePageToken(page.nextPageUrl) };
+      }),
+    fetchRecording: (recordingSid) =>
+      call(async (twilio) => toRecording(await account(twilio).recordings(recordingSid).fetch())),
+    listCalls: ({ pageToken, pageSize, ...filters } = {}) =>
+      call(async (twilio) => {
+        const calls = account(twilio).calls;
+        const page = pageToken
+          ? await calls.getPage(`${accountUrl}/Calls.json?${decodePageToken(pageToken)}`)
+          : await calls.page({ ...filters, pageSize });
+        return { items: page.instances.map(toCall), nextPageToken: encodePageToken(page.nextPageUrl) };
+      }),
+    fetchRecordingMedia: async (recordingSid, format) => {
+      const url = `${accountUrl}/Recordings/${encodeURIComponent(recordingSid)}.${format}`;
+      try {
+        const response = await http.stream(url, { username: accountSid, password: authToken });
+        if (response.ok) return response;
+        throw apiError(response.status, parseErrorBody(await response.text()));
+      } catch (error) {
+        throw toTwilioError(error);
+      }
+    },
+  };
+}
+
+function withEnvDefaults(options: TwilioClientOptions): TwilioHttpClientOptions {
+  return {
+    ...options,
+    apiBaseUrl: options.apiBaseUrl ?? envString("TWILIO_API_BASE_URL"),
+    trunkingBaseUrl: options.trunkingBaseUrl ?? envString("TWILIO_TRUNKING_BASE_URL"),
+    timeoutMs: options.timeoutMs ?? envPositiveInteger("TWILIO_TIMEOUT_MS"),
+    maxAttempts: options.maxAttempts ?? envPositiveInteger("TWILIO_MAX_ATTEMPTS"),
+  };
+}
+
+const envString = (name: string) => Deno.env.get(name) || undefined;
+
+function envPositiveInteger(name: string): number | undefined {
+  const raw = envString(name);
+  if (raw === undefined) return undefined;
+  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return Number(raw);
+}
+
+interface TwilioErrorFields {
+  code?: unknown;
+  message?: unknown;
+  moreInfo?: unknown;
+}
+
+/** SDK RestException (or anything else carrying an HTTP status) to TwilioApiError; typed errors pass through. */
+function toTwilioError(error: unknown): unknown {
+  if (isTwilioError(error) || !(error instanceof Error)) return error;
+  const { status } = error as { status?: unknown };
+  return typeof status === "number" ? apiError(status, error as TwilioErrorFields) : error;
+}
+
+function apiError(status: number, fields: TwilioErrorFields): TwilioApiError {
+  const message = typeof fields.message === "string" && fields.message
+    ? fields.message
+    : `Twilio HTTP ${status}`;
+  const code = typeof fields.code === "number" ? fields.code : null;
+  return new TwilioApiError(
+    status,
+    code,
+    message,
+    typeof fields.moreInfo === "string" ? fields.moreInfo : undefined,
+  );
+}
+
+function parseErrorBody(text: string): TwilioErrorFields {
+  try {
+    const body = JSON.parse(text);
+    return { code: body?.code, message: body?.message, moreInfo: body?.more_info };
+  } catch {
+    return {};
+  }
+}
+
+/** The page token is the next page's query string, base64url-encoded: callers cannot point it at another host. */
+function encodePageToken(nextPageUrl: string | undefined): string | null {
+  if (!nextPageUrl) return null;
+  return btoa(new URL(nextPageUrl).search.slice(1)).replaceAll("+", "-").replaceAll("/", "_").replace(
+    /=+$/,
+    "",
+  );
+}
+
+export class InvalidPageTokenError extends Error {
+  constructor() {
+    super("Invalid page token");
+    this.name = "InvalidPageTokenError";
+  }
+}
+
+function decodePageToken(token: string): string {
+  try {
+    return new URLSearchParams(atob(token.replaceAll("-", "+").replaceAll("_", "/"))).toString();
+  } catch {
+    throw new InvalidPageTokenError();
+  }
+}
+
+type DateField = Date | string | null | undefined;
+
+const isoDate = (value: DateField): string | null =>
+  value instanceof Date ? value.toISOString() : value ? String(value) : null;
+
+const seconds = (value: string | number | null | undefined): number => Number(value ?? 0) || 0;
+
+const toAccount = (a: { sid: string; status: string; friendlyName: string }): TwilioAccount => ({
+  sid: a.sid,
+  status: a.status,
+  friendlyName: a.friendlyName,
+});
+
+const toTrunk = (
+  t: {
+    sid: string;
+    friendlyName: string | null;
+    domainName: string | null;
+    secure: boolean | null;
+    recording: Partial<TrunkRecording> | null;
+    authTypeSet: string[] | null;
+  },
+): TwilioTrunk => ({
+  sid: t.sid,
+  friendlyName: t.friendlyName ?? null,
+  domainName: t.domainName ?? null,
+  secure: t.secure === true,
+  recording: toTrunkRecording(t.recording ?? {}),
+  authTypeSet: t.authTypeSet ?? [],
+});
+
+const toTrunkRecording = (r: Partial<TrunkRecording>): TrunkRecording => ({
+  mode: r.mode ?? "do-not-record",
+  trim: r.trim ?? "do-not-trim",
+});
+
+const toCredentialList = (l: { sid: string; friendlyName: string }): TwilioCredentialList => ({
+  sid: l.sid,
+  friendlyName: l.friendlyName,
+});
+
+const toCredential = (c: { sid: string; username: string }): TwilioCredential => ({
+  sid: c.sid,
+  username: c.username,
+});
+
+const toOriginationUrl = (o: TwilioOriginationUrl): TwilioOriginationUrl => ({
+  sid: o.sid,
+  sipUrl: o.sipUrl,
+  priority: o.priority,
+  weight: o.weight,
+  enabled: o.enabled,
+  friendlyName: o.friendlyName,
+});
+
+const toIncomingNumber = (n: TwilioIncomingNumber): TwilioIncomingNumber => ({
+  sid: n.sid,
+  phoneNumber: n.phoneNumber,
+  friendlyName: n.friendlyName,
+  voiceUrl: n.voiceUrl ?? null,
+  voiceMethod: n.voiceMethod ?? null,
+  voiceApplicationSid: n.voiceApplicationSid ?? null,
+  trunkSid: n.trunkSid ?? null,
+});
+
+const toRecording = (
+  r: Omit<TwilioRecording, "duration" | "startTime"> & { duration: string | null; startTime: DateField },
+): TwilioRecording => ({
+  sid: r.sid,
+  callSid: r.callSid,
+  status: r.status,
+  duration: seconds(r.duration),
+  channels: r.channels,
+  startTime: isoDate(r.startTime),
+  source: r.source,
+  mediaUrl: r.mediaUrl ?? null,
+});
+
+const toCall = (
+  c: Omit<TwilioCall, "duration" | "startTime" | "endTime"> & {
+    duration: string | null;
+    startTime: DateField;
+    endTime: DateField;
+  },
+): TwilioCall => ({
+  sid: c.sid,
+  from: c.from,
+  to: c.to,
+  status: c.status,
+  direction: c.direction,
+  startTime: isoDate(c.startTime),
+  endTime: isoDate(c.endTime),
+  duration: seconds(c.duration),
+  trunkSid: c.trunkSid ?? null,
+});
