@@ -8,7 +8,7 @@
  * if (caller.kind === "user") console.log(caller.userId);
  * ```
  */
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from "jose";
 import { unauthorized } from "./http/errors.ts";
 
 export type Caller = { kind: "user"; userId: string } | { kind: "service" };
@@ -42,15 +42,15 @@ export async function verifyAccessToken(token: string, jwks = projectJwks()): Pr
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function jwksFromJson(json: string): ReturnType<typeof createLocalJWKSet> {
+export function jwksFromJson(json: string): JWTVerifyGetKey {
   const parsed = JSON.parse(json);
   return createLocalJWKSet(Array.isArray(parsed) ? { keys: parsed } : parsed as JSONWebKeySet);
 }
 
-let cachedJwks: ReturnType<typeof createLocalJWKSet> | undefined;
+let cachedJwks: JWTVerifyGetKey | undefined;
 
 /** SUPABASE_JWKS when Supabase injects it; otherwise the project's published JWKS, fetched and cached. */
-function projectJwks() {
+function projectJwks(): JWTVerifyGetKey {
   if (cachedJwks) return cachedJwks;
   const inline = Deno.env.get("SUPABASE_JWKS");
   if (inline) return (cachedJwks = jwksFromJson(inline));

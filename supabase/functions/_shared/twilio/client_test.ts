@@ -344,3 +344,30 @@ Deno.test("page tokens are opaque and validated; missing media is a TwilioApiErr
       (e) => e instanceof TwilioApiError && e.status === 404 && e.code === 20404,
     );
   }));
+
+Deno.test("importing client.ts and creating a client does not load the twilio package; the first call does", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // "twilio" mapped to a module that throws when evaluated.
+    await Deno.writeTextFile(
+      `${dir}/map.json`,
+      JSON.stringify({ imports: { twilio: "data:text/javascript,throw new Error('twilio was loaded')" } }),
+    );
+    await Deno.writeTextFile(
+      `${dir}/main.ts`,
+      `import { createTwilioClient } from ${JSON.stringify(new URL("./client.ts", import.meta.url).href)};
+       const twilio = createTwilioClient({ accountSid: "AC${"0".repeat(32)}", authToken: "token" });
+       console.log("created");
+       await twilio.fetchAccount().catch((error) => console.log(error.message));`,
+    );
+    const { stdout, success } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--no-config", "--import-map", `${dir}/map.json`, "--allow-env", `${dir}/main.ts`],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    assert.ok(success);
+    assert.deepEqual(new TextDecoder().decode(stdout).trim().split("\n"), ["created", "twilio was loaded"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,146 @@
+/**
+ * user_twilio_credentials and its event log, as the service uses them. Every query names the row by id and, where
+ * a caller's request leads to it, by user id too. Secrets arrive here already encrypted.
+ */
+import type postgres from "postgres";
+import type { RecordingMode, RecordingTrim } from "../config.ts";
+import type { Sql } from "./client.ts";
+
+export type ProvisioningStatus = "pending" | "provisioning" | "active" | "failed" | "deprovisioning";
+
+export interface CredentialRow {
+  id: string;
+  userId: string;
+  accountSid: string;
+  /** Stored form: ciphertext, or plaintext written by another system until the webhook encrypts it. */
+  authToken: string;
+  trunkSid: string | null;
+  label: string | null;
+  isActive: boolean;
+  domainName: string | null;
+  domainPrefix: string | null;
+  credentialListSid: string | null;
+  sipUsername: string | null;
+  /** Ciphertext. */
+  sipPassword: string | null;
+  status: ProvisioningStatus;
+  lastErrorCode: number | null;
+  lastErrorMessage: string | null;
+  credentialSid: string | null;
+  originationUrlSid: string | null;
+  fallbackOriginationUrlSid: string | null;
+  recordingMode: RecordingMode;
+  recordingTrim: RecordingTrim;
+  provisionedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type CredentialPatch = Partial<Omit<CredentialRow, "id" | "userId" | "createdAt" | "updatedAt">>;
+
+export interface ProvisioningEvent {
+  step: string;
+  outcome: "started" | "succeeded" | "failed" | "skipped";
+  twilioSid?: string | null;
+  /** Facts for the audit trail; never secrets. */
+  detail?: Record<string, unknown>;
+}
+
+export async function loadCredential(sql: Sql, id: string): Promise<CredentialRow | undefined> {
+  const [row] = await sql<CredentialRow[]>`select * from public.user_twilio_credentials where id = ${id}`;
+  return row;
+}
+
+export async function findActiveCredential(sql: Sql, userId: string): Promise<CredentialRow | undefined> {
+  const [row] = await sql<CredentialRow[]>`
+    select * from public.user_twilio_credentials where user_id = ${userId} and is_active`;
+  return row;
+}
+
+/** The user's row for a Twilio account: the active one if any, else the most recently changed. */
+export async function findCredentialForAccount(sql: Sql, userId: string, accountSid: string) {
+  const [row] = await sql<CredentialRow[]>`
+    select * from public.user_twilio_credentials
+    where user_id = ${userId} and account_sid = ${accountSid}
+    order by is_active desc, updated_at desc
+    limit 1`;
+  return row as CredentialRow | undefined;
+}
+
+export async function insertCredential(
+  sql: Sql,
+  row: Pick<CredentialRow, "userId" | "accountSid" | "authToken" | "label" | "isActive" | "recordingMode" | "recordingTrim">,
+): Promise<CredentialRow> {
+  const [inserted] = await sql<CredentialRow[]>`insert into public.user_twilio_credentials ${sql(row)} returning *`;
+  return inserted;
+}
+
+/**
+ * Applies a patch and, in the same statement, appends the event that explains it. Returns false when the row no
+ * longer exists (it was deleted while we worked), which callers treat as a reason to stop and clean up.
+ */
+export async function updateCredential(
+  sql: Sql,
+  row: Pick<CredentialRow, "id" | "userId">,
+  patch: CredentialPatch,
+  event?: ProvisioningEvent,
+): Promise<boolean> {
+  // An empty patch still touches the row: the event is a change to it, and the update proves the row exists.
+  const assignments = Object.keys(patch).length ? sql(patch) : sql`updated_at = now()`;
+  if (!event) {
+    const result = await sql`update public.user_twilio_credentials set ${assignments} where id = ${row.id}`;
+    return result.count === 1;
+  }
+  const [{ updated }] = await sql<{ updated: number }[]>`
+    with changed as (
+      update public.user_twilio_credentials set ${assignments} where id = ${row.id} returning id
+    ), logged as (
+      ${eventInsert(sql, row, event)} returning id
+    )
+    select (select count(*) from changed)::int as updated`;
+  return updated === 1;
+}
+
+export async function recordEvent(sql: Sql, row: Pick<CredentialRow, "id" | "userId">, event: ProvisioningEvent) {
+  await eventInsert(sql, row, event);
+}
+
+function eventInsert(sql: Sql, row: Pick<CredentialRow, "id" | "userId">, event: ProvisioningEvent) {
+  return sql`
+    insert into public.provisioning_events (credential_id, user_id, step, outcome, twilio_sid, detail)
+    values (${row.id}, ${row.userId}, ${event.step}, ${event.outcome}, ${event.twilioSid ?? null},
+            ${event.detail ? sql.json(event.detail as postgres.JSONValue) : null})`;
+}
+
+/** Makes this row the user's active one; the previous active row stays, inactive, with its trunk. */
+export async function activateCredential(sql: Sql, row: Pick<CredentialRow, "id" | "userId">): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`update public.user_twilio_credentials set is_active = false
+      where user_id = ${row.userId} and is_active and id <> ${row.id}`;
+    await tx`update public.user_twilio_credentials set is_active = true where id = ${row.id} and not is_active`;
+  });
+}
+
+export async function deleteCredential(sql: Sql, id: string): Promise<void> {
+  await sql`delete from public.user_twilio_credentials where id = ${id}`;
+}
+
+/** Swaps plaintext secrets for their ciphertext if, and only if, the row still holds that plaintext. */
+export async function replacePlaintextSecrets(
+  sql: Sql,
+  row: Pick<CredentialRow, "id" | "userId" | "authToken" | "sipPassword">,
+  sealed: Pick<CredentialRow, "authToken" | "sipPassword">,
+): Promise<boolean> {
+  const [{ replaced }] = await sql<{ replaced: number }[]>`
+    with changed as (
+      update public.user_twilio_credentials
+      set auth_token = ${sealed.authToken}, sip_password = ${sealed.sipPassword}
+      where id = ${row.id} and auth_token = ${row.authToken} and sip_password is not distinct from ${row.sipPassword}
+      returning id, user_id
+    ), logged as (
+      insert into public.provisioning_events (credential_id, user_id, step, outcome)
+      select id, user_id, 'encrypt_plaintext_secrets', 'succeeded' from changed
+    )
+    select count(*)::int as replaced from changed`;
+  return replaced === 1;
+}
