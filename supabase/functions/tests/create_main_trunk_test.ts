@@ -28,19 +28,19 @@ stackTest("create-main-trunk: the happy path provisions exactly one complete tru
   assert.deepEqual(state.credential_lists[0].credentials.map((c) => c.username), [data.sipUsername]);
   const livekit = stackInfo().function_secrets;
   assert.deepEqual(
-    trunk.origination_urls.map((url) => [url.sip_url, url.priority]).sort(),
-    [[livekit.LIVEKIT_SIP_URI, 1], [livekit.LIVEKIT_SIP_URI_FALLBACK, 2]],
+    trunk.origination_urls.map((url) => [url.priority, url.sip_url]).sort(),
+    [[1, livekit.LIVEKIT_SIP_URI], [2, livekit.LIVEKIT_SIP_URI_FALLBACK]],
   );
   assert.deepEqual(trunk.recording, { mode: "do-not-record", trim: "do-not-trim" });
 
   const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
   assert.equal(row.status, "active");
-  assert.equal(row.isActive, true);
-  assert.equal(row.trunkSid, data.trunkSid);
-  assert.equal(row.credentialListSid, data.credentialListSid);
-  assert.match(row.credentialSid, /^CR/);
-  assert.match(row.originationUrlSid, /^OU/);
-  assert.match(row.fallbackOriginationUrlSid, /^OU/);
-  assert.match(row.authToken, /^enc:v1:/);
-  assert.match(row.sipPassword, /^enc:v1:/);
+  assert.equal(row.is_active, true);
+  assert.equal(row.trunk_sid, data.trunkSid);
+  assert.equal(row.credential_list_sid, data.credentialListSid);
+  assert.match(row.credential_sid, /^CR/);
+  assert.match(row.origination_url_sid, /^OU/);
+  assert.match(row.fallback_origination_url_sid, /^OU/);
+  assert.match(row.auth_token, /^enc:v1:/);
+  assert.match(row.sip_password, /^enc:v1:/);
 });
