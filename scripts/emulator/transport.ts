@@ -1,6 +1,10 @@
 // HTTP transport on node:http rather than Deno.serve: a "reset" fault must drop the TCP connection so the
 // client's fetch rejects with a network error. Deno.serve cannot do that (it always sends a status line
 // first, so fetch resolves and only the body read fails); node:http exposes the socket to destroy.
+//
+// Every response also says `Connection: close`. Deno's fetch silently re-sends a request (even a POST) once
+// when a *reused* keep-alive connection dies before the response, so a dropped connection would go unnoticed
+// whenever the client happened to reuse one. One connection per request makes every drop reach the client.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -40,7 +44,11 @@ async function serve(incoming: http.IncomingMessage, outgoing: http.ServerRespon
   }
   const body = new Uint8Array(await reply.arrayBuffer());
   if (outgoing.destroyed) return; // the client went away while the request was processed
-  outgoing.writeHead(reply.status, { ...Object.fromEntries(reply.headers), "content-length": body.length });
+  outgoing.writeHead(reply.status, {
+    ...Object.fromEntries(reply.headers),
+    "content-length": body.length,
+    connection: "close",
+  });
   outgoing.end(body);
 }
 
