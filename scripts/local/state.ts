@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { repoRoot } from "./process.ts";
 import type { StackInfo } from "./stack.ts";
 
-export const localDir = join(repoRoot, ".local");
+/** LOCAL_STATE_DIR moves it, so a second stack (the dev test) can run beside yours. */
+export const localDir = Deno.env.get("LOCAL_STATE_DIR") ?? join(repoRoot, ".local");
 export const stackFile = join(localDir, "stack.json");
 
 export interface RunningStack extends StackInfo {
