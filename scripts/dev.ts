@@ -11,7 +11,11 @@ import { startStack } from "./local/stack.ts";
 import { localDir, persistedJson, readRunningStack, stackFile } from "./local/state.ts";
 
 const port = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
-const ports = { api: port("API_PORT", 54321), db: port("DB_PORT", 54322), emulator: port("EMULATOR_PORT", 54329) };
+const ports = {
+  api: port("API_PORT", 54321),
+  db: port("DB_PORT", 54322),
+  emulator: port("EMULATOR_PORT", 54329),
+};
 
 if (await readRunningStack()) {
   console.error("The local stack is already running (deno task status shows it).");
@@ -43,7 +47,9 @@ const stack = await startStack({
     logFile.writeSync(encoder.encode(text));
   },
 });
-await Deno.writeTextFile(stackFile, JSON.stringify({ ...stack.info, pid: Deno.pid }, null, 2), { mode: 0o600 });
+await Deno.writeTextFile(stackFile, JSON.stringify({ ...stack.info, pid: Deno.pid }, null, 2), {
+  mode: 0o600,
+});
 
 const { signing_key: _key, function_secrets: _secrets, ...visible } = stack.info;
 console.log(JSON.stringify(visible, null, 2));

@@ -76,7 +76,9 @@ async function waitForLine(stream: ReadableStream<Uint8Array>, pattern: RegExp, 
     while (!pattern.test(seen)) {
       const next = await Promise.race([
         reader.read(),
-        new Promise<never>((_, reject) => deadline.addEventListener("abort", () => reject(new Error(`no ${pattern} in ${seen}`)))),
+        new Promise<never>((_, reject) =>
+          deadline.addEventListener("abort", () => reject(new Error(`no ${pattern} in ${seen}`)))
+        ),
       ]);
       if (next.done) throw new Error(`dev exited before it was ready:\n${seen}`);
       seen += next.value;

@@ -31,7 +31,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const functions = await readFunctionsConfig();
   const jwks = jwksFromJson(JSON.stringify(options.jwks));
   const workers = new Map<string, FunctionWorker>(
-    [...functions.values()].map((config) => [config.name, new FunctionWorker(config, options.functionEnv, options.log)]),
+    [...functions.values()].map((
+      config,
+    ) => [config.name, new FunctionWorker(config, options.functionEnv, options.log)]),
   );
 
   const server = Deno.serve({ hostname: "127.0.0.1", port: options.port, onListen() {} }, async (req) => {

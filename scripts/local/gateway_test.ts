@@ -18,26 +18,36 @@ async function invokeStatus(token: string | undefined, fn: string, method: "GET"
   return { status: error.context.status, body: await error.context.json() };
 }
 
-stackTest("gateway: a valid user token reaches the create-main-trunk handler (which then validates the body)", async () => {
-  const user = await newUser();
-  const result = await invokeStatus(user.token, "create-main-trunk");
-  assert.equal(result.status, 400);
-  assert.equal(result.body.error.code, "invalid_input", "the handler, not the gateway, answered");
-});
+stackTest(
+  "gateway: a valid user token reaches the create-main-trunk handler (which then validates the body)",
+  async () => {
+    const user = await newUser();
+    const result = await invokeStatus(user.token, "create-main-trunk");
+    assert.equal(result.status, 400);
+    assert.equal(result.body.error.code, "invalid_input", "the handler, not the gateway, answered");
+  },
+);
 
-stackTest("gateway: expired, wrongly signed, malformed and missing tokens are refused before the handler", async () => {
-  const stack = stackInfo();
-  const userId = crypto.randomUUID();
-  const issuer = `${stack.api_url}/auth/v1`;
-  const expired = await signAccessToken(stack.signing_key, { userId, issuer, expiresIn: -60 });
-  const foreignKeys = await generateProjectKeys();
-  const wrongKey = await signAccessToken(foreignKeys, { userId, issuer });
-  for (const token of [expired, wrongKey, "not-a-jwt", undefined]) {
-    const result = await invokeStatus(token, "create-main-trunk");
-    assert.equal(result.status, 401, `token ${token?.slice(0, 12)}`);
-    assert.deepEqual(result.body, { code: 401, message: "Invalid JWT" }, "the gateway's answer, not the function's");
-  }
-});
+stackTest(
+  "gateway: expired, wrongly signed, malformed and missing tokens are refused before the handler",
+  async () => {
+    const stack = stackInfo();
+    const userId = crypto.randomUUID();
+    const issuer = `${stack.api_url}/auth/v1`;
+    const expired = await signAccessToken(stack.signing_key, { userId, issuer, expiresIn: -60 });
+    const foreignKeys = await generateProjectKeys();
+    const wrongKey = await signAccessToken(foreignKeys, { userId, issuer });
+    for (const token of [expired, wrongKey, "not-a-jwt", undefined]) {
+      const result = await invokeStatus(token, "create-main-trunk");
+      assert.equal(result.status, 401, `token ${token?.slice(0, 12)}`);
+      assert.deepEqual(
+        result.body,
+        { code: 401, message: "Invalid JWT" },
+        "the gateway's answer, not the function's",
+      );
+    }
+  },
+);
 
 stackTest("gateway: a function with verify_jwt = false gets the request and does its own auth", async () => {
   const result = await invokeStatus(undefined, "get-sip-config", "GET");
@@ -45,14 +55,17 @@ stackTest("gateway: a function with verify_jwt = false gets the request and does
   assert.equal(result.body.error.code, "unauthorized", "the function's own answer");
 });
 
-stackTest("gateway: the project's JWKS is published where supabase-js and functions look for it", async () => {
-  const res = await fetch(`${stackInfo().api_url}/auth/v1/.well-known/jwks.json`);
-  const jwks = await res.json();
-  assert.equal(jwks.keys.length, 1);
-  assert.equal(jwks.keys[0].kty, "EC");
-  assert.equal(jwks.keys[0].alg, "ES256");
-  assert.equal(jwks.keys[0].d, undefined, "no private part");
-});
+stackTest(
+  "gateway: the project's JWKS is published where supabase-js and functions look for it",
+  async () => {
+    const res = await fetch(`${stackInfo().api_url}/auth/v1/.well-known/jwks.json`);
+    const jwks = await res.json();
+    assert.equal(jwks.keys.length, 1);
+    assert.equal(jwks.keys[0].kty, "EC");
+    assert.equal(jwks.keys[0].alg, "ES256");
+    assert.equal(jwks.keys[0].d, undefined, "no private part");
+  },
+);
 
 stackTest("gateway: unknown functions are a 404", async () => {
   const res = await fetch(`${stackInfo().api_url}/functions/v1/no-such-function`, { method: "POST" });

@@ -44,7 +44,10 @@ export interface AccessTokenOptions {
 }
 
 /** A user access token shaped like the ones Supabase Auth issues. */
-export async function signAccessToken(keys: Pick<ProjectKeys, "kid" | "privateJwk">, options: AccessTokenOptions) {
+export async function signAccessToken(
+  keys: Pick<ProjectKeys, "kid" | "privateJwk">,
+  options: AccessTokenOptions,
+) {
   const now = Math.floor(Date.now() / 1000);
   const key = await importJWK(keys.privateJwk, "ES256");
   return await new SignJWT({

@@ -62,7 +62,14 @@ export async function ensurePostgresBinaries(): Promise<string> {
   }
   console.error("[postgres] installing Debian's postgresql package (one time)...");
   await runOrThrow("apt-get", ["update", "-qq"]);
-  await runOrThrow("apt-get", ["install", "-y", "-qq", "--no-install-recommends", "postgresql", "postgresql-client"], {
+  await runOrThrow("apt-get", [
+    "install",
+    "-y",
+    "-qq",
+    "--no-install-recommends",
+    "postgresql",
+    "postgresql-client",
+  ], {
     env: { DEBIAN_FRONTEND: "noninteractive" },
   });
   const installed = await findPostgresBinDir();

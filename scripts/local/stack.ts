@@ -61,7 +61,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     let dbUrl = options.databaseUrl;
     if (!dbUrl) {
-      const cluster = await startPostgres({ dataDir: options.postgresDir, port: options.dbPort, ephemeral: options.ephemeral });
+      const cluster = await startPostgres({
+        dataDir: options.postgresDir,
+        port: options.dbPort,
+        ephemeral: options.ephemeral,
+      });
       cleanups.push(cluster.stop);
       dbUrl = cluster.url;
     }
@@ -91,7 +95,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     cleanups.push(gateway.close);
 
-    await configureWebhook(dbUrl, `${gateway.url}/functions/v1/twilio-credentials-webhook`, secrets.WEBHOOK_SECRET);
+    await configureWebhook(
+      dbUrl,
+      `${gateway.url}/functions/v1/twilio-credentials-webhook`,
+      secrets.WEBHOOK_SECRET,
+    );
     const dispatcher = await startWebhookDispatcher(dbUrl);
     cleanups.push(dispatcher.close);
 
@@ -141,9 +149,16 @@ async function configureWebhook(dbUrl: string, url: string, secret: string) {
 async function twilioEndpoints(emulatorPort: number) {
   const apiBaseUrl = Deno.env.get("TWILIO_API_BASE_URL");
   const trunkingBaseUrl = Deno.env.get("TWILIO_TRUNKING_BASE_URL");
-  if (apiBaseUrl && trunkingBaseUrl) return { apiBaseUrl, trunkingBaseUrl, emulatorUrl: null, close: undefined };
+  if (apiBaseUrl && trunkingBaseUrl) {
+    return { apiBaseUrl, trunkingBaseUrl, emulatorUrl: null, close: undefined };
+  }
   const emulator = await startEmulator({ port: emulatorPort });
-  return { apiBaseUrl: emulator.url, trunkingBaseUrl: emulator.url, emulatorUrl: emulator.url, close: emulator.close };
+  return {
+    apiBaseUrl: emulator.url,
+    trunkingBaseUrl: emulator.url,
+    emulatorUrl: emulator.url,
+    close: emulator.close,
+  };
 }
 
 /** Local values for the project's own secrets; on Supabase these come from `supabase secrets set`. */
@@ -153,7 +168,9 @@ function withLocalDefaults(secrets: Record<string, string>): Record<string, stri
     ENCRYPTION_KEYS: env("ENCRYPTION_KEYS") ?? `local1:${randomBase64(32)}`,
     WEBHOOK_SECRET: env("WEBHOOK_SECRET") ?? randomBase64(32),
     LIVEKIT_SIP_URI: env("LIVEKIT_SIP_URI") ?? "sip:local-project.sip.livekit.cloud;transport=tcp",
-    ...(env("LIVEKIT_SIP_URI_FALLBACK") ? { LIVEKIT_SIP_URI_FALLBACK: env("LIVEKIT_SIP_URI_FALLBACK")! } : {}),
+    ...(env("LIVEKIT_SIP_URI_FALLBACK")
+      ? { LIVEKIT_SIP_URI_FALLBACK: env("LIVEKIT_SIP_URI_FALLBACK")! }
+      : {}),
     ...(env("TRUNK_RECORDING_MODE") ? { TRUNK_RECORDING_MODE: env("TRUNK_RECORDING_MODE")! } : {}),
     ...secrets,
   };

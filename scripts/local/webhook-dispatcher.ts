@@ -61,6 +61,8 @@ async function deliver(sql: postgres.Sql, request: QueuedRequest) {
     await sql`insert into net._http_response (id, status_code, content)
       values (${request.id}, ${response.status}, ${await response.text()})`;
   } catch (error) {
-    await sql`insert into net._http_response (id, error_msg) values (${request.id}, ${(error as Error).message})`;
+    await sql`insert into net._http_response (id, error_msg) values (${request.id}, ${
+      (error as Error).message
+    })`;
   }
 }

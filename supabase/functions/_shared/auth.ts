@@ -8,7 +8,13 @@
  * if (caller.kind === "user") console.log(caller.userId);
  * ```
  */
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from "jose";
 import { unauthorized } from "./http/errors.ts";
 
 export type Caller = { kind: "user"; userId: string } | { kind: "service" };
@@ -34,8 +40,13 @@ export async function authenticate(req: Request, options: AuthOptions = {}): Pro
 
 /** Verifies a Supabase Auth user token and returns its claims; rejects anything that is not a signed-in user. */
 export async function verifyAccessToken(token: string, jwks = projectJwks()): Promise<{ sub: string }> {
-  const { payload } = await jwtVerify(token, jwks, { audience: "authenticated", algorithms: ["ES256", "RS256"] });
-  if (payload.role !== "authenticated" || typeof payload.sub !== "string") throw new Error("not a user token");
+  const { payload } = await jwtVerify(token, jwks, {
+    audience: "authenticated",
+    algorithms: ["ES256", "RS256"],
+  });
+  if (payload.role !== "authenticated" || typeof payload.sub !== "string") {
+    throw new Error("not a user token");
+  }
   if (!UUID.test(payload.sub)) throw new Error("subject is not a user id");
   return { sub: payload.sub };
 }

@@ -16,7 +16,10 @@ export const RECORDING_TRIMS = ["trim-silence", "do-not-trim"] as const;
 export type RecordingMode = typeof RECORDING_MODES[number];
 export type RecordingTrim = typeof RECORDING_TRIMS[number];
 
-const sipUri = z.string().regex(/^sip:[^\s;]+(;[^\s;]+)*$/, "must be a sip: URI, e.g. sip:abc.sip.livekit.cloud;transport=tcp");
+const sipUri = z.string().regex(
+  /^sip:[^\s;]+(;[^\s;]+)*$/,
+  "must be a sip: URI, e.g. sip:abc.sip.livekit.cloud;transport=tcp",
+);
 
 const settingsSchema = z.object({
   LIVEKIT_SIP_URI: sipUri.optional(),
@@ -37,7 +40,9 @@ export interface ProvisioningConfig {
 }
 
 export function provisioningConfigFromEnv(env: Record<string, string | undefined> = Deno.env.toObject()) {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
   const result = settingsSchema.safeParse(present);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -18,17 +18,19 @@ export interface Logger {
 
 const SECRET_KEY = /token|password|secret|authorization|apikey|api_key|cookie|credential_value/i;
 
-export function createLogger(base: LogFields = {}): Logger {
+export type LogSink = (level: string, line: string) => void;
+
+const consoleSink: LogSink = (level, line) => level === "error" ? console.error(line) : console.log(line);
+
+export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink): Logger {
   const write = (level: string, event: string, fields?: LogFields) => {
-    const line = JSON.stringify(redact({ level, event, time: new Date().toISOString(), ...base, ...fields }));
-    if (level === "error") console.error(line);
-    else console.log(line);
+    sink(level, JSON.stringify(redact({ level, event, time: new Date().toISOString(), ...base, ...fields })));
   };
   return {
     info: (event, fields) => write("info", event, fields),
     warn: (event, fields) => write("warn", event, fields),
     error: (event, fields) => write("error", event, fields),
-    child: (fields) => createLogger({ ...base, ...fields }),
+    child: (fields) => createLogger({ ...base, ...fields }, sink),
   };
 }
 
@@ -37,6 +39,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   return Object.fromEntries(
-    Object.entries(value).map(([key, inner]) => [key, SECRET_KEY.test(key) ? "[redacted]" : redact(inner, depth + 1)]),
+    Object.entries(value).map((
+      [key, inner],
+    ) => [key, SECRET_KEY.test(key) ? "[redacted]" : redact(inner, depth + 1)]),
   );
 }

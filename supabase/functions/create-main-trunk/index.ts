@@ -22,11 +22,15 @@ const body = z.strictObject({
 Deno.serve(createHandler("create-main-trunk", {
   POST: async ({ req, log }) => {
     const caller = await authenticate(req);
-    if (caller.kind !== "user") throw new ApiError(403, "user_token_required", "Call this with a user's access token");
+    if (caller.kind !== "user") {
+      throw new ApiError(403, "user_token_required", "Call this with a user's access token");
+    }
     const input = parseInput(body, await readJsonBody(req));
-    return json(await createMainTrunkForUser(serviceContext(log.child({ user_id: caller.userId })), {
-      userId: caller.userId,
-      ...input,
-    }));
+    return json(
+      await createMainTrunkForUser(serviceContext(log.child({ user_id: caller.userId })), {
+        userId: caller.userId,
+        ...input,
+      }),
+    );
   },
 }));

@@ -13,7 +13,9 @@ import { serviceContext } from "../_shared/provisioning/context.ts";
 import { getSipConfigForLiveKit } from "../_shared/provisioning/service.ts";
 
 const serviceQuery = z.object({ userId });
-const userQuery = z.object({ userId: z.never({ error: "only server-side callers may name a user" }).optional() });
+const userQuery = z.object({
+  userId: z.never({ error: "only server-side callers may name a user" }).optional(),
+});
 
 Deno.serve(createHandler("get-sip-config", {
   GET: async ({ req, url, log }) => {
@@ -22,7 +24,10 @@ Deno.serve(createHandler("get-sip-config", {
     const request = caller.kind === "service"
       ? { userId: parseInput(serviceQuery, query).userId, includePassword: true }
       : (parseInput(userQuery, query), { userId: caller.userId, includePassword: false });
-    const config = await getSipConfigForLiveKit(serviceContext(log.child({ user_id: request.userId })), request);
+    const config = await getSipConfigForLiveKit(
+      serviceContext(log.child({ user_id: request.userId })),
+      request,
+    );
     return json(config, 200, { "Cache-Control": "no-store" });
   },
 }));

@@ -28,8 +28,18 @@ const credentialRecord = z.looseObject({
 });
 const target = { table: z.literal("user_twilio_credentials"), schema: z.literal("public") };
 const payload = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("INSERT"), ...target, record: credentialRecord, old_record: z.null().optional() }),
-  z.object({ type: z.literal("DELETE"), ...target, record: z.null().optional(), old_record: credentialRecord }),
+  z.object({
+    type: z.literal("INSERT"),
+    ...target,
+    record: credentialRecord,
+    old_record: z.null().optional(),
+  }),
+  z.object({
+    type: z.literal("DELETE"),
+    ...target,
+    record: z.null().optional(),
+    old_record: credentialRecord,
+  }),
   z.object({ type: z.literal("UPDATE"), ...target }).loose(),
 ]);
 
@@ -63,7 +73,9 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
 
 function checkWebhookSecret(req: Request) {
   const expected = Deno.env.get("WEBHOOK_SECRET");
-  if (!expected) throw new ApiError(503, "webhook_not_configured", "WEBHOOK_SECRET is not set for this function");
+  if (!expected) {
+    throw new ApiError(503, "webhook_not_configured", "WEBHOOK_SECRET is not set for this function");
+  }
   const given = req.headers.get("x-webhook-secret") ?? "";
   if (!constantTimeEqual(given, expected)) throw unauthorized("The webhook secret is missing or wrong");
 }

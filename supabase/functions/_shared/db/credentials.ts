@@ -69,9 +69,14 @@ export async function findCredentialForAccount(sql: Sql, userId: string, account
 
 export async function insertCredential(
   sql: Sql,
-  row: Pick<CredentialRow, "userId" | "accountSid" | "authToken" | "label" | "isActive" | "recordingMode" | "recordingTrim">,
+  row: Pick<
+    CredentialRow,
+    "userId" | "accountSid" | "authToken" | "label" | "isActive" | "recordingMode" | "recordingTrim"
+  >,
 ): Promise<CredentialRow> {
-  const [inserted] = await sql<CredentialRow[]>`insert into public.user_twilio_credentials ${sql(row)} returning *`;
+  const [inserted] = await sql<CredentialRow[]>`insert into public.user_twilio_credentials ${
+    sql(row)
+  } returning *`;
   return inserted;
 }
 
@@ -101,7 +106,11 @@ export async function updateCredential(
   return updated === 1;
 }
 
-export async function recordEvent(sql: Sql, row: Pick<CredentialRow, "id" | "userId">, event: ProvisioningEvent) {
+export async function recordEvent(
+  sql: Sql,
+  row: Pick<CredentialRow, "id" | "userId">,
+  event: ProvisioningEvent,
+) {
   await eventInsert(sql, row, event);
 }
 

@@ -32,7 +32,8 @@ export async function withAdvisoryLock<T>(
         await tx`select set_config('lock_timeout', ${WAIT_TIMEOUT}, true)`;
         await tx`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${key}))`;
       } else {
-        const [{ locked }] = await tx`select pg_try_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${key})) as locked`;
+        const [{ locked }] =
+          await tx`select pg_try_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${key})) as locked`;
         if (!locked) return { acquired: false } as const;
       }
       return { acquired: true, value: await work() } as const;

@@ -35,7 +35,9 @@ export function createHandler(fn: string, routes: Partial<Record<Method, Route>>
     const requestId = validRequestId(req.headers.get("x-request-id")) ?? crypto.randomUUID();
     const log = createLogger({ fn, request_id: requestId });
     const response = await respond(req, routes, allowed, log, requestId);
-    for (const [name, value] of Object.entries({ ...CORS_HEADERS, "Access-Control-Allow-Methods": allowed })) {
+    for (
+      const [name, value] of Object.entries({ ...CORS_HEADERS, "Access-Control-Allow-Methods": allowed })
+    ) {
       response.headers.set(name, value);
     }
     response.headers.set("x-request-id", requestId);
@@ -83,12 +85,30 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof TwilioApiError) {
     const details = { twilioCode: error.code, twilioStatus: error.status, twilioMessage: error.message };
     if (error.isAuthFailure) {
-      return new ApiError(401, "twilio_auth_failed", "Twilio rejected the account credentials", "authToken", details);
+      return new ApiError(
+        401,
+        "twilio_auth_failed",
+        "Twilio rejected the account credentials",
+        "authToken",
+        details,
+      );
     }
     if (error.isTransient) {
-      return new ApiError(503, "twilio_unavailable", "Twilio is busy or failing; try again shortly", undefined, details);
+      return new ApiError(
+        503,
+        "twilio_unavailable",
+        "Twilio is busy or failing; try again shortly",
+        undefined,
+        details,
+      );
     }
-    return new ApiError(502, "twilio_error", `Twilio refused the request: ${error.message}`, undefined, details);
+    return new ApiError(
+      502,
+      "twilio_error",
+      `Twilio refused the request: ${error.message}`,
+      undefined,
+      details,
+    );
   }
   if (isTwilioError(error)) return new ApiError(502, "twilio_unreachable", "Twilio did not answer in time");
   return new ApiError(500, "internal_error", "Something went wrong on our side");

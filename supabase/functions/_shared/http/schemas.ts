@@ -2,8 +2,18 @@
 import { z } from "zod";
 import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
 
-export const accountSid = z.string().regex(/^AC[0-9a-f]{32}$/, "must be AC followed by 32 lowercase hex characters");
-export const authToken = z.string().regex(/^[0-9a-f]{32}$/, "must be the 32-character hex auth token of the account");
+export const accountSid = z.string().regex(
+  /^AC[0-9a-f]{32}$/,
+  "must be AC followed by 32 lowercase hex characters",
+);
+export const authToken = z.string().regex(
+  /^[0-9a-f]{32}$/,
+  "must be the 32-character hex auth token of the account",
+);
 export const userId = z.uuid("must be a user id (UUID)");
-export const recordingMode = z.enum(RECORDING_MODES, { error: `must be one of ${RECORDING_MODES.join(", ")}` });
-export const recordingTrim = z.enum(RECORDING_TRIMS, { error: `must be one of ${RECORDING_TRIMS.join(", ")}` });
+export const recordingMode = z.enum(RECORDING_MODES, {
+  error: `must be one of ${RECORDING_MODES.join(", ")}`,
+});
+export const recordingTrim = z.enum(RECORDING_TRIMS, {
+  error: `must be one of ${RECORDING_TRIMS.join(", ")}`,
+});

@@ -35,4 +35,5 @@ export function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams.entries());
 }
 
-const tooLarge = () => new ApiError(413, "body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+const tooLarge = () =>
+  new ApiError(413, "body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);

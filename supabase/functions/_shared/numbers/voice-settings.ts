@@ -20,7 +20,11 @@ export function voiceSettingsOf(number: TwilioIncomingNumber): VoiceSettings {
 }
 
 /** Puts a detached number back as it was: on its previous trunk, or on its voice URL / application. */
-export async function restoreVoiceSettings(twilio: TwilioClient, phoneNumberSid: string, settings: VoiceSettings) {
+export async function restoreVoiceSettings(
+  twilio: TwilioClient,
+  phoneNumberSid: string,
+  settings: VoiceSettings,
+) {
   if (settings.previousTrunkSid) {
     await twilio.attachNumberToTrunk(settings.previousTrunkSid, phoneNumberSid);
     return;

@@ -25,39 +25,55 @@ export type DeprovisionResult =
 
 const RESTORE_CONCURRENCY = 8;
 
-export async function deprovisionCredential(ctx: ServiceContext, target: DeprovisionTarget): Promise<DeprovisionResult> {
+export async function deprovisionCredential(
+  ctx: ServiceContext,
+  target: DeprovisionTarget,
+): Promise<DeprovisionResult> {
   // Waits for a provisioning run of this row to finish; that run sees the row gone and removes what it created.
-  const locked = await withAdvisoryLock(ctx.sql, `provision:${target.id}`, async (): Promise<DeprovisionResult> => {
-    if (await loadCredential(ctx.sql, target.id)) return { kind: "row_exists" };
-    const numbers = await listAttachedNumbers(ctx.sql, target.id);
-    if (!target.trunkSid && !target.credentialListSid && numbers.length === 0) {
-      return { kind: "deprovisioned", deleted: [], restoredNumbers: [] };
-    }
-    const twilio = ctx.twilio({ accountSid: target.accountSid, authToken: await readAuthToken(ctx.secrets, target) });
-    const deleted: string[] = [];
-    if (target.trunkSid && await deleteIfPresent(() => twilio.deleteTrunk(target.trunkSid!))) {
-      deleted.push(target.trunkSid);
-    }
-    const [listDeleted, restored] = await Promise.all([
-      target.credentialListSid ? deleteIfPresent(() => twilio.deleteCredentialList(target.credentialListSid!)) : false,
-      restoreNumbers(twilio, numbers),
-    ]);
-    if (listDeleted) deleted.push(target.credentialListSid!);
-    await forgetAttachedNumbers(ctx.sql, target.id, restored);
-    await recordEvent(ctx.sql, target, {
-      step: "deprovision",
-      outcome: restored.length === numbers.length ? "succeeded" : "failed",
-      detail: { deleted, restoredNumbers: restored, notRestored: numbers.length - restored.length },
-    });
-    ctx.log.info("deprovisioned", { credential_id: target.id, deleted, restored_numbers: restored.length });
-    return { kind: "deprovisioned", deleted, restoredNumbers: restored };
-  }, { wait: true });
+  const locked = await withAdvisoryLock(
+    ctx.sql,
+    `provision:${target.id}`,
+    async (): Promise<DeprovisionResult> => {
+      if (await loadCredential(ctx.sql, target.id)) return { kind: "row_exists" };
+      const numbers = await listAttachedNumbers(ctx.sql, target.id);
+      if (!target.trunkSid && !target.credentialListSid && numbers.length === 0) {
+        return { kind: "deprovisioned", deleted: [], restoredNumbers: [] };
+      }
+      const twilio = ctx.twilio({
+        accountSid: target.accountSid,
+        authToken: await readAuthToken(ctx.secrets, target),
+      });
+      const deleted: string[] = [];
+      if (target.trunkSid && await deleteIfPresent(() => twilio.deleteTrunk(target.trunkSid!))) {
+        deleted.push(target.trunkSid);
+      }
+      const [listDeleted, restored] = await Promise.all([
+        target.credentialListSid
+          ? deleteIfPresent(() => twilio.deleteCredentialList(target.credentialListSid!))
+          : false,
+        restoreNumbers(twilio, numbers),
+      ]);
+      if (listDeleted) deleted.push(target.credentialListSid!);
+      await forgetAttachedNumbers(ctx.sql, target.id, restored);
+      await recordEvent(ctx.sql, target, {
+        step: "deprovision",
+        outcome: restored.length === numbers.length ? "succeeded" : "failed",
+        detail: { deleted, restoredNumbers: restored, notRestored: numbers.length - restored.length },
+      });
+      ctx.log.info("deprovisioned", { credential_id: target.id, deleted, restored_numbers: restored.length });
+      return { kind: "deprovisioned", deleted, restoredNumbers: restored };
+    },
+    { wait: true },
+  );
   if (!locked.acquired) throw new Error("unreachable: waited for the row lock");
   return locked.value;
 }
 
 /** Restores each number; returns the SIDs that are back as they were (or no longer exist). */
-async function restoreNumbers(twilio: TwilioClient, numbers: Awaited<ReturnType<typeof listAttachedNumbers>>) {
+async function restoreNumbers(
+  twilio: TwilioClient,
+  numbers: Awaited<ReturnType<typeof listAttachedNumbers>>,
+) {
   const results = await mapSettled(numbers, RESTORE_CONCURRENCY, async (number) => {
     await deleteIfPresent(() => restoreVoiceSettings(twilio, number.phoneNumberSid, number));
     return number.phoneNumberSid;

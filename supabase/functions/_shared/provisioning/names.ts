@@ -26,12 +26,15 @@ export const domainNameFor = (prefix: string) => `${prefix}.${TERMINATION_SUFFIX
 export const trunkFriendlyNameFor = (userId: string) => `main-trunk-${userId}`.slice(0, MAX_FRIENDLY_NAME);
 
 /** Credential list names are unique per Twilio account, which makes this name a lookup key too. */
-export const credentialListNameFor = (userId: string) => `main-trunk-creds-${userId}`.slice(0, MAX_FRIENDLY_NAME);
+export const credentialListNameFor = (userId: string) =>
+  `main-trunk-creds-${userId}`.slice(0, MAX_FRIENDLY_NAME);
 
 /** `sip-{userId}` within Twilio's 32 characters: the UUID's hyphens go first, then its tail. */
 export function sipUsernameFor(userId: string): string {
   const full = `sip-${userId}`;
-  return full.length <= MAX_SIP_USERNAME ? full : `sip-${userId.replace(/-/g, "")}`.slice(0, MAX_SIP_USERNAME);
+  return full.length <= MAX_SIP_USERNAME
+    ? full
+    : `sip-${userId.replace(/-/g, "")}`.slice(0, MAX_SIP_USERNAME);
 }
 
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";

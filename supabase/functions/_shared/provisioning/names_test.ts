@@ -58,7 +58,9 @@ Deno.test("10,000 generated passwords: Twilio's rules hold and form encoding lea
   assert.equal(seen.size, 10_000, "no repeats");
   // 240,000 draws over 62 characters: each should appear about 3,871 times; a biased draw would stand out.
   assert.equal(counts.size, 62);
-  for (const [char, count] of counts) assert.ok(count > 3400 && count < 4350, `${char} appeared ${count} times`);
+  for (const [char, count] of counts) {
+    assert.ok(count > 3400 && count < 4350, `${char} appeared ${count} times`);
+  }
 });
 
 Deno.test("the acceptance rule rejects what Twilio rejects", () => {

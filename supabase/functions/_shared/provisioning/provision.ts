@@ -104,7 +104,10 @@ class ProvisioningRun {
     const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
     this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken });
     const password = this.#row.sipPassword
-      ? await this.#ctx.secrets.decrypt(this.#row.sipPassword, secretContext("sip_password", this.#row.userId))
+      ? await this.#ctx.secrets.decrypt(
+        this.#row.sipPassword,
+        secretContext("sip_password", this.#row.userId),
+      )
       : generateSipPassword();
     try {
       // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it.
@@ -125,7 +128,10 @@ class ProvisioningRun {
         this.#ensureOrigination(trunk, "fallbackOriginationUrl"),
         this.#ensureRecording(trunk),
       ]);
-      await this.#save({ status: "active", provisionedAt: new Date() }, { step: "provision", outcome: "succeeded" });
+      await this.#save({ status: "active", provisionedAt: new Date() }, {
+        step: "provision",
+        outcome: "succeeded",
+      });
       this.#log.info("provisioned", { trunk_sid: this.#row.trunkSid, resumed: this.#resuming });
       return { kind: "active", row: this.#row };
     } catch (error) {
@@ -136,11 +142,17 @@ class ProvisioningRun {
   async #ensureTrunk(): Promise<{ sid: string; fresh: boolean }> {
     if (this.#row.trunkSid) return { sid: this.#row.trunkSid, fresh: false };
     const found = this.#resuming ? await findMainTrunk(this.#twilio, this.#row.userId) : undefined;
-    const ensured = found ? { resource: found, created: false } : await createMainTrunk(this.#twilio, this.#row.userId);
+    const ensured = found
+      ? { resource: found, created: false }
+      : await createMainTrunk(this.#twilio, this.#row.userId);
     const trunk = ensured.resource;
     if (ensured.created) this.#createdHere.add("trunk");
     await this.#save(
-      { trunkSid: trunk.sid, domainName: trunk.domainName, domainPrefix: trunk.domainName?.split(".")[0] ?? null },
+      {
+        trunkSid: trunk.sid,
+        domainName: trunk.domainName,
+        domainPrefix: trunk.domainName?.split(".")[0] ?? null,
+      },
       { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { adopted: !ensured.created } },
     );
     return { sid: trunk.sid, fresh: ensured.created };
@@ -170,11 +182,16 @@ class ProvisioningRun {
   }
 
   async #ensureAssociation(trunk: { sid: string; fresh: boolean }, list: { sid: string; fresh: boolean }) {
-    await associateCredentialList(this.#twilio, trunk.sid, list.sid, { mayExist: !trunk.fresh && !list.fresh });
+    await associateCredentialList(this.#twilio, trunk.sid, list.sid, {
+      mayExist: !trunk.fresh && !list.fresh,
+    });
     await this.#event({ step: "associate_credential_list", outcome: "succeeded", twilioSid: list.sid });
   }
 
-  async #ensureOrigination(trunk: { sid: string; fresh: boolean }, which: "originationUrl" | "fallbackOriginationUrl") {
+  async #ensureOrigination(
+    trunk: { sid: string; fresh: boolean },
+    which: "originationUrl" | "fallbackOriginationUrl",
+  ) {
     const primary = which === "originationUrl";
     const sipUri = primary ? this.#ctx.config.livekitSipUri : this.#ctx.config.livekitSipUriFallback;
     const column = primary ? "originationUrlSid" : "fallbackOriginationUrlSid";
@@ -186,7 +203,11 @@ class ProvisioningRun {
       mayExist: !trunk.fresh,
     });
     if (ensured.created) this.#createdHere.add(which);
-    await this.#save({ [column]: ensured.resource.sid }, { step, outcome: "succeeded", twilioSid: ensured.resource.sid });
+    await this.#save({ [column]: ensured.resource.sid }, {
+      step,
+      outcome: "succeeded",
+      twilioSid: ensured.resource.sid,
+    });
   }
 
   async #ensureRecording(trunk: { sid: string }) {
@@ -200,7 +221,11 @@ class ProvisioningRun {
     const cleared = await this.#compensate(rowDeleted);
     const twilioError = error instanceof TwilioApiError ? error : undefined;
     const message = twilioError?.message ?? (error as Error)?.message ?? String(error);
-    this.#log.warn("provisioning_failed", { twilio_code: twilioError?.code, message, cleaned_up: Object.keys(cleared) });
+    this.#log.warn("provisioning_failed", {
+      twilio_code: twilioError?.code,
+      message,
+      cleaned_up: Object.keys(cleared),
+    });
     if (rowDeleted) return { kind: "missing" };
     try {
       await this.#save(
@@ -278,7 +303,9 @@ class ProvisioningRun {
  * Like Promise.all, but waits for every step to finish before reporting the first failure, so no step is still
  * creating something in Twilio while the failure is being cleaned up.
  */
-async function settleAll<T extends readonly unknown[]>(steps: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+async function settleAll<T extends readonly unknown[]>(
+  steps: [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
   const settled = await Promise.allSettled(steps);
   const failure = settled.find((result) => result.status === "rejected");
   if (failure) throw (failure as PromiseRejectedResult).reason;

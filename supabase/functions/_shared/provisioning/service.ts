@@ -53,14 +53,21 @@ export interface MainTrunkResult {
  * active one once it works. Idempotent: the same request again returns the same trunk. Bad credentials store
  * nothing and create nothing.
  */
-export async function createMainTrunkForUser(ctx: ServiceContext, input: CreateMainTrunkInput): Promise<MainTrunkResult> {
+export async function createMainTrunkForUser(
+  ctx: ServiceContext,
+  input: CreateMainTrunkInput,
+): Promise<MainTrunkResult> {
   // At most twice: a row we waited on can vanish when its run found the credentials bad; then we try ourselves.
   for (let attempt = 1;; attempt++) {
     const { row, createdNow } = await chooseCredentialRow(ctx, input);
     const outcome = await provisionCredential(ctx, row.id, { wait: true });
     if (outcome.kind === "missing" || outcome.kind === "busy") {
       if (attempt === 1) continue;
-      throw new ApiError(409, "provisioning_conflict", "The credentials changed while provisioning; try again");
+      throw new ApiError(
+        409,
+        "provisioning_conflict",
+        "The credentials changed while provisioning; try again",
+      );
     }
     if (outcome.kind === "failed") {
       // Nothing may stay behind for credentials Twilio rejected; the run already removed what it created.
@@ -203,13 +210,35 @@ function isCredentialFailure(row: CredentialRow): boolean {
 export function provisioningError(row: CredentialRow): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
   if (isCredentialFailure(row)) {
-    return new ApiError(401, "twilio_auth_failed", "Twilio rejected the account credentials", "authToken", details);
+    return new ApiError(
+      401,
+      "twilio_auth_failed",
+      "Twilio rejected the account credentials",
+      "authToken",
+      details,
+    );
   }
   if (row.lastErrorCode === 20429) {
-    return new ApiError(503, "twilio_unavailable", "Twilio is rate limiting this account; try again", undefined, details);
+    return new ApiError(
+      503,
+      "twilio_unavailable",
+      "Twilio is rate limiting this account; try again",
+      undefined,
+      details,
+    );
   }
-  return new ApiError(502, "provisioning_failed", `Provisioning failed: ${row.lastErrorMessage}`, undefined, details);
+  return new ApiError(
+    502,
+    "provisioning_failed",
+    `Provisioning failed: ${row.lastErrorMessage}`,
+    undefined,
+    details,
+  );
 }
 
 export const noCredentials = () =>
-  new ApiError(404, "credentials_not_found", "No active Twilio credentials for this user; call create-main-trunk");
+  new ApiError(
+    404,
+    "credentials_not_found",
+    "No active Twilio credentials for this user; call create-main-trunk",
+  );

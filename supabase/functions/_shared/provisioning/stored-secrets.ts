@@ -15,7 +15,8 @@ export async function readAuthToken(secrets: SecretBox, row: Pick<CredentialRow,
 }
 
 export function hasPlaintextSecrets(row: SecretFields): boolean {
-  return !SecretBox.isEncrypted(row.authToken) || (row.sipPassword !== null && !SecretBox.isEncrypted(row.sipPassword));
+  return !SecretBox.isEncrypted(row.authToken) ||
+    (row.sipPassword !== null && !SecretBox.isEncrypted(row.sipPassword));
 }
 
 /**

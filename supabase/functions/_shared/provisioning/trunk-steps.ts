@@ -26,14 +26,18 @@ export interface Ensured<T> {
 }
 
 const DOMAIN_TAKEN = 21248;
-const ALREADY_ASSOCIATED = 21245;
+const TRUNK_VALIDATION = 21245;
 const DOMAIN_ATTEMPTS = 4;
 
 /**
  * Creates the user's main trunk with a fresh `user-{userId}-{timestamp}` domain; when Twilio says the domain is
  * taken (21248) it tries again with a random suffix.
  */
-export async function createMainTrunk(twilio: TwilioClient, userId: string, now = Date.now): Promise<Ensured<Trunk>> {
+export async function createMainTrunk(
+  twilio: TwilioClient,
+  userId: string,
+  now = Date.now,
+): Promise<Ensured<Trunk>> {
   const friendlyName = trunkFriendlyNameFor(userId);
   for (let attempt = 1;; attempt++) {
     const suffix = attempt === 1 ? "" : crypto.randomUUID().slice(0, 6);
@@ -44,7 +48,9 @@ export async function createMainTrunk(twilio: TwilioClient, userId: string, now 
         async () => (await twilio.listTrunks()).find((trunk) => trunk.domainName === domainName),
       );
     } catch (error) {
-      if (error instanceof TwilioApiError && error.code === DOMAIN_TAKEN && attempt < DOMAIN_ATTEMPTS) continue;
+      if (error instanceof TwilioApiError && error.code === DOMAIN_TAKEN && attempt < DOMAIN_ATTEMPTS) {
+        continue;
+      }
       throw error;
     }
   }
@@ -62,7 +68,8 @@ export async function ensureCredentialList(
   options: { mayExist: boolean },
 ): Promise<Ensured<CredentialList>> {
   const friendlyName = credentialListNameFor(userId);
-  const find = async () => (await twilio.listCredentialLists()).find((list) => list.friendlyName === friendlyName);
+  const find = async () =>
+    (await twilio.listCredentialLists()).find((list) => list.friendlyName === friendlyName);
   if (options.mayExist) {
     const existing = await find();
     if (existing) return { resource: existing, created: false };
@@ -82,7 +89,9 @@ export async function ensureCredential(
   options: { mayExist: boolean },
 ): Promise<Ensured<{ sid: string }>> {
   const find = async () => {
-    const existing = (await twilio.listCredentials(listSid)).find((credential) => credential.username === username);
+    const existing = (await twilio.listCredentials(listSid)).find((credential) =>
+      credential.username === username
+    );
     if (existing) await twilio.updateCredentialPassword(listSid, existing.sid, password);
     return existing;
   };
@@ -100,15 +109,15 @@ export async function associateCredentialList(
   listSid: string,
   options: { mayExist: boolean },
 ): Promise<Ensured<{ sid: string }>> {
-  if (options.mayExist) {
-    const associated = await twilio.listTrunkCredentialLists(trunkSid);
-    if (associated.some((list) => list.sid === listSid)) return { resource: { sid: listSid }, created: false };
-  }
+  const isAssociated = async () =>
+    (await twilio.listTrunkCredentialLists(trunkSid)).some((list) => list.sid === listSid);
+  if (options.mayExist && await isAssociated()) return { resource: { sid: listSid }, created: false };
   try {
     await twilio.associateCredentialList(trunkSid, listSid);
     return { resource: { sid: listSid }, created: true };
   } catch (error) {
-    if (error instanceof TwilioApiError && error.code === ALREADY_ASSOCIATED) {
+    // 21245 also covers other trunk validation failures: only the trunk's own list tells which one this was.
+    if (error instanceof TwilioApiError && error.code === TRUNK_VALIDATION && await isAssociated()) {
       return { resource: { sid: listSid }, created: false };
     }
     throw error;
@@ -164,7 +173,9 @@ export async function enableTrunkRecording(
   recording: { mode: RecordingMode; trim?: RecordingTrim },
 ): Promise<{ mode: RecordingMode; trim: RecordingTrim }> {
   const trim = recording.trim ?? "do-not-trim";
-  if (!RECORDING_MODES.includes(recording.mode)) throw new RangeError(`unknown recording mode ${recording.mode}`);
+  if (!RECORDING_MODES.includes(recording.mode)) {
+    throw new RangeError(`unknown recording mode ${recording.mode}`);
+  }
   if (!RECORDING_TRIMS.includes(trim)) throw new RangeError(`unknown recording trim ${trim}`);
   const applied = await twilio.updateTrunkRecording(trunkSid, { mode: recording.mode, trim });
   return { mode: applied.mode as RecordingMode, trim: applied.trim as RecordingTrim };
@@ -181,11 +192,15 @@ export function normalizeSipUri(uri: string): string {
  * Runs a create; if the outcome is unknown (no answer or a 5xx, after the client's own retries), looks for the
  * resource before reporting failure, because Twilio may have created it.
  */
-async function createOrAdopt<T>(create: () => Promise<T>, find: () => Promise<T | undefined>): Promise<Ensured<T>> {
+async function createOrAdopt<T>(
+  create: () => Promise<T>,
+  find: () => Promise<T | undefined>,
+): Promise<Ensured<T>> {
   try {
     return { resource: await create(), created: true };
   } catch (error) {
-    const ambiguous = error instanceof TwilioNetworkError || (error instanceof TwilioApiError && error.status >= 500);
+    const ambiguous = error instanceof TwilioNetworkError ||
+      (error instanceof TwilioApiError && error.status >= 500);
     if (!ambiguous) throw error;
     const found = await find().catch(() => undefined);
     if (found) return { resource: found, created: true };

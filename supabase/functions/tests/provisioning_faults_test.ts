@@ -1,0 +1,181 @@
+/**
+ * Provisioning under failure, driven on the service directly against the emulator: a fault at each Twilio step in
+ * turn, then random faults over many runs. Afterwards a row is either active with exactly one complete trunk, or
+ * failed with nothing of ours left in the Twilio account; and a re-run completes.
+ */
+import assert from "node:assert/strict";
+import { ApiError } from "../_shared/http/errors.ts";
+import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
+import { db, emulator, newUser, stackTest } from "../../../scripts/testing/stack.ts";
+import { testServiceContext } from "../../../scripts/testing/service.ts";
+
+const SID = "[0-9a-f]{32}";
+const STEPS = [
+  { step: "trunk", path: "^/v1/Trunks$", idempotent: false },
+  { step: "credential list", path: "/SIP/CredentialLists\\.json$", idempotent: false },
+  { step: "credential", path: `/SIP/CredentialLists/CL${SID}/Credentials\\.json$`, idempotent: false },
+  { step: "association", path: `^/v1/Trunks/TK${SID}/CredentialLists$`, idempotent: false },
+  { step: "origination URL", path: `^/v1/Trunks/TK${SID}/OriginationUrls$`, idempotent: false },
+  { step: "recording", path: `^/v1/Trunks/TK${SID}/Recording$`, idempotent: true },
+] as const;
+
+async function freshCustomer() {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const input = { userId: user.userId, accountSid: account.sid, authToken: account.authToken };
+  return { user, account, input };
+}
+
+async function provision(input: { userId: string; accountSid: string; authToken: string }) {
+  try {
+    return { result: await createMainTrunkForUser(testServiceContext(), input) };
+  } catch (error) {
+    if (error instanceof ApiError) return { error };
+    throw error;
+  }
+}
+
+/** The invariant: active and complete (exactly one of everything), or failed and nothing of ours in Twilio. */
+async function assertCompleteOrClean(accountSid: string, userId: string) {
+  const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${userId}`;
+  const state = await emulator.state(accountSid);
+  if (row?.status === "active") {
+    assert.equal(state.trunks.length, 1, "exactly one trunk");
+    assert.equal(state.trunks[0].sid, row.trunk_sid);
+    assert.deepEqual(state.trunks[0].credential_lists, [row.credential_list_sid]);
+    assert.equal(state.trunks[0].origination_urls.length, 2, "primary and fallback origination URLs");
+    assert.equal(state.credential_lists.length, 1, "exactly one credential list");
+    assert.deepEqual(state.credential_lists[0].credentials.map((c) => c.username), [row.sip_username]);
+    assert.ok(row.credential_sid && row.origination_url_sid && row.fallback_origination_url_sid);
+    return "active";
+  }
+  assert.equal(
+    state.trunks.length,
+    0,
+    `failed row left trunks: ${JSON.stringify(state.trunks.map((t) => t.sid))}`,
+  );
+  assert.equal(state.credential_lists.length, 0, "failed row left credential lists");
+  if (row) {
+    assert.equal(row.status, "failed");
+    assert.equal(row.trunk_sid, null);
+    assert.equal(row.credential_list_sid, null);
+    assert.equal(row.is_active, false, "a row that never worked does not become the active one");
+  }
+  return "failed";
+}
+
+for (const { step, path, idempotent } of STEPS) {
+  stackTest(
+    `faults: a validation error at the ${step} step fails cleanly and a re-run completes`,
+    async () => {
+      const { account, user, input } = await freshCustomer();
+      await emulator.fault({ accountSid: account.sid, method: "POST", path, status: 400, code: 21245 });
+      const first = await provision(input);
+      assert.ok(first.error, "the run fails");
+      assert.equal(first.error.status, 502);
+      assert.equal(first.error.code, "provisioning_failed");
+      assert.equal(first.error.details?.twilioCode, 21245, "Twilio's code reaches the caller");
+      assert.equal(await assertCompleteOrClean(account.sid, user.userId), "failed");
+      const [row] = await db()`select last_error_code, last_error_message from public.user_twilio_credentials
+      where user_id = ${user.userId}`;
+      assert.equal(row.last_error_code, 21245);
+
+      const second = await provision(input);
+      assert.ok(second.result, JSON.stringify(second.error?.toBody()));
+      assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
+    },
+  );
+
+  stackTest(
+    `faults: a 500 at the ${step} step ${idempotent ? "is retried" : "is not repeated"}`,
+    async () => {
+      const { account, user, input } = await freshCustomer();
+      await emulator.fault({ accountSid: account.sid, method: "POST", path, status: 500, code: 20500 });
+      const first = await provision(input);
+      if (idempotent) {
+        assert.ok(first.result, "an idempotent update is retried and the run completes");
+        assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
+        return;
+      }
+      assert.ok(first.error, "a create that may have happened is not sent twice");
+      assert.equal(await assertCompleteOrClean(account.sid, user.userId), "failed");
+      const second = await provision(input);
+      assert.ok(second.result, "a re-run after a transient fault completes");
+      assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
+    },
+  );
+}
+
+stackTest(
+  "faults: a dropped connection on a create leaves nothing behind, and a re-run completes",
+  async () => {
+    const { account, user, input } = await freshCustomer();
+    await emulator.fault({ accountSid: account.sid, method: "POST", path: STEPS[2].path, reset: true });
+    const first = await provision(input);
+    assert.ok(first.error);
+    assert.equal(first.error.code, "provisioning_failed");
+    assert.equal(await assertCompleteOrClean(account.sid, user.userId), "failed");
+    assert.ok((await provision(input)).result);
+    assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
+  },
+);
+
+stackTest("faults: 60 runs with random faults keep the invariant, and every re-run completes", async () => {
+  const kinds = [
+    { status: 500, code: 20500 },
+    { status: 503, code: 20503 },
+    { status: 400, code: 21245 },
+    { status: 429, code: 20429, times: 2 },
+    { reset: true },
+  ];
+  const outcomes = { active: 0, failed: 0 };
+  const random = seededRandom(20261124);
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+  await Promise.all(Array.from({ length: 6 }, async () => {
+    for (let run = 0; run < 10; run++) {
+      const { account, user, input } = await freshCustomer();
+      const faults = 1 + Math.floor(random() * 3);
+      for (let i = 0; i < faults; i++) {
+        await emulator.fault({
+          accountSid: account.sid,
+          method: "POST",
+          path: pick(STEPS).path,
+          ...pick(kinds),
+        });
+      }
+      await provision(input);
+      outcomes[await assertCompleteOrClean(account.sid, user.userId)]++;
+      await emulator.admin("DELETE", "/faults");
+      assert.ok((await provision(input)).result, "re-run without faults completes");
+      assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
+    }
+  }));
+  assert.equal(outcomes.active + outcomes.failed, 60);
+  assert.ok(outcomes.failed > 10, `faults should make many runs fail: ${JSON.stringify(outcomes)}`);
+});
+
+stackTest(
+  "faults: a wrong Twilio token is a 401 with Twilio's code; nothing is stored or created",
+  async () => {
+    const { account, user, input } = await freshCustomer();
+    const wrong = await provision({ ...input, authToken: "0".repeat(32) });
+    assert.ok(wrong.error);
+    assert.equal(wrong.error.status, 401);
+    assert.equal(wrong.error.code, "twilio_auth_failed");
+    assert.equal(wrong.error.details?.twilioCode, 20003);
+    const rows = await db()`select id from public.user_twilio_credentials where user_id = ${user.userId}`;
+    assert.equal(rows.length, 0, "no row stored");
+    const state = await emulator.state(account.sid);
+    assert.equal(state.trunks.length + state.credential_lists.length, 0, "nothing created");
+  },
+);
+
+/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be repeated exactly. */
+function seededRandom(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
