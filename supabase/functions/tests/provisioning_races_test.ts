@@ -1,0 +1,172 @@
+/**
+ * Provisioning under concurrency and crashes, end to end through the functions: many identical requests, the
+ * database webhook racing a request, and a function process killed between Twilio steps.
+ */
+import assert from "node:assert/strict";
+import {
+  db,
+  emulator,
+  newUser,
+  serviceClient,
+  stackInfo,
+  stackTest,
+} from "../../../scripts/testing/stack.ts";
+import { SecretBox, secretContext } from "../_shared/crypto/secrets.ts";
+
+const SID = "[0-9a-f]{32}";
+
+async function assertOneCompleteTrunk(accountSid: string, userId: string) {
+  const state = await emulator.state(accountSid);
+  assert.equal(state.trunks.length, 1, "one trunk");
+  assert.equal(state.credential_lists.length, 1, "one credential list");
+  assert.equal(state.credential_lists[0].credentials.length, 1, "one credential");
+  assert.equal(state.trunks[0].origination_urls.length, 2, "one primary and one fallback origination URL");
+  assert.deepEqual(state.trunks[0].credential_lists, [state.credential_lists[0].sid]);
+  const rows = await db()`select * from public.user_twilio_credentials where user_id = ${userId}`;
+  assert.equal(rows.length, 1, "one row");
+  assert.equal(rows[0].status, "active");
+  assert.equal(rows[0].trunk_sid, state.trunks[0].sid);
+  assert.equal(rows[0].credential_sid, state.credential_lists[0].credentials[0].sid);
+  return rows[0];
+}
+
+stackTest(
+  "races: 50 concurrent create-main-trunk calls for one user make one trunk and one list",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const body = { accountSid: account.sid, authToken: account.authToken };
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => user.supabase.functions.invoke("create-main-trunk", { body })),
+    );
+    const failures = responses.filter((r) => r.error);
+    assert.equal(failures.length, 0, await failures[0]?.error?.context?.text?.());
+    const trunkSids = new Set(responses.map((r) => r.data.trunkSid));
+    assert.equal(trunkSids.size, 1, "every caller got the same trunk");
+    await assertOneCompleteTrunk(account.sid, user.userId);
+
+    const again = await user.supabase.functions.invoke("create-main-trunk", { body });
+    assert.equal(again.data.trunkSid, [...trunkSids][0], "repeating the request returns the same trunk");
+  },
+);
+
+stackTest(
+  "races: the webhook racing get-sip-config over a row another system inserted: one trunk",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    // Another system writes the row, with the auth token in plaintext as the old service did.
+    const [row] = await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+    values (${user.userId}, ${account.sid}, ${account.authToken}) returning id`;
+    const backend = serviceClient();
+    const calls = await Promise.all(
+      Array.from(
+        { length: 10 },
+        () => backend.functions.invoke(`get-sip-config?userId=${user.userId}`, { method: "GET" }),
+      ),
+    );
+    assert.equal(
+      calls.filter((c) => c.error).length,
+      0,
+      await calls.find((c) => c.error)?.error?.context?.text?.(),
+    );
+    const config = calls[0].data;
+    assert.ok(calls.every((c) => c.data.trunkSid === config.trunkSid));
+    const stored = await assertOneCompleteTrunk(account.sid, user.userId);
+    assert.equal(stored.id, row.id);
+    assert.match(stored.auth_token, /^enc:v1:/, "the plaintext token was encrypted");
+    const secrets = SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
+    assert.equal(
+      await secrets.decrypt(stored.auth_token, secretContext("auth_token", user.userId)),
+      account.authToken,
+    );
+    assert.equal(
+      config.sipPassword,
+      await secrets.decrypt(stored.sip_password, secretContext("sip_password", user.userId)),
+    );
+    await waitFor(async () => {
+      const delivered = await db()`select status_code from net._http_response r
+      where r.content like ${`%"type":"INSERT"%`} and r.created > now() - interval '1 minute'`;
+      return delivered.length > 0;
+    }, "the webhook was delivered and answered");
+  },
+);
+
+stackTest(
+  "races: 20 concurrent get-sip-config calls for a never-provisioned row provision it once",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const secrets = SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
+    const token = await secrets.encrypt(account.authToken, secretContext("auth_token", user.userId));
+    await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+    values (${user.userId}, ${account.sid}, ${token})`;
+    const calls = await Promise.all(
+      Array.from({ length: 20 }, () => user.supabase.functions.invoke("get-sip-config", { method: "GET" })),
+    );
+    assert.equal(calls.filter((c) => c.error).length, 0);
+    for (const { data } of calls) {
+      assert.equal(data.sipPassword, undefined, "a user never receives the SIP password");
+      assert.equal(data.livekit.authPassword, undefined);
+    }
+    await assertOneCompleteTrunk(account.sid, user.userId);
+  },
+);
+
+for (
+  const crash of [
+    { during: "the trunk create", path: "^/v1/Trunks$", landed: (s: State) => s.trunks.length === 1 },
+    {
+      during: "the credential create",
+      path: `/SIP/CredentialLists/CL${SID}/Credentials\\.json$`,
+      landed: (s: State) => s.credential_lists[0]?.credentials.length === 1,
+    },
+  ]
+) {
+  stackTest(
+    `crash: killing the functions during ${crash.during}, then a re-run completes with no duplicates`,
+    async () => {
+      const user = await newUser();
+      const account = await emulator.createAccount();
+      const body = { accountSid: account.sid, authToken: account.authToken };
+      // Twilio takes 1.5 s on this step, time enough to kill the process while the request is in flight.
+      await emulator.fault({ accountSid: account.sid, method: "POST", path: crash.path, delayMs: 1500 });
+      const pending = user.supabase.functions.invoke("create-main-trunk", { body });
+      await waitFor(async () => {
+        const rows =
+          await db()`select status from public.user_twilio_credentials where user_id = ${user.userId}`;
+        return rows[0]?.status === "provisioning";
+      }, "provisioning started");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const fn of ["create-main-trunk", "twilio-credentials-webhook"]) {
+        const killed = await fetch(`${stackInfo().api_url}/_local/functions/${fn}/kill`, { method: "POST" });
+        await killed.body?.cancel();
+      }
+      const interrupted = await pending;
+      assert.ok(interrupted.error, "the request died with its process");
+      // The request Twilio was working on completes anyway, and its SID was never recorded.
+      await waitFor(
+        async () => crash.landed(await emulator.state(account.sid)),
+        "the in-flight create landed",
+      );
+      const [halfway] =
+        await db()`select status from public.user_twilio_credentials where user_id = ${user.userId}`;
+      assert.equal(halfway.status, "provisioning", "the row shows the run died mid-way");
+
+      const rerun = await user.supabase.functions.invoke("create-main-trunk", { body });
+      assert.equal(rerun.error, null, await rerun.error?.context?.text?.());
+      const row = await assertOneCompleteTrunk(account.sid, user.userId);
+      assert.equal(rerun.data.trunkSid, row.trunk_sid);
+    },
+  );
+}
+
+type State = Awaited<ReturnType<typeof emulator.state>>;
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
