@@ -1,0 +1,177 @@
+/**
+ * The credential webhook as the database calls it: INSERT of a row written by another system provisions it
+ * (encrypting its plaintext token), DELETE deprovisions and restores the numbers, repeats are harmless, and only
+ * the shared secret opens the door.
+ */
+import assert from "node:assert/strict";
+import { db, emulator, newUser, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
+
+const webhookUrl = () => `${stackInfo().api_url}/functions/v1/twilio-credentials-webhook`;
+
+async function deliver(payload: unknown, secret = stackInfo().function_secrets.WEBHOOK_SECRET) {
+  const res = await fetch(webhookUrl(), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Webhook-Secret": secret },
+    body: JSON.stringify(payload),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function rowOf(id: string) {
+  const [row] = await db()`select * from public.user_twilio_credentials where id = ${id}`;
+  return row;
+}
+
+/** A row inserted as another system would, with the database's own webhook switched off for this test. */
+async function insertQuietly(userId: string, accountSid: string, authToken: string) {
+  return await db().begin(async (tx) => {
+    await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
+    const [row] = await tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+      values (${userId}, ${accountSid}, ${authToken}) returning *`;
+    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
+    return row;
+  });
+}
+
+stackTest(
+  "webhook: INSERT provisions a row written by another system and encrypts its plaintext token",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const row = await insertQuietly(user.userId, account.sid, account.authToken);
+    const payload = {
+      type: "INSERT",
+      table: "user_twilio_credentials",
+      schema: "public",
+      record: row,
+      old_record: null,
+    };
+    const first = await deliver(payload);
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    assert.equal(first.body.outcome, "active");
+    const stored = await rowOf(row.id);
+    assert.equal(stored.status, "active");
+    assert.match(stored.auth_token, /^enc:v1:/);
+    assert.ok(!JSON.stringify(stored).includes(account.authToken));
+
+    const repeat = await deliver(payload);
+    assert.equal(repeat.status, 200);
+    assert.equal(repeat.body.outcome, "active", "a repeated delivery changes nothing");
+    const state = await emulator.state(account.sid);
+    assert.equal(state.trunks.length, 1);
+    assert.equal(state.credential_lists.length, 1);
+  },
+);
+
+stackTest(
+  "webhook: DELETE deprovisions the trunk and list and restores attached numbers; repeats are harmless",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const created = await user.supabase.functions.invoke("create-main-trunk", {
+      body: { accountSid: account.sid, authToken: account.authToken },
+    });
+    assert.equal(created.error, null);
+    const number = await emulator.addNumber(account.sid, "+14155550123", {
+      voiceUrl: "https://example.test/voice",
+      voiceMethod: "GET",
+    });
+    const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
+    // Attach the way attach-phone does: record the voice settings, then attach.
+    await db()`insert into public.twilio_phone_numbers (user_id, credential_id, account_sid, trunk_sid,
+      phone_number_sid, phone_number, previous_voice_url, previous_voice_method)
+    values (${user.userId}, ${row.id}, ${account.sid}, ${row.trunk_sid}, ${number.sid}, ${"+14155550123"},
+      ${"https://example.test/voice"}, ${"GET"})`;
+    await twilioPost(account, `/v1/Trunks/${row.trunk_sid}/PhoneNumbers`, { PhoneNumberSid: number.sid });
+
+    const [deleted] = await db()`delete from public.user_twilio_credentials where id = ${row.id} returning *`;
+    const payload = {
+      type: "DELETE",
+      table: "user_twilio_credentials",
+      schema: "public",
+      record: null,
+      old_record: deleted,
+    };
+    const result = await deliver(payload);
+    assert.equal(result.status, 200, JSON.stringify(result.body));
+    assert.equal(result.body.outcome, "deprovisioned");
+    const state = await emulator.state(account.sid);
+    assert.equal(state.trunks.length, 0, "trunk deleted");
+    assert.equal(state.credential_lists.length, 0, "credential list deleted");
+    const restored = state.incoming_phone_numbers.find((n) => n.sid === number.sid)!;
+    assert.equal(restored.trunk_sid, null);
+    assert.equal(restored.voice_url, "https://example.test/voice", "voice URL restored exactly");
+    assert.equal(restored.voice_method, "GET");
+    const left = await db()`select 1 from public.twilio_phone_numbers where credential_id = ${row.id}`;
+    assert.equal(left.length, 0);
+
+    const repeat = await deliver(payload);
+    assert.equal(repeat.status, 200, "a repeated DELETE is harmless");
+    assert.equal(repeat.body.outcome, "deprovisioned");
+  },
+);
+
+stackTest("webhook: a DELETE for a row that still exists (stale or forged) touches nothing", async () => {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const created = await user.supabase.functions.invoke("create-main-trunk", {
+    body: { accountSid: account.sid, authToken: account.authToken },
+  });
+  assert.equal(created.error, null);
+  const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
+  const result = await deliver({
+    type: "DELETE",
+    table: "user_twilio_credentials",
+    schema: "public",
+    old_record: row,
+  });
+  assert.equal(result.body.outcome, "row_exists");
+  assert.equal((await emulator.state(account.sid)).trunks.length, 1);
+});
+
+stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", async () => {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const row = await insertQuietly(user.userId, account.sid, account.authToken);
+  const payload = { type: "INSERT", table: "user_twilio_credentials", schema: "public", record: row };
+  for (const secret of ["", "wrong", stackInfo().function_secrets.WEBHOOK_SECRET + "x"]) {
+    const result = await deliver(payload, secret);
+    assert.equal(result.status, 401);
+    assert.equal(result.body.error.code, "unauthorized");
+  }
+  assert.equal((await rowOf(row.id)).status, "pending");
+  assert.equal((await emulator.state(account.sid)).trunks.length, 0);
+});
+
+stackTest("webhook: payloads of the wrong shape are a 400 naming the field", async () => {
+  const cases: [unknown, string | null][] = [
+    [{ type: "INSERT", table: "other_table", schema: "public", record: {} }, "table"],
+    [{ type: "TRUNCATE", table: "user_twilio_credentials", schema: "public" }, "type"],
+    [
+      { type: "INSERT", table: "user_twilio_credentials", schema: "public", record: { id: "x" } },
+      "record.id",
+    ],
+  ];
+  for (const [payload, field] of cases) {
+    const result = await deliver(payload);
+    assert.equal(result.status, 400, JSON.stringify(result.body));
+    assert.equal(result.body.error.field, field);
+  }
+});
+
+async function twilioPost(
+  account: { sid: string; authToken: string },
+  path: string,
+  form: Record<string, string>,
+) {
+  const res = await fetch(`${emulator.url()}${path}`, {
+    method: "POST",
+    headers: {
+      Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams(form),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, text);
+}
