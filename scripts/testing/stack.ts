@@ -51,7 +51,9 @@ export function clientWithToken(token: string): SupabaseClient {
 /** A server-side client holding the project's secret key, as the voice backend would. */
 export function serviceClient(): SupabaseClient {
   const stack = stackInfo();
-  return createClient(stack.api_url, stack.secret_key, { auth: { persistSession: false, autoRefreshToken: false } });
+  return createClient(stack.api_url, stack.secret_key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
 }
 
 let pool: postgres.Sql | undefined;
@@ -118,7 +120,11 @@ export interface EmulatorState {
     phone_numbers: string[];
     recording: { mode: string; trim: string };
   }[];
-  credential_lists: { sid: string; friendly_name: string; credentials: { sid: string; username: string }[] }[];
+  credential_lists: {
+    sid: string;
+    friendly_name: string;
+    credentials: { sid: string; username: string }[];
+  }[];
   incoming_phone_numbers: {
     sid: string;
     phone_number: string;

@@ -1,46 +1,49 @@
 import assert from "node:assert/strict";
 import { db, emulator, newUser, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
 
-stackTest("create-main-trunk: the happy path provisions exactly one complete trunk and records every SID", async () => {
-  const user = await newUser();
-  const account = await emulator.createAccount();
-  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
-    body: { accountSid: account.sid, authToken: account.authToken, label: "Main office" },
-  });
-  assert.equal(error, null, await error?.context?.text?.());
-  assert.equal(data.success, true);
-  assert.match(data.trunkSid, /^TK[0-9a-f]{32}$/);
-  assert.match(data.domainName, new RegExp(`^user-${user.userId}-\\d{13}\\.pstn\\.twilio\\.com$`));
-  assert.equal(data.domainPrefix, data.domainName.split(".")[0]);
-  assert.equal(data.trunkName, `main-trunk-${user.userId}`);
-  assert.equal(data.status, "active");
-  assert.equal(data.authToken, undefined);
-  assert.equal(data.sipPassword, undefined);
-  assert.ok(!JSON.stringify(data).includes(account.authToken));
+stackTest(
+  "create-main-trunk: the happy path provisions exactly one complete trunk and records every SID",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+      body: { accountSid: account.sid, authToken: account.authToken, label: "Main office" },
+    });
+    assert.equal(error, null, await error?.context?.text?.());
+    assert.equal(data.success, true);
+    assert.match(data.trunkSid, /^TK[0-9a-f]{32}$/);
+    assert.match(data.domainName, new RegExp(`^user-${user.userId}-\\d{13}\\.pstn\\.twilio\\.com$`));
+    assert.equal(data.domainPrefix, data.domainName.split(".")[0]);
+    assert.equal(data.trunkName, `main-trunk-${user.userId}`);
+    assert.equal(data.status, "active");
+    assert.equal(data.authToken, undefined);
+    assert.equal(data.sipPassword, undefined);
+    assert.ok(!JSON.stringify(data).includes(account.authToken));
 
-  const state = await emulator.state(account.sid);
-  assert.equal(state.trunks.length, 1);
-  const [trunk] = state.trunks;
-  assert.equal(trunk.sid, data.trunkSid);
-  assert.equal(trunk.domain_name, data.domainName);
-  assert.deepEqual(trunk.credential_lists, [data.credentialListSid]);
-  assert.equal(state.credential_lists.length, 1);
-  assert.deepEqual(state.credential_lists[0].credentials.map((c) => c.username), [data.sipUsername]);
-  const livekit = stackInfo().function_secrets;
-  assert.deepEqual(
-    trunk.origination_urls.map((url) => [url.priority, url.sip_url]).sort(),
-    [[1, livekit.LIVEKIT_SIP_URI], [2, livekit.LIVEKIT_SIP_URI_FALLBACK]],
-  );
-  assert.deepEqual(trunk.recording, { mode: "do-not-record", trim: "do-not-trim" });
+    const state = await emulator.state(account.sid);
+    assert.equal(state.trunks.length, 1);
+    const [trunk] = state.trunks;
+    assert.equal(trunk.sid, data.trunkSid);
+    assert.equal(trunk.domain_name, data.domainName);
+    assert.deepEqual(trunk.credential_lists, [data.credentialListSid]);
+    assert.equal(state.credential_lists.length, 1);
+    assert.deepEqual(state.credential_lists[0].credentials.map((c) => c.username), [data.sipUsername]);
+    const livekit = stackInfo().function_secrets;
+    assert.deepEqual(
+      trunk.origination_urls.map((url) => [url.priority, url.sip_url]).sort(),
+      [[1, livekit.LIVEKIT_SIP_URI], [2, livekit.LIVEKIT_SIP_URI_FALLBACK]],
+    );
+    assert.deepEqual(trunk.recording, { mode: "do-not-record", trim: "do-not-trim" });
 
-  const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
-  assert.equal(row.status, "active");
-  assert.equal(row.is_active, true);
-  assert.equal(row.trunk_sid, data.trunkSid);
-  assert.equal(row.credential_list_sid, data.credentialListSid);
-  assert.match(row.credential_sid, /^CR/);
-  assert.match(row.origination_url_sid, /^OU/);
-  assert.match(row.fallback_origination_url_sid, /^OU/);
-  assert.match(row.auth_token, /^enc:v1:/);
-  assert.match(row.sip_password, /^enc:v1:/);
-});
+    const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
+    assert.equal(row.status, "active");
+    assert.equal(row.is_active, true);
+    assert.equal(row.trunk_sid, data.trunkSid);
+    assert.equal(row.credential_list_sid, data.credentialListSid);
+    assert.match(row.credential_sid, /^CR/);
+    assert.match(row.origination_url_sid, /^OU/);
+    assert.match(row.fallback_origination_url_sid, /^OU/);
+    assert.match(row.auth_token, /^enc:v1:/);
+    assert.match(row.sip_password, /^enc:v1:/);
+  },
+);

@@ -17,7 +17,8 @@ const PREFIX = "enc:v1:";
 
 export type SecretColumn = "auth_token" | "sip_password";
 
-export const secretContext = (column: SecretColumn, userId: string) => `user_twilio_credentials.${column}:${userId}`;
+export const secretContext = (column: SecretColumn, userId: string) =>
+  `user_twilio_credentials.${column}:${userId}`;
 
 export class SecretBox {
   readonly #keys: Map<string, Promise<CryptoKey>>;
@@ -27,21 +28,28 @@ export class SecretBox {
     if (keys.length === 0) throw new Error("ENCRYPTION_KEYS must hold at least one key");
     for (const { id, raw } of keys) {
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new Error(`ENCRYPTION_KEYS: invalid key id "${id}"`);
-      if (raw.length !== 32) throw new Error(`ENCRYPTION_KEYS: key "${id}" must be 32 bytes (base64 of 32 bytes)`);
+      if (raw.length !== 32) {
+        throw new Error(`ENCRYPTION_KEYS: key "${id}" must be 32 bytes (base64 of 32 bytes)`);
+      }
     }
     this.#activeKeyId = keys[0].id;
     this.#keys = new Map(keys.map(({ id, raw }) => [
       id,
-      crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"]),
+      crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, [
+        "encrypt",
+        "decrypt",
+      ]),
     ]));
   }
 
   static fromEnv(value = Deno.env.get("ENCRYPTION_KEYS")): SecretBox {
     if (!value) throw new Error("ENCRYPTION_KEYS is not set");
-    return new SecretBox(value.split(",").map((entry) => {
-      const [id, key] = entry.trim().split(":");
-      return { id, raw: fromBase64(key ?? "") };
-    }));
+    return new SecretBox(
+      value.split(",").map((entry) => {
+        const [id, key] = entry.trim().split(":");
+        return { id, raw: fromBase64(key ?? "") };
+      }),
+    );
   }
 
   static isEncrypted(value: string): boolean {
@@ -87,7 +95,10 @@ function toBase64Url(bytes: Uint8Array): string {
 function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   const normal = text.replace(/-/g, "+").replace(/_/g, "/");
   try {
-    return Uint8Array.from(atob(normal.padEnd(Math.ceil(normal.length / 4) * 4, "=")), (c) => c.charCodeAt(0));
+    return Uint8Array.from(
+      atob(normal.padEnd(Math.ceil(normal.length / 4) * 4, "=")),
+      (c) => c.charCodeAt(0),
+    );
   } catch {
     throw new Error("invalid base64 in an encryption key or value");
   }
