@@ -42,6 +42,7 @@ Deno.test("incoming phone number: 2010 shape, fetch, and list filters (PhoneNumb
     assert.deepEqual(await list({ PhoneNumber: "123000" }), ["+15551230001", "+442071230003"]);
     assert.deepEqual(await list({ PhoneNumber: "+1555123**0*" }), ["+15551230001", "+15551239002"]);
     assert.deepEqual(await list({ PhoneNumber: "+1999*" }), []);
+    assert.deepEqual(await list({ PhoneNumber: "+1*0001" }), [], "* stands for exactly one digit");
     assert.deepEqual(await list({ FriendlyName: "support" }), ["+15551230001", "+442071230003"]);
     assert.deepEqual(await list({ FriendlyName: "support", PhoneNumber: "+44*" }), ["+442071230003"]);
   });
