@@ -11,10 +11,10 @@ import {
   renderIncomingPhoneNumber,
   renderOriginationUrl,
   renderRecording,
+  renderTrunk,
 } from "./render.ts";
 import { type Params, Router } from "./router.ts";
 import { type Account, type Call, HTTP_METHODS, type PhoneNumber, type Recording } from "./store.ts";
-import { trunkJson } from "./trunking_routes.ts";
 
 interface AdminContext {
   req: Request;
@@ -181,7 +181,7 @@ function accountState(ctx: AdminContext, { accountSid }: Params): Response {
   return jsonResponse(200, {
     account: renderAccount(account),
     trunks: mine(store.trunks).map((trunk) => ({
-      ...trunkJson(store, trunk),
+      ...renderTrunk(store, trunk),
       credential_lists: store.associationsOfTrunk(trunk.sid).map((a) => a.credentialListSid),
       origination_urls: store.trunkOf(store.originationUrls, trunk.sid).map(renderOriginationUrl),
       phone_numbers: store.trunkOf(store.numbers, trunk.sid).map((n) => n.sid),

@@ -26,7 +26,7 @@ export interface PageSlice<T> {
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
 
-function nonNegativeInt(name: string, raw: string, min: number, max: number): number {
+function integerParam(name: string, raw: string, min: number, max: number): number {
   const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!(value >= min && value <= max)) throw invalidParameter(`${name} must be an integer in ${min}..${max}`);
   return value;
@@ -34,9 +34,9 @@ function nonNegativeInt(name: string, raw: string, min: number, max: number): nu
 
 export function readPageQuery(query: URLSearchParams, filterNames: readonly string[] = []): PageQuery {
   const size = query.has("PageSize")
-    ? nonNegativeInt("PageSize", query.get("PageSize")!, 1, MAX_PAGE_SIZE)
+    ? integerParam("PageSize", query.get("PageSize")!, 1, MAX_PAGE_SIZE)
     : DEFAULT_PAGE_SIZE;
-  const page = query.has("Page") ? nonNegativeInt("Page", query.get("Page")!, 0, Number.MAX_SAFE_INTEGER) : 0;
+  const page = query.has("Page") ? integerParam("Page", query.get("Page")!, 0, Number.MAX_SAFE_INTEGER) : 0;
   const token = query.get("PageToken") || null;
   if (token !== null && !/^P[AB]\d+$/.test(token)) throw invalidParameter(`Invalid PageToken: ${token}`);
   const filters = filterNames.flatMap((name) =>
@@ -61,15 +61,16 @@ export function paginate<T extends Sequenced>(
   let end = start + query.size;
   if (query.token) {
     const seq = Number(query.token.slice(2));
-    // Index of the first record that comes after the token's record in list order.
-    const boundary = all.findIndex((record) => sign * (record.seq - seq) > 0);
-    const after = boundary === -1 ? all.length : boundary;
+    // Number of records up to and including (PA) or strictly before (PB) the token's record, in list order.
+    const countWhile = (inRange: (record: T) => boolean) => {
+      const index = all.findIndex((record) => !inRange(record));
+      return index === -1 ? all.length : index;
+    };
     if (query.token.startsWith("PA")) {
-      start = after;
-      end = after + query.size;
+      start = countWhile((record) => sign * (record.seq - seq) <= 0);
+      end = start + query.size;
     } else {
-      end = all.findIndex((record) => sign * (record.seq - seq) >= 0);
-      if (end === -1) end = all.length;
+      end = countWhile((record) => sign * (record.seq - seq) < 0);
       start = Math.max(0, end - query.size);
     }
   }

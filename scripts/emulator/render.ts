@@ -8,6 +8,7 @@ import type {
   OriginationUrl,
   PhoneNumber,
   Recording,
+  Store,
   Trunk,
   TrunkCredentialList,
 } from "./store.ts";
@@ -23,8 +24,9 @@ function api2010Dates(record: { created: Date; updated: Date }) {
   return { date_created: rfc2822Date(record.created), date_updated: rfc2822Date(record.updated) };
 }
 
-/** `hasCredentialLists` drives auth_type / auth_type_set, which Twilio derives from the associations. */
-export function renderTrunk(trunk: Trunk, hasCredentialLists: boolean) {
+/** auth_type / auth_type_set are derived from the trunk's credential list associations, as Twilio does. */
+export function renderTrunk(store: Store, trunk: Trunk) {
+  const hasCredentialLists = store.associationsOfTrunk(trunk.sid).length > 0;
   const url = TRUNKING_HOST + trunkPath(trunk.sid);
   return {
     sid: trunk.sid,

@@ -40,8 +40,10 @@ const TRUNK_PARAMS = [
 
 const ORIGINATION_URL_PARAMS = ["Weight", "Priority", "Enabled", "FriendlyName", "SipUrl"] as const;
 
-export function trunkJson(store: Store, trunk: Trunk) {
-  return renderTrunk(trunk, store.associationsOfTrunk(trunk.sid).length > 0);
+/** Termination domains are global: unique across every account (DNS names compare case-insensitively). */
+function isDomainTaken(store: Store, domainName: string, trunkSid: string): boolean {
+  const wanted = domainName.toLowerCase();
+  return [...store.trunks.values()].some((t) => t.sid !== trunkSid && t.domainName?.toLowerCase() === wanted);
 }
 
 function boolParam(name: string, value: string): boolean {
@@ -53,12 +55,11 @@ function trunkChanges(store: Store, form: Form, trunkSid: string): Partial<Trunk
   const changes: Partial<Trunk> = {};
   if ("FriendlyName" in form) changes.friendlyName = checkFriendlyName(form.FriendlyName, 21245);
   if ("DomainName" in form) {
-    changes.domainName = form.DomainName === "" ? null : checkDomainName(form.DomainName);
-    const wanted = changes.domainName?.toLowerCase();
-    const taken = [...store.trunks.values()].some((t) =>
-      t.sid !== trunkSid && t.domainName?.toLowerCase() === wanted
-    );
-    if (wanted && taken) throw validationError(21248, `DomainName ${form.DomainName} is already taken`);
+    const domainName = form.DomainName === "" ? null : checkDomainName(form.DomainName);
+    if (domainName && isDomainTaken(store, domainName, trunkSid)) {
+      throw validationError(21248, `DomainName ${domainName} is already taken`);
+    }
+    changes.domainName = domainName;
   }
   if ("DisasterRecoveryUrl" in form) changes.disasterRecoveryUrl = form.DisasterRecoveryUrl || null;
   if ("DisasterRecoveryMethod" in form) {
@@ -108,14 +109,14 @@ async function createTrunk(ctx: ApiContext): Promise<Response> {
     ...changes,
   };
   store.trunks.set(sid, trunk);
-  return created(trunkJson(store, trunk));
+  return created(renderTrunk(store, trunk));
 }
 
 async function updateTrunk(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const form = await readForm(ctx.req, { optional: TRUNK_PARAMS });
   const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   Object.assign(trunk, trunkChanges(ctx.store, form, trunk.sid), { updated: ctx.store.clock.now() });
-  return ok(trunkJson(ctx.store, trunk));
+  return ok(renderTrunk(ctx.store, trunk));
 }
 
 function listTrunks(ctx: ApiContext): Response {
@@ -124,7 +125,7 @@ function listTrunks(ctx: ApiContext): Response {
     ctx,
     "trunks",
     store.ofAccount(store.trunks, ctx.account.sid),
-    (t) => trunkJson(store, t),
+    (t) => renderTrunk(store, t),
   );
 }
 
@@ -301,7 +302,7 @@ export function addTrunkingRoutes(router: Router<ApiContext>): void {
     .on(
       "GET",
       trunk,
-      (ctx, { trunkSid }) => ok(trunkJson(ctx.store, findOwned(ctx, ctx.store.trunks, trunkSid))),
+      (ctx, { trunkSid }) => ok(renderTrunk(ctx.store, findOwned(ctx, ctx.store.trunks, trunkSid))),
     )
     .on("POST", trunk, updateTrunk)
     .on("DELETE", trunk, (ctx, { trunkSid }) => {
