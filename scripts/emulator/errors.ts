@@ -6,7 +6,7 @@ export class TwilioError extends Error {
   }
 }
 
-export function errorBody(status: number, code: number, message: string) {
+function errorBody(status: number, code: number, message: string) {
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
 }
 

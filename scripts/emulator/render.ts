@@ -92,7 +92,7 @@ function phoneNumberFields(number: PhoneNumber) {
     voice_url: number.voiceUrl,
     voice_method: number.voiceMethod,
     voice_fallback_url: number.voiceFallbackUrl,
-    voice_fallback_method: number.voiceFallbackUrl === null ? null : "POST",
+    voice_fallback_method: "POST",
     voice_application_sid: number.voiceApplicationSid,
     voice_caller_id_lookup: false,
     sms_url: number.smsUrl,
@@ -192,7 +192,7 @@ export function renderCredential(credential: Credential) {
   };
 }
 
-export function callEnd(call: Call): Date | null {
+function callEnd(call: Call): Date | null {
   return call.status === "completed" ? new Date(call.start.getTime() + call.durationSeconds * 1000) : null;
 }
 
