@@ -230,6 +230,8 @@ export function createAdminHandler(state: EmulatorState): (req: Request, url: UR
   const router = new Router<AdminContext>()
     .on("GET", "/_emulator/health", () => jsonResponse(200, { ok: true }))
     .on("POST", "/_emulator/accounts", createAccount)
+    .on("GET", "/_emulator/accounts", (ctx) =>
+      jsonResponse(200, { accounts: [...ctx.state.store.accounts.values()].map(accountCredentials) }))
     .on("POST", account, updateAccount)
     .on("POST", `${account}/numbers`, createNumber)
     .on("POST", `${account}/calls`, createCall)
@@ -239,7 +241,7 @@ export function createAdminHandler(state: EmulatorState): (req: Request, url: UR
     .on("POST", "/_emulator/faults", addFault)
     .on("GET", "/_emulator/faults", (ctx) => jsonResponse(200, { faults: ctx.state.faults.list() }))
     .on("DELETE", "/_emulator/faults", (ctx) => {
-      ctx.state.faults.clear();
+      ctx.state.faults.clear(new URL(ctx.req.url).searchParams.get("accountSid") ?? undefined);
       return new Response(null, { status: 204 });
     })
     .on("POST", "/_emulator/reset", (ctx) => {

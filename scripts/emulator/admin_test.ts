@@ -20,6 +20,24 @@ Deno.test("admin: health, and accounts with generated or given credentials", asy
     assert.equal((await emulator.admin("POST", "/_emulator/accounts", { status: "closed" })).status, 400);
     assert.equal((await emulator.admin("POST", `/_emulator/accounts/AC${"b".repeat(32)}`, {})).status, 404);
     assert.equal((await emulator.admin("POST", "/_emulator/accounts", [])).status, 400);
+    const listed = (await emulator.admin("GET", "/_emulator/accounts")).body.accounts;
+    assert.deepEqual(
+      listed.map((a: { sid: string; authToken: string }) => [a.sid, a.authToken]).sort(),
+      [[generated.body.sid, generated.body.authToken], [sid, "secret-token"]].sort(),
+    );
+  });
+});
+
+Deno.test("faults: clearing with accountSid removes only that account's faults", async () => {
+  await withEmulator(async (emulator) => {
+    const a = (await emulator.admin("POST", "/_emulator/accounts", {})).body.sid;
+    const b = (await emulator.admin("POST", "/_emulator/accounts", {})).body.sid;
+    await emulator.admin("POST", "/_emulator/faults", { accountSid: a, path: "Trunks" });
+    await emulator.admin("POST", "/_emulator/faults", { accountSid: b, path: "Trunks" });
+    await emulator.admin("POST", "/_emulator/faults", { path: "Calls" });
+    assert.equal((await emulator.admin("DELETE", `/_emulator/faults?accountSid=${a}`)).status, 204);
+    const left = (await emulator.admin("GET", "/_emulator/faults")).body.faults;
+    assert.deepEqual(left.map((f: { accountSid: string | null }) => f.accountSid), [b, null]);
   });
 });
 

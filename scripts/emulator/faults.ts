@@ -47,8 +47,9 @@ export class FaultRegistry {
     return this.#faults.map(({ fault }) => ({ ...fault }));
   }
 
-  clear(): void {
-    this.#faults = [];
+  /** Clears every fault, or only those scoped to one account (so parallel tests leave each other's alone). */
+  clear(accountSid?: string): void {
+    this.#faults = accountSid ? this.#faults.filter(({ fault }) => fault.accountSid !== accountSid) : [];
   }
 
   /** Consumes one use of the first pending fault matching the request. */

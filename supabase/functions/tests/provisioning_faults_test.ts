@@ -4,6 +4,7 @@
  * failed with nothing of ours left in the Twilio account; and a re-run completes.
  */
 import assert from "node:assert/strict";
+import { seededRandom } from "../../../scripts/testing/random.ts";
 import { ApiError } from "../_shared/http/errors.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 import { db, emulator, newUser, stackTest } from "../../../scripts/testing/stack.ts";
@@ -145,7 +146,7 @@ stackTest("faults: 60 runs with random faults keep the invariant, and every re-r
       }
       await provision(input);
       outcomes[await assertCompleteOrClean(account.sid, user.userId)]++;
-      await emulator.admin("DELETE", "/faults");
+      await emulator.admin("DELETE", `/faults?accountSid=${account.sid}`);
       assert.ok((await provision(input)).result, "re-run without faults completes");
       assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
     }
@@ -170,12 +171,3 @@ stackTest(
   },
 );
 
-/** Deterministic pseudo-random numbers (mulberry32), so a failing run can be repeated exactly. */
-function seededRandom(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
