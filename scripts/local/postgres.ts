@@ -31,9 +31,21 @@ export interface PostgresOptions {
 
 const isRoot = () => Deno.uid() === 0;
 
+/** util-linux's runuser lives in sbin, which a minimal PATH (as in some CI runners) leaves out. */
+const RUNUSER = ["/usr/sbin/runuser", "/sbin/runuser"].find((path) => existsSync(path)) ?? "runuser";
+
 /** Runs a PostgreSQL server binary as the `postgres` user when we are root (it refuses to run as root). */
 function asClusterOwner(cmd: string, args: string[]): [string, string[]] {
-  return isRoot() ? ["runuser", ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+  return isRoot() ? [RUNUSER, ["-u", "postgres", "--", cmd, ...args]] : [cmd, args];
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function findPostgresBinDir(): Promise<string | undefined> {
@@ -154,7 +166,7 @@ async function initCluster(binDir: string, dataDir: string) {
 export async function clusterDirFor(preferred: string): Promise<string> {
   if (!isRoot()) return preferred;
   await Deno.mkdir(dirname(preferred), { recursive: true });
-  const probe = await run("runuser", ["-u", "postgres", "--", "test", "-x", dirname(preferred)]);
+  const probe = await run(RUNUSER, ["-u", "postgres", "--", "test", "-x", dirname(preferred)]);
   if (probe.code === 0) return preferred;
   const key = await sha256Hex(preferred);
   const fallback = `/var/tmp/twilio-sip-provisioning-${key.slice(0, 12)}/postgres`;
