@@ -4,6 +4,7 @@
  * the shared secret opens the door.
  */
 import assert from "node:assert/strict";
+import type postgres from "postgres";
 import { db, emulator, newUser, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
 
 const webhookUrl = () => `${stackInfo().api_url}/functions/v1/twilio-credentials-webhook`;
@@ -22,13 +23,21 @@ async function rowOf(id: string) {
   return row;
 }
 
-/** A row inserted as another system would, with the database's own webhook switched off for this test. */
-async function insertQuietly(userId: string, accountSid: string, authToken: string) {
+/** Runs statements with the database's own webhook switched off, so the test delivers events itself. */
+async function withoutWebhook<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
   return await db().begin(async (tx) => {
     await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
+    const result = await work(tx);
+    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
+    return result;
+  }) as T;
+}
+
+/** A row inserted as another system would (plaintext token), without the database's webhook. */
+async function insertQuietly(userId: string, accountSid: string, authToken: string) {
+  return await withoutWebhook(async (tx) => {
     const [row] = await tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
       values (${userId}, ${accountSid}, ${authToken}) returning *`;
-    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
     return row;
   });
 }
@@ -142,11 +151,7 @@ stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", asy
   assert.equal((await rowOf(row.id)).status, "pending");
   assert.equal((await emulator.state(account.sid)).trunks.length, 0);
   // The plaintext row this test wrote never reached a webhook: remove it, as the audit rightly refuses it.
-  await db().begin(async (tx) => {
-    await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
-    await tx`delete from public.user_twilio_credentials where id = ${row.id}`;
-    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
-  });
+  await withoutWebhook((tx) => tx`delete from public.user_twilio_credentials where id = ${row.id}`);
 });
 
 stackTest("webhook: payloads of the wrong shape are a 400 naming the field", async () => {
