@@ -38,3 +38,34 @@ export async function forgetAttachedNumbers(sql: Sql, credentialId: string, phon
     await sql`delete from public.twilio_phone_numbers where credential_id = ${credentialId}`;
   }
 }
+
+const ROWS_PER_INSERT = 500;
+
+/**
+ * Records many attachments in a few statements. `replaceVoiceSettings`: the numbers are not on the main trunk
+ * now, so the settings read from Twilio are the ones to restore later and replace whatever an older row held;
+ * otherwise (already on the trunk, Twilio has cleared them) a row recorded earlier keeps its settings.
+ */
+export async function recordAttachedNumbers(
+  sql: Sql,
+  numbers: NewAttachedNumber[],
+  options: { replaceVoiceSettings: boolean },
+): Promise<void> {
+  for (let start = 0; start < numbers.length; start += ROWS_PER_INSERT) {
+    const chunk = numbers.slice(start, start + ROWS_PER_INSERT);
+    if (options.replaceVoiceSettings) {
+      await sql`insert into public.twilio_phone_numbers ${sql(chunk)}
+        on conflict (credential_id, phone_number_sid) do update set
+          trunk_sid = excluded.trunk_sid,
+          phone_number = excluded.phone_number,
+          previous_voice_url = excluded.previous_voice_url,
+          previous_voice_method = excluded.previous_voice_method,
+          previous_voice_application_sid = excluded.previous_voice_application_sid,
+          previous_trunk_sid = excluded.previous_trunk_sid,
+          attached_at = now()`;
+    } else {
+      await sql`insert into public.twilio_phone_numbers ${sql(chunk)}
+        on conflict (credential_id, phone_number_sid) do update set trunk_sid = excluded.trunk_sid`;
+    }
+  }
+}

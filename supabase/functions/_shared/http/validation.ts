@@ -8,8 +8,11 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue.path.join(".") || undefined;
-  throw new ApiError(400, "invalid_input", field ? `${field}: ${issue.message}` : issue.message, field);
+  // An unknown key (strictObject) is named as the field at fault, like any other.
+  const unknown = issue.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
+  const field = [...issue.path, ...unknown].join(".") || undefined;
+  const message = unknown.length ? "is not a known field" : issue.message;
+  throw new ApiError(400, "invalid_input", field ? `${field}: ${message}` : message, field);
 }
 
 /** The request body as JSON (an empty body reads as `{}`), refusing anything that is not a JSON object. */

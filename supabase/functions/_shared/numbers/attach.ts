@@ -1,0 +1,333 @@
+/**
+ * Attaching the customer's numbers to their main trunk, and detaching them again with their voice settings
+ * restored. One request may name up to 1,000 numbers (E.164 or PN SIDs, mixed); each gets its own result, and
+ * one failure never stops the rest.
+ *
+ * - Numbers are resolved with one listing of the account (one fetch for a single number), never one request each.
+ * - Twilio clears a number's voice URL / application when it joins a trunk, so what it had is written to
+ *   twilio_phone_numbers before the attach; detach puts it back, then forgets the row. Rows are the numbers
+ *   get-sip-config reports to LiveKit.
+ * - Bulk work runs with an adaptive number of calls in flight (adaptive.ts): a 429 that outlasts the client's
+ *   own retries halves it, so 1,000 numbers against a low per-account concurrency limit all get through.
+ * - Idempotent: attaching an attached number reports `already-attached`, detaching a detached one
+ *   `not-attached`. Changes to one user's numbers run one at a time (an advisory lock per credential row).
+ *
+ * ```ts
+ * const result = await attachPhoneToMainTrunk(ctx, { userId, numbers: ["+15551234567"] });
+ * result.results[0].status; // "attached"
+ * ```
+ */
+import type { CredentialRow } from "../db/credentials.ts";
+import { withAdvisoryLock } from "../db/locks.ts";
+import {
+  forgetAttachedNumbers,
+  listAttachedNumbers,
+  type NewAttachedNumber,
+  recordAttachedNumbers,
+} from "../db/numbers.ts";
+import { ApiError } from "../http/errors.ts";
+import type { ServiceContext } from "../provisioning/provision.ts";
+import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
+import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
+import { customerAccount, mainTrunkSid } from "./account.ts";
+import { mapAdaptive } from "./adaptive.ts";
+import { resolveNumbers } from "./list.ts";
+import { restoreVoiceSettings, type VoiceSettings, voiceSettingsOf } from "./voice-settings.ts";
+
+export type AttachStatus = "attached" | "already-attached" | "not-found" | "failed";
+export type DetachStatus = "detached" | "not-attached" | "not-found" | "failed";
+
+export interface NumberResult<S extends string> {
+  /** The reference as the caller gave it. */
+  input: string;
+  /** Null when the account has no such number. */
+  phoneNumberSid: string | null;
+  phoneNumber: string | null;
+  status: S;
+  /**
+   * Detach only: whether the voice settings recorded at attach were put back. A `not-attached` number can be
+   * `restored: true` when an earlier detach left it half-way (off the trunk, settings not yet restored).
+   */
+  restored?: boolean;
+  /** When something failed: Twilio's error code (null when Twilio did not answer) and message. */
+  twilioCode?: number | null;
+  message?: string;
+}
+
+export interface BulkNumbersResult<S extends string> {
+  trunkSid: string;
+  results: NumberResult<S>[];
+  counts: Record<S, number>;
+}
+
+export interface NumbersRequest {
+  userId: string;
+  /** E.164 numbers and/or PN SIDs; duplicates are answered once. */
+  numbers: readonly string[];
+}
+
+/** Calls in flight for bulk work: starts here and adapts to 429s between 1 and MAX. */
+const INITIAL_CONCURRENCY = 16;
+const MAX_CONCURRENCY = 32;
+const BULK_DEADLINE_MS = 90_000;
+
+type Outcome<S extends string> = Omit<NumberResult<S>, "input" | "phoneNumberSid" | "phoneNumber">;
+
+/** Attaches each number to the user's main trunk (provisioning it first if it never was). */
+export async function attachPhoneToMainTrunk(
+  ctx: ServiceContext,
+  request: NumbersRequest,
+): Promise<BulkNumbersResult<AttachStatus>> {
+  const { row, twilio } = await customerAccount(ctx, request.userId, { provision: true });
+  const trunkSid = mainTrunkSid(row);
+  const inputs = [...new Set(request.numbers)];
+  return await oneChangeAtATime(ctx, row, async () => {
+    const resolved = await resolveNumbers(twilio, inputs);
+    const found = distinctNumbers(resolved);
+    const onTrunk = found.filter((number) => number.trunkSid === trunkSid);
+    const toAttach = found.filter((number) => number.trunkSid !== trunkSid);
+
+    const rowFor = (number: TwilioIncomingNumber, settings: VoiceSettings): NewAttachedNumber => ({
+      userId: row.userId,
+      credentialId: row.id,
+      accountSid: row.accountSid,
+      trunkSid,
+      phoneNumberSid: number.sid,
+      phoneNumber: number.phoneNumber,
+      ...settings,
+    });
+    // Before the attach: once Twilio has cleared them, the settings are gone for good.
+    await recordAttachedNumbers(ctx.sql, toAttach.map((n) => rowFor(n, voiceSettingsOf(n))), {
+      replaceVoiceSettings: true,
+    });
+    // Attached earlier (or outside this API): a row recorded then keeps its settings; otherwise nothing is known.
+    await recordAttachedNumbers(ctx.sql, onTrunk.map((n) => rowFor(n, NOTHING_RECORDED)), {
+      replaceVoiceSettings: false,
+    });
+
+    const unknownOutcome = new Set<string>();
+    const report = await bulk(toAttach, (number) => attachOne(twilio, trunkSid, number, unknownOutcome));
+    const outcomes = new Map<string, Outcome<AttachStatus>>(
+      onTrunk.map((number) => [number.sid, { status: "already-attached" }]),
+    );
+    const notAttached: string[] = [];
+    report.results.forEach((result, index) => {
+      const { sid } = toAttach[index];
+      if (result.status === "fulfilled") {
+        outcomes.set(sid, { status: "attached" });
+        return;
+      }
+      outcomes.set(sid, { status: "failed", ...failureOf(result.reason) });
+      if (!unknownOutcome.has(sid)) notAttached.push(sid);
+    });
+    // Twilio certainly did not attach these: they must not be reported to LiveKit as the trunk's numbers.
+    if (notAttached.length) await forgetAttachedNumbers(ctx.sql, row.id, notAttached);
+
+    const result = shape(trunkSid, inputs, resolved, outcomes, ATTACH_STATUSES);
+    ctx.log.info("numbers_attached", { trunk_sid: trunkSid, ...result.counts, throttled: report.throttled });
+    return result;
+  });
+}
+
+/** Detaches each number from the user's main trunk and restores the voice settings it had before. */
+export async function detachPhoneFromMainTrunk(
+  ctx: ServiceContext,
+  request: NumbersRequest,
+): Promise<BulkNumbersResult<DetachStatus>> {
+  const { row, twilio } = await customerAccount(ctx, request.userId);
+  const trunkSid = mainTrunkSid(row);
+  const inputs = [...new Set(request.numbers)];
+  return await oneChangeAtATime(ctx, row, async () => {
+    const resolved = await resolveNumbers(twilio, inputs);
+    const recorded = new Map((await listAttachedNumbers(ctx.sql, row.id)).map((r) => [r.phoneNumberSid, r]));
+    const found = distinctNumbers(resolved);
+    const onTrunk = found.filter((number) => number.trunkSid === trunkSid);
+    const offTrunk = found.filter((number) => number.trunkSid !== trunkSid);
+    const outcomes = new Map<string, Outcome<DetachStatus>>();
+    const forget = new Set<string>();
+
+    // Step 1: off the trunk. 404: someone else detached it in the meantime.
+    const detached: TwilioIncomingNumber[] = [];
+    const detach = await bulk(onTrunk, (number) => detachIfAttached(twilio, trunkSid, number.sid));
+    detach.results.forEach((result, index) => {
+      const number = onTrunk[index];
+      if (result.status === "rejected") {
+        outcomes.set(number.sid, { status: "failed", ...failureOf(result.reason) });
+      } else if (result.value) detached.push(number);
+      else outcomes.set(number.sid, { status: "not-attached" });
+    });
+
+    // A number off the trunk with nothing configured, whose row is still here, is one an earlier detach left
+    // half-way (its restore failed): finish the job. One configured since (or on another trunk) is left alone.
+    const halfDetached = offTrunk.filter((number) =>
+      recorded.has(number.sid) && !number.trunkSid && !number.voiceUrl && !number.voiceApplicationSid
+    );
+    for (const number of offTrunk) {
+      outcomes.set(number.sid, { status: "not-attached" });
+      if (recorded.has(number.sid) && !halfDetached.includes(number)) forget.add(number.sid);
+    }
+
+    // Step 2: the settings recorded at attach, back on the number. Unrecorded numbers have nothing to restore.
+    const toRestore = [...detached, ...halfDetached].filter((number) => recorded.has(number.sid));
+    const restore = await bulk(
+      toRestore,
+      (number) => restoreVoiceSettings(twilio, number.sid, recorded.get(number.sid)!),
+    );
+    for (const number of detached) {
+      if (recorded.has(number.sid)) outcomes.set(number.sid, { status: "detached", restored: false });
+      else outcomes.set(number.sid, { status: "detached", restored: false, message: NOTHING_TO_RESTORE });
+    }
+    restore.results.forEach((result, index) => {
+      const number = toRestore[index];
+      const status = outcomes.get(number.sid)!.status;
+      if (result.status === "fulfilled") {
+        outcomes.set(number.sid, { status, restored: true });
+        forget.add(number.sid);
+      } else {
+        // The row stays, so calling detach again finishes the restore.
+        const failure = failureOf(result.reason);
+        outcomes.set(
+          number.sid,
+          status === "detached" ? { status, restored: false, ...failure } : {
+            status: "failed",
+            ...failure,
+          },
+        );
+      }
+    });
+
+    // Numbers the account no longer has cannot be on the trunk: their rows go.
+    for (const [reference, number] of resolved) {
+      if (number) continue;
+      for (const stale of recorded.values()) {
+        if (stale.phoneNumberSid === reference || stale.phoneNumber === reference) {
+          forget.add(stale.phoneNumberSid);
+        }
+      }
+    }
+    if (forget.size) await forgetAttachedNumbers(ctx.sql, row.id, [...forget]);
+
+    const result = shape(trunkSid, inputs, resolved, outcomes, DETACH_STATUSES);
+    ctx.log.info("numbers_detached", { trunk_sid: trunkSid, ...result.counts });
+    return result;
+  });
+}
+
+const NOTHING_TO_RESTORE = "Attached outside this API: no voice settings were recorded to restore";
+
+const ATTACH_STATUSES: readonly AttachStatus[] = ["attached", "already-attached", "not-found", "failed"];
+const DETACH_STATUSES: readonly DetachStatus[] = ["detached", "not-attached", "not-found", "failed"];
+
+const NOTHING_RECORDED: VoiceSettings = {
+  previousVoiceUrl: null,
+  previousVoiceMethod: null,
+  previousVoiceApplicationSid: null,
+  previousTrunkSid: null,
+};
+
+async function attachOne(
+  twilio: TwilioClient,
+  trunkSid: string,
+  number: TwilioIncomingNumber,
+  unknownOutcome: Set<string>,
+): Promise<void> {
+  try {
+    await twilio.attachNumberToTrunk(trunkSid, number.sid);
+  } catch (error) {
+    if (!isAmbiguous(error)) throw error;
+    // No answer, or a 5xx to a create: Twilio may have attached it anyway. Look before reporting.
+    const now = await twilio.fetchIncomingNumber(number.sid).catch(() => undefined);
+    if (now?.trunkSid === trunkSid) return;
+    if (!now) unknownOutcome.add(number.sid);
+    throw error;
+  }
+}
+
+/** True when this call detached the number; false when it was no longer on the trunk. */
+async function detachIfAttached(twilio: TwilioClient, trunkSid: string, numberSid: string): Promise<boolean> {
+  try {
+    await twilio.detachNumberFromTrunk(trunkSid, numberSid);
+    return true;
+  } catch (error) {
+    if (error instanceof TwilioApiError && error.isNotFound) return false;
+    throw error;
+  }
+}
+
+const isAmbiguous = (error: unknown) =>
+  error instanceof TwilioNetworkError || (error instanceof TwilioApiError && error.status >= 500);
+
+const isRateLimited = (error: unknown) =>
+  error instanceof TwilioApiError && (error.status === 429 || error.code === 20429);
+
+function bulk<T, R>(items: readonly T[], work: (item: T) => Promise<R>) {
+  return mapAdaptive(items, {
+    initial: INITIAL_CONCURRENCY,
+    max: MAX_CONCURRENCY,
+    isThrottled: isRateLimited,
+    deadlineMs: BULK_DEADLINE_MS,
+  }, work);
+}
+
+function failureOf(error: unknown): { twilioCode: number | null; message: string } {
+  if (error instanceof TwilioApiError) return { twilioCode: error.code, message: error.message };
+  if (error instanceof TwilioNetworkError) {
+    return { twilioCode: null, message: "Twilio did not answer in time" };
+  }
+  return { twilioCode: null, message: "Unexpected error" };
+}
+
+function distinctNumbers(resolved: Map<string, TwilioIncomingNumber | null>): TwilioIncomingNumber[] {
+  const bySid = new Map<string, TwilioIncomingNumber>();
+  for (const number of resolved.values()) if (number) bySid.set(number.sid, number);
+  return [...bySid.values()];
+}
+
+function shape<S extends string>(
+  trunkSid: string,
+  inputs: string[],
+  resolved: Map<string, TwilioIncomingNumber | null>,
+  outcomes: Map<string, Outcome<S>>,
+  statuses: readonly S[],
+): BulkNumbersResult<S> {
+  const counts = Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
+  const results = inputs.map((input): NumberResult<S> => {
+    const number = resolved.get(input) ?? null;
+    const outcome = number ? outcomes.get(number.sid)! : { status: "not-found" as S };
+    counts[outcome.status]++;
+    return {
+      input,
+      phoneNumberSid: number?.sid ?? null,
+      phoneNumber: number?.phoneNumber ?? null,
+      ...outcome,
+    };
+  });
+  return { trunkSid, results, counts };
+}
+
+/**
+ * Serialises attach and detach for one credential row across every function instance, so a detach can never
+ * read a row an attach is about to act on. Waiting longer than the lock timeout is a 409, not a 500.
+ */
+async function oneChangeAtATime<T>(
+  ctx: ServiceContext,
+  row: CredentialRow,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    const locked = await withAdvisoryLock(ctx.sql, `numbers:${row.id}`, work, { wait: true });
+    if (!locked.acquired) throw new Error("unreachable: waited for the numbers lock");
+    return locked.value;
+  } catch (error) {
+    if ((error as { code?: unknown })?.code === LOCK_TIMEOUT) {
+      throw new ApiError(
+        409,
+        "numbers_busy",
+        "Another change to this account's numbers is still running; try again",
+      );
+    }
+    throw error;
+  }
+}
+
+const LOCK_TIMEOUT = "55P03";

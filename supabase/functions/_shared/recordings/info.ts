@@ -1,0 +1,79 @@
+/**
+ * Recordings as callers see them: Twilio's fields that matter, the duration as a number of seconds, and a media
+ * URL of the recording-info function itself (which streams the audio with the customer's credentials), never
+ * Twilio's media URL.
+ *
+ * ```ts
+ * const { recordings } = await getCallRecordingInfo(ctx, { userId, callSid: "CA…" });
+ * recordings[0].mediaUrl; // https://<ref>.supabase.co/functions/v1/recording-info?recordingSid=RE…&format=mp3
+ * ```
+ */
+import { customerAccount } from "../numbers/account.ts";
+import type { ServiceContext } from "../provisioning/provision.ts";
+import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/client.ts";
+
+/** The function that serves recordings (and their media) under /functions/v1/. */
+export const RECORDINGS_FUNCTION = "recording-info";
+
+export interface RecordingInfo {
+  sid: string;
+  callSid: string;
+  /** Twilio's: in-progress, paused, stopped, processing, completed, absent, deleted. */
+  status: string;
+  /** Seconds. */
+  duration: number;
+  channels: number;
+  /** ISO 8601, or null when Twilio has none. */
+  startTime: string | null;
+  /** "Trunking" for trunk recordings. */
+  source: string;
+  /** The MP3 through this project's function (send the user's access token); `format=wav` for WAV. */
+  mediaUrl: string;
+}
+
+export function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
+  const base = (Deno.env.get("SUPABASE_URL") ?? "").replace(/\/+$/, "");
+  const query = new URLSearchParams({ recordingSid, format });
+  return `${base}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
+}
+
+export function toRecordingInfo(recording: TwilioRecording): RecordingInfo {
+  return {
+    sid: recording.sid,
+    callSid: recording.callSid,
+    status: recording.status,
+    duration: recording.duration,
+    channels: recording.channels,
+    startTime: recording.startTime,
+    source: recording.source,
+    mediaUrl: recordingMediaUrl(recording.sid),
+  };
+}
+
+/** Recordings per Twilio request when collecting all of a call's (a call rarely has more than one). */
+const CALL_RECORDINGS_PAGE = 100;
+
+/** Every recording of one call, newest first (all pages). */
+export async function recordingsOfCall(twilio: TwilioClient, callSid: string): Promise<TwilioRecording[]> {
+  const recordings: TwilioRecording[] = [];
+  let page = await twilio.listRecordings({ callSid, pageSize: CALL_RECORDINGS_PAGE });
+  recordings.push(...page.items);
+  while (page.nextPageToken) {
+    page = await twilio.listRecordings({ pageToken: page.nextPageToken });
+    recordings.push(...page.items);
+  }
+  return recordings;
+}
+
+/**
+ * The recordings of one call of the customer's account. A call without recordings (or one Twilio does not know)
+ * has an empty list, as Twilio's own filter answers.
+ */
+export async function getCallRecordingInfo(
+  ctx: ServiceContext,
+  request: { userId: string; callSid: string },
+): Promise<{ callSid: string; recordings: RecordingInfo[] }> {
+  const { twilio } = await customerAccount(ctx, request.userId);
+  const recordings = await recordingsOfCall(twilio, request.callSid);
+  return { callSid: request.callSid, recordings: recordings.map(toRecordingInfo) };
+}

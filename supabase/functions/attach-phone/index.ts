@@ -1,0 +1,82 @@
+/**
+ * /functions/v1/attach-phone (user JWT)
+ *   GET                                                 -> the account's numbers and where each one's calls go
+ *   POST   { phoneNumberSid } | { phoneNumber } | { phoneNumbers: [...] }  -> attach them to the main trunk
+ *   DELETE (the same body)                              -> detach them, restoring their voice settings
+ * `phoneNumbers` holds 1..1000 items, each an E.164 number or a PN SID. Each number gets its own result.
+ */
+import { z } from "zod";
+import { authenticate } from "../_shared/auth.ts";
+import { ApiError } from "../_shared/http/errors.ts";
+import { createHandler, json } from "../_shared/http/handler.ts";
+import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
+import { attachPhoneToMainTrunk, detachPhoneFromMainTrunk } from "../_shared/numbers/attach.ts";
+import {
+  E164,
+  isNumberReference,
+  MAX_NUMBERS_PER_REQUEST,
+  PHONE_NUMBER_SID,
+} from "../_shared/numbers/identifiers.ts";
+import { listCustomerNumbers } from "../_shared/numbers/list.ts";
+import { serviceContext } from "../_shared/provisioning/context.ts";
+
+const FIELDS = ["phoneNumberSid", "phoneNumber", "phoneNumbers"] as const;
+
+const numbersBody = z.strictObject({
+  phoneNumberSid: z.string().regex(PHONE_NUMBER_SID, "must be PN followed by 32 lowercase hex characters")
+    .optional(),
+  phoneNumber: z.string().regex(E164, "must be an E.164 number, e.g. +15551234567").optional(),
+  phoneNumbers: z.array(
+    z.string().refine(isNumberReference, "must be an E.164 number (e.g. +15551234567) or a PN SID"),
+    { error: "must be a list of E.164 numbers or PN SIDs" },
+  )
+    .min(1, "must name at least one number")
+    .max(MAX_NUMBERS_PER_REQUEST, `must name at most ${MAX_NUMBERS_PER_REQUEST} numbers`)
+    .optional(),
+}).superRefine((body, ctx) => {
+  const given = FIELDS.filter((field) => body[field] !== undefined);
+  if (given.length === 0) {
+    ctx.addIssue({ code: "custom", message: `give one of ${FIELDS.join(", ")}` });
+  } else if (given.length > 1) {
+    ctx.addIssue({ code: "custom", path: [given[1]], message: `cannot be combined with ${given[0]}` });
+  }
+});
+
+const noQuery = z.strictObject({});
+
+/** The caller's user id and the numbers the body names, or a 400. */
+async function numbersRequest(req: Request, url: URL) {
+  const userId = await userOf(req);
+  parseInput(noQuery, queryObject(url));
+  const body = parseInput(numbersBody, await readJsonBody(req));
+  const numbers = body.phoneNumbers ?? [body.phoneNumberSid ?? body.phoneNumber!];
+  return { userId, numbers };
+}
+
+async function userOf(req: Request): Promise<string> {
+  const caller = await authenticate(req);
+  if (caller.kind !== "user") {
+    throw new ApiError(403, "user_token_required", "Call this with a user's access token");
+  }
+  return caller.userId;
+}
+
+Deno.serve(createHandler("attach-phone", {
+  GET: async ({ req, url, log }) => {
+    const userId = await userOf(req);
+    parseInput(noQuery, queryObject(url));
+    return json(await listCustomerNumbers(serviceContext(log.child({ user_id: userId })), { userId }));
+  },
+  POST: async ({ req, url, log }) => {
+    const request = await numbersRequest(req, url);
+    return json(
+      await attachPhoneToMainTrunk(serviceContext(log.child({ user_id: request.userId })), request),
+    );
+  },
+  DELETE: async ({ req, url, log }) => {
+    const request = await numbersRequest(req, url);
+    return json(
+      await detachPhoneFromMainTrunk(serviceContext(log.child({ user_id: request.userId })), request),
+    );
+  },
+}));

@@ -1,0 +1,569 @@
+/**
+ * attach-phone end to end, through supabase-js against the local stack and the Twilio emulator: listing numbers,
+ * attaching (one, many, 1,000 under a low concurrency limit, again), detaching with the voice settings restored
+ * exactly, the numbers get-sip-config reports to LiveKit, and bad input refused with nothing changed.
+ */
+import assert from "node:assert/strict";
+import type { SupabaseClient } from "@supabase/supabase-js";
+import {
+  db,
+  emulator,
+  newUser,
+  serviceClient,
+  stackInfo,
+  stackTest,
+  type TestUser,
+} from "../../../scripts/testing/stack.ts";
+
+interface NumberResult {
+  input: string;
+  phoneNumberSid: string | null;
+  phoneNumber: string | null;
+  status: string;
+  restored?: boolean;
+  twilioCode?: number | null;
+  message?: string;
+}
+
+interface BulkResult {
+  trunkSid: string;
+  results: NumberResult[];
+  counts: Record<string, number>;
+}
+
+interface Customer {
+  user: TestUser;
+  account: { sid: string; authToken: string };
+  trunkSid: string;
+}
+
+/** A user with Twilio credentials and an active main trunk (through create-main-trunk). */
+async function customerWithTrunk(): Promise<Customer> {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+    body: { accountSid: account.sid, authToken: account.authToken },
+  });
+  assert.equal(error, null, await error?.context?.text?.());
+  return { user, account, trunkSid: data.trunkSid };
+}
+
+let numberSerial = 0;
+/** E.164 numbers unique within this test run. */
+const freshNumber = () =>
+  `+1555${String(Date.now() % 1000).padStart(3, "0")}${String(numberSerial++).padStart(4, "0")}`;
+
+async function addNumber(accountSid: string, extra: Record<string, unknown> = {}) {
+  return await emulator.addNumber(accountSid, freshNumber(), extra);
+}
+
+async function invoke<T = BulkResult>(
+  supabase: SupabaseClient,
+  method: "GET" | "POST" | "DELETE",
+  body?: unknown,
+  query = "",
+): Promise<{ data: T; status: number }> {
+  const { data, error, response } = await supabase.functions.invoke(`attach-phone${query}`, {
+    method,
+    body: body as Record<string, unknown> | undefined,
+  });
+  if (error) {
+    const text = await error.context?.text?.();
+    throw new Error(`attach-phone ${method} -> ${error.context?.status}: ${text}`);
+  }
+  return { data: data as T, status: response!.status };
+}
+
+/** A request expected to fail: its status and JSON body. */
+async function invokeError(supabase: SupabaseClient, method: string, body?: unknown, query = "") {
+  const { data, error } = await supabase.functions.invoke(`attach-phone${query}`, {
+    method: method as "POST",
+    body: body as Record<string, unknown> | undefined,
+  });
+  assert.ok(error, `expected an error, got ${JSON.stringify(data)}`);
+  return { status: error.context.status as number, body: await error.context.json() };
+}
+
+/** Another trunk of the same account, made through the (emulated) Twilio API. */
+async function otherTrunkWith(
+  account: { sid: string; authToken: string },
+  numberSid: string,
+): Promise<string> {
+  const post = async (path: string, form: Record<string, string>) => {
+    const res = await fetch(`${stackInfo().twilio_trunking_base_url}${path}`, {
+      method: "POST",
+      headers: {
+        Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}`,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams(form),
+    });
+    const json = await res.json();
+    assert.ok(res.ok, JSON.stringify(json));
+    return json;
+  };
+  const trunk = await post("/v1/Trunks", { FriendlyName: "someone else's trunk" });
+  await post(`/v1/Trunks/${trunk.sid}/PhoneNumbers`, { PhoneNumberSid: numberSid });
+  return trunk.sid;
+}
+
+const numberState = async (accountSid: string, sid: string) => {
+  const state = await emulator.state(accountSid);
+  const number = state.incoming_phone_numbers.find((n) => n.sid === sid)!;
+  const { voice_url, voice_method, voice_application_sid, trunk_sid } = number;
+  return { voice_url, voice_method, voice_application_sid, trunk_sid };
+};
+
+const rowsOf = (userId: string) =>
+  db()`select phone_number_sid, phone_number, trunk_sid, previous_voice_url, previous_voice_method,
+      previous_voice_application_sid, previous_trunk_sid
+    from public.twilio_phone_numbers where user_id = ${userId} order by phone_number`;
+
+async function liveKitNumbers(user: TestUser): Promise<{ own: string[]; server: string[] }> {
+  const own = await user.supabase.functions.invoke("get-sip-config", { method: "GET" });
+  assert.equal(own.error, null, await own.error?.context?.text?.());
+  const server = await serviceClient().functions.invoke(`get-sip-config?userId=${user.userId}`, {
+    method: "GET",
+  });
+  assert.equal(server.error, null, await server.error?.context?.text?.());
+  return { own: own.data.livekit.numbers, server: server.data.livekit.numbers };
+}
+
+const APP_SID = `AP${"1".repeat(32)}`;
+
+stackTest("attach-phone GET: every number with where its calls go, and the main trunk", async () => {
+  const { user, account, trunkSid } = await customerWithTrunk();
+  const byUrl = await addNumber(account.sid, {
+    voiceUrl: "https://example.test/voice",
+    friendlyName: "Sales",
+  });
+  const byApp = await addNumber(account.sid, { voiceApplicationSid: APP_SID });
+  const bare = await addNumber(account.sid);
+  const elsewhere = await addNumber(account.sid, { voiceUrl: "https://example.test/old" });
+  const otherTrunk = await otherTrunkWith(account, elsewhere.sid);
+  const main = await addNumber(account.sid, { voiceUrl: "https://example.test/main" });
+  await invoke(user.supabase, "POST", { phoneNumberSid: main.sid });
+
+  const { data } = await invoke<{ mainTrunkSid: string; numbers: Record<string, unknown>[] }>(
+    user.supabase,
+    "GET",
+  );
+  assert.equal(data.mainTrunkSid, trunkSid);
+  const bySid = new Map(data.numbers.map((n) => [n.sid, n]));
+  assert.equal(data.numbers.length, 5);
+  assert.deepEqual(bySid.get(byUrl.sid), {
+    sid: byUrl.sid,
+    phoneNumber: byUrl.phone_number,
+    friendlyName: "Sales",
+    attachment: "voice-url",
+    trunkSid: null,
+  });
+  assert.equal(bySid.get(byApp.sid)!.attachment, "voice-application");
+  assert.equal(bySid.get(bare.sid)!.attachment, "none");
+  assert.deepEqual([bySid.get(elsewhere.sid)!.attachment, bySid.get(elsewhere.sid)!.trunkSid], [
+    "other-trunk",
+    otherTrunk,
+  ]);
+  assert.deepEqual([bySid.get(main.sid)!.attachment, bySid.get(main.sid)!.trunkSid], [
+    "main-trunk",
+    trunkSid,
+  ]);
+});
+
+stackTest(
+  "attach-phone POST: one number attaches, its voice settings recorded; again is already-attached",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const number = await addNumber(account.sid, { voiceUrl: "https://example.test/a", voiceMethod: "GET" });
+
+    const first = await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.data, {
+      trunkSid,
+      results: [{
+        input: number.sid,
+        phoneNumberSid: number.sid,
+        phoneNumber: number.phone_number,
+        status: "attached",
+      }],
+      counts: { attached: 1, "already-attached": 0, "not-found": 0, failed: 0 },
+    });
+    assert.deepEqual(await numberState(account.sid, number.sid), {
+      voice_url: null,
+      voice_method: null,
+      voice_application_sid: null,
+      trunk_sid: trunkSid,
+    });
+    const recorded = [{
+      phone_number_sid: number.sid,
+      phone_number: number.phone_number,
+      trunk_sid: trunkSid,
+      previous_voice_url: "https://example.test/a",
+      previous_voice_method: "GET",
+      previous_voice_application_sid: null,
+      previous_trunk_sid: null,
+    }];
+    assert.deepEqual([...await rowsOf(user.userId)], recorded);
+
+    // By its E.164 form this time: same number, nothing changes, the recorded settings stay.
+    const again = await invoke(user.supabase, "POST", { phoneNumber: number.phone_number });
+    assert.equal(again.data.results[0].status, "already-attached");
+    assert.equal(again.data.results[0].phoneNumberSid, number.sid);
+    assert.deepEqual([...await rowsOf(user.userId)], recorded);
+    assert.deepEqual((await emulator.state(account.sid)).trunks[0].phone_numbers, [number.sid]);
+  },
+);
+
+stackTest(
+  "attach-phone POST: a list mixing forms; another account's numbers and unknown ones are not-found",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const stranger = await emulator.createAccount();
+    const [a, b, c] = [
+      await addNumber(account.sid),
+      await addNumber(account.sid),
+      await addNumber(account.sid),
+    ];
+    const theirs = await addNumber(stranger.sid);
+    const unknownSid = `PN${"0".repeat(32)}`;
+    const list = [a.phone_number, b.sid, c.sid, theirs.sid, theirs.phone_number, unknownSid, a.sid, b.sid];
+
+    const { data } = await invoke(user.supabase, "POST", { phoneNumbers: list });
+    assert.deepEqual(
+      data.results.map((r) => [r.input, r.status, r.phoneNumberSid]),
+      [
+        [a.phone_number, "attached", a.sid],
+        [b.sid, "attached", b.sid],
+        [c.sid, "attached", c.sid],
+        [theirs.sid, "not-found", null],
+        [theirs.phone_number, "not-found", null],
+        [unknownSid, "not-found", null],
+        [a.sid, "attached", a.sid],
+      ],
+      "one result per distinct input, in order",
+    );
+    assert.deepEqual(data.counts, { attached: 4, "already-attached": 0, "not-found": 3, failed: 0 });
+    const mine = await emulator.state(account.sid);
+    assert.deepEqual(mine.trunks[0].phone_numbers.sort(), [a.sid, b.sid, c.sid].sort());
+    const theirState = await emulator.state(stranger.sid);
+    assert.equal(theirState.incoming_phone_numbers[0].trunk_sid, null, "the stranger's number is untouched");
+    assert.deepEqual(
+      (await rowsOf(user.userId)).map((r) => r.phone_number_sid).sort(),
+      [a.sid, b.sid, c.sid].sort(),
+    );
+    assert.ok((await rowsOf(user.userId)).every((r) => r.trunk_sid === trunkSid));
+  },
+);
+
+stackTest(
+  "attach-phone: attached numbers are get-sip-config's LiveKit numbers, for the user and the server",
+  async () => {
+    const { user, account } = await customerWithTrunk();
+    assert.deepEqual(await liveKitNumbers(user), { own: [], server: [] });
+    const [a, b] = [await addNumber(account.sid), await addNumber(account.sid)];
+    await invoke(user.supabase, "POST", { phoneNumbers: [a.sid, b.phone_number] });
+    const attached = [a.phone_number, b.phone_number].sort();
+    const numbers = await liveKitNumbers(user);
+    assert.deepEqual(numbers.own.sort(), attached);
+    assert.deepEqual(numbers.server.sort(), attached);
+
+    await invoke(user.supabase, "DELETE", { phoneNumber: a.phone_number });
+    assert.deepEqual(await liveKitNumbers(user), { own: [b.phone_number], server: [b.phone_number] });
+  },
+);
+
+stackTest(
+  "attach-phone DELETE: detaching restores voice URL and method, application, or previous trunk exactly",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const byUrl = await addNumber(account.sid, {
+      voiceUrl: "https://example.test/v?x=1&y=2",
+      voiceMethod: "GET",
+    });
+    const byApp = await addNumber(account.sid, { voiceApplicationSid: APP_SID });
+    const both = await addNumber(account.sid, {
+      voiceUrl: "https://example.test/both",
+      voiceApplicationSid: APP_SID,
+    });
+    const moved = await addNumber(account.sid, { voiceUrl: "https://example.test/old" });
+    const otherTrunk = await otherTrunkWith(account, moved.sid);
+    const bare = await addNumber(account.sid);
+    const numbers = [byUrl, byApp, both, moved, bare];
+    const before = await Promise.all(numbers.map((n) => numberState(account.sid, n.sid)));
+    assert.equal(before[3].trunk_sid, otherTrunk);
+
+    const attached = await invoke(user.supabase, "POST", { phoneNumbers: numbers.map((n) => n.sid) });
+    assert.equal(attached.data.counts.attached, 5);
+    for (const number of numbers) {
+      assert.deepEqual(await numberState(account.sid, number.sid), {
+        voice_url: null,
+        voice_method: null,
+        voice_application_sid: null,
+        trunk_sid: trunkSid,
+      });
+    }
+
+    const detached = await invoke(user.supabase, "DELETE", {
+      phoneNumbers: numbers.map((n) => n.phone_number),
+    });
+    assert.deepEqual(detached.data.results.map((r) => [r.phoneNumberSid, r.status, r.restored]), [
+      ...numbers.map((n) => [n.sid, "detached", true]),
+    ]);
+    assert.deepEqual(detached.data.counts, { detached: 5, "not-attached": 0, "not-found": 0, failed: 0 });
+    const after = await Promise.all(numbers.map((n) => numberState(account.sid, n.sid)));
+    assert.deepEqual(after, before, "every number is back exactly as it was");
+    assert.deepEqual([...await rowsOf(user.userId)], []);
+    assert.deepEqual(
+      (await emulator.state(account.sid)).trunks.find((t) => t.sid === trunkSid)!.phone_numbers,
+      [],
+    );
+
+    const again = await invoke(user.supabase, "DELETE", { phoneNumberSid: byUrl.sid });
+    assert.deepEqual(again.data.results.map((r) => r.status), ["not-attached"]);
+    assert.deepEqual(await numberState(account.sid, byUrl.sid), before[0], "a second detach changes nothing");
+    const missing = await invoke(user.supabase, "DELETE", { phoneNumberSid: `PN${"0".repeat(32)}` });
+    assert.deepEqual(missing.data.counts, { detached: 0, "not-attached": 0, "not-found": 1, failed: 0 });
+  },
+);
+
+stackTest(
+  "attach-phone DELETE: a detach left half-way (restore failed) is finished by the next one",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const number = await addNumber(account.sid, {
+      voiceUrl: "https://example.test/half",
+      voiceMethod: "GET",
+    });
+    const before = await numberState(account.sid, number.sid);
+    await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    // The restore (an update of the number) fails: the number is off the trunk, its settings not yet back.
+    await emulator.fault({
+      accountSid: account.sid,
+      method: "POST",
+      path: `/IncomingPhoneNumbers/${number.sid}\\.json$`,
+      status: 400,
+      code: 21999,
+      message: "Injected failure",
+    });
+    const first = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
+    assert.deepEqual(first.data.results[0], {
+      input: number.sid,
+      phoneNumberSid: number.sid,
+      phoneNumber: number.phone_number,
+      status: "detached",
+      restored: false,
+      twilioCode: 21999,
+      message: "Injected failure",
+    });
+    assert.equal((await numberState(account.sid, number.sid)).trunk_sid, null);
+    assert.equal((await rowsOf(user.userId)).length, 1, "the row stays so the restore can be finished");
+
+    const second = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
+    assert.deepEqual([second.data.results[0].status, second.data.results[0].restored], [
+      "not-attached",
+      true,
+    ]);
+    assert.deepEqual(await numberState(account.sid, number.sid), before);
+    assert.deepEqual([...await rowsOf(user.userId)], []);
+    assert.ok(trunkSid);
+  },
+);
+
+stackTest("attach-phone POST: one number Twilio refuses fails with its code; the others attach", async () => {
+  const { user, account, trunkSid } = await customerWithTrunk();
+  const numbers = [await addNumber(account.sid), await addNumber(account.sid), await addNumber(account.sid)];
+  await emulator.fault({
+    accountSid: account.sid,
+    method: "POST",
+    path: `^/v1/Trunks/${trunkSid}/PhoneNumbers$`,
+    status: 400,
+    code: 21245,
+    message: "Injected refusal",
+    times: 1,
+  });
+  const { data } = await invoke(user.supabase, "POST", { phoneNumbers: numbers.map((n) => n.sid) });
+  assert.deepEqual(data.counts, { attached: 2, "already-attached": 0, "not-found": 0, failed: 1 });
+  const failed = data.results.find((r) => r.status === "failed")!;
+  assert.equal(failed.twilioCode, 21245);
+  assert.equal(failed.message, "Injected refusal");
+  const rows = (await rowsOf(user.userId)).map((r) => r.phone_number_sid);
+  assert.equal(rows.length, 2);
+  assert.ok(!rows.includes(failed.phoneNumberSid), "a number Twilio did not attach is not recorded");
+  assert.deepEqual((await liveKitNumbers(user)).own.length, 2);
+});
+
+stackTest(
+  "attach-phone: 1,000 numbers against 4 concurrent requests per account all attach, then detach",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const numbers: { sid: string; phone_number: string }[] = [];
+    for (let i = 0; i < 1000; i += 50) {
+      numbers.push(
+        ...await Promise.all(
+          Array.from(
+            { length: 50 },
+            (_, k) =>
+              emulator.addNumber(account.sid, `+1444${String(i + k).padStart(7, "0")}`, {
+                voiceUrl: `https://example.test/n${i + k}`,
+              }),
+          ),
+        ),
+      );
+    }
+    // Half by SID, half by E.164: resolved with one listing of the account.
+    const references = numbers.map((n, i) => i % 2 ? n.sid : n.phone_number);
+    const started = performance.now();
+    let attachMs = 0;
+    let detachMs = 0;
+    try {
+      await emulator.config({ latencyMs: 5, maxConcurrentPerAccount: 4 });
+      const attached = await invoke(user.supabase, "POST", { phoneNumbers: references });
+      attachMs = performance.now() - started;
+      assert.deepEqual(attached.data.counts, {
+        attached: 1000,
+        "already-attached": 0,
+        "not-found": 0,
+        failed: 0,
+      });
+
+      const listed = await invoke<{ numbers: { attachment: string }[] }>(user.supabase, "GET");
+      assert.equal(listed.data.numbers.length, 1000, "GET reads every page");
+      assert.ok(listed.data.numbers.every((n) => n.attachment === "main-trunk"));
+
+      const detachStarted = performance.now();
+      const detached = await invoke(user.supabase, "DELETE", { phoneNumbers: references });
+      detachMs = performance.now() - detachStarted;
+      assert.deepEqual(detached.data.counts, {
+        detached: 1000,
+        "not-attached": 0,
+        "not-found": 0,
+        failed: 0,
+      });
+    } finally {
+      await emulator.config({ latencyMs: 0, maxConcurrentPerAccount: null });
+    }
+    console.log(
+      `1,000 numbers at 4 concurrent / 5 ms: attach ${Math.round(attachMs)} ms, detach ${
+        Math.round(detachMs)
+      } ms`,
+    );
+    const state = await emulator.state(account.sid);
+    assert.deepEqual(state.trunks.find((t) => t.sid === trunkSid)!.phone_numbers, []);
+    assert.ok(
+      state.incoming_phone_numbers.every((n) =>
+        n.voice_url === `https://example.test/n${Number(n.phone_number.slice(5))}`
+      ),
+      "every voice URL restored",
+    );
+    assert.equal((await rowsOf(user.userId)).length, 0);
+  },
+);
+
+stackTest("attach-phone: bad input is a 400 naming the field, and changes nothing", async () => {
+  const { user, account, trunkSid } = await customerWithTrunk();
+  const number = await addNumber(account.sid, { voiceUrl: "https://example.test/keep" });
+  const valid = number.phone_number;
+  const tooMany = Array.from({ length: 1001 }, (_, i) => `+1333${String(i).padStart(7, "0")}`);
+  const cases: [unknown, string | null][] = [
+    [{}, null],
+    [{ phoneNumberSid: "PN123" }, "phoneNumberSid"],
+    [{ phoneNumberSid: `PN${"A".repeat(32)}` }, "phoneNumberSid"],
+    [{ phoneNumberSid: valid }, "phoneNumberSid"],
+    [{ phoneNumber: "5551234567" }, "phoneNumber"],
+    [{ phoneNumber: "+05551234567" }, "phoneNumber"],
+    [{ phoneNumber: "+1555123456789012" }, "phoneNumber"],
+    [{ phoneNumber: number.sid }, "phoneNumber"],
+    [{ phoneNumber: 15551234567 }, "phoneNumber"],
+    [{ phoneNumbers: [] }, "phoneNumbers"],
+    [{ phoneNumbers: valid }, "phoneNumbers"],
+    [{ phoneNumbers: tooMany }, "phoneNumbers"],
+    [{ phoneNumbers: [valid, "+1 555 123"] }, "phoneNumbers.1"],
+    [{ phoneNumbers: [valid, 42] }, "phoneNumbers.1"],
+    [{ phoneNumbers: [valid, `PN${"g".repeat(32)}`] }, "phoneNumbers.1"],
+    [{ phoneNumber: valid, phoneNumberSid: number.sid }, "phoneNumber"],
+    [{ phoneNumber: valid, phoneNumbers: [valid] }, "phoneNumbers"],
+    [{ phoneNumber: valid, userId: user.userId }, "userId"],
+    [{ phoneNumber: valid, trunkSid }, "trunkSid"],
+  ];
+  const snapshot = async () => ({
+    twilio: await emulator.state(account.sid),
+    rows: [...await rowsOf(user.userId)],
+  });
+  const before = await snapshot();
+
+  for (const method of ["POST", "DELETE"]) {
+    for (const [body, field] of cases) {
+      const { status, body: error } = await invokeError(user.supabase, method, body);
+      assert.equal(status, 400, `${method} ${JSON.stringify(body).slice(0, 80)}`);
+      assert.equal(error.error.code, "invalid_input");
+      assert.equal(
+        error.error.field,
+        field,
+        `${method} ${JSON.stringify(body).slice(0, 80)}: ${error.error.message}`,
+      );
+      assert.ok(error.error.message.length > 0);
+    }
+    const notJson = await invokeError(user.supabase, method, "{not json", "");
+    assert.deepEqual([notJson.status, notJson.body.error.code], [400, "invalid_json"]);
+    const unknownQuery = await invokeError(user.supabase, method, { phoneNumber: valid }, "?dryRun=1");
+    assert.deepEqual([unknownQuery.status, unknownQuery.body.error.field], [400, "dryRun"]);
+  }
+  const getQuery = await invokeError(user.supabase, "GET", undefined, "?page=2");
+  assert.deepEqual([getQuery.status, getQuery.body.error.field], [400, "page"]);
+  assert.deepEqual(await snapshot(), before, "nothing changed in Twilio or the database");
+});
+
+stackTest("attach-phone: auth, methods, CORS, and users without credentials", async () => {
+  const url = `${stackInfo().api_url}/functions/v1/attach-phone`;
+  const anonymous = await fetch(url, { method: "POST", body: "{}" });
+  assert.equal(anonymous.status, 401);
+  await anonymous.body?.cancel();
+  const forged = await fetch(url, { headers: { Authorization: "Bearer not.a.jwt" } });
+  assert.equal(forged.status, 401);
+  await forged.body?.cancel();
+
+  const preflight = await fetch(url, {
+    method: "OPTIONS",
+    headers: { Origin: "https://app.example", "Access-Control-Request-Method": "DELETE" },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+  assert.match(preflight.headers.get("access-control-allow-methods") ?? "", /DELETE/);
+  await preflight.body?.cancel();
+
+  const user = await newUser();
+  const put = await fetch(url, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${user.token}` },
+    body: "{}",
+  });
+  assert.equal(put.status, 405);
+  assert.equal((await put.json()).error.code, "method_not_allowed");
+
+  for (const method of ["GET", "POST", "DELETE"]) {
+    const body = method === "GET" ? undefined : { phoneNumber: "+15550001111" };
+    const { status, body: error } = await invokeError(user.supabase, method, body);
+    assert.deepEqual([status, error.error.code], [404, "credentials_not_found"], method);
+  }
+});
+
+stackTest("attach-phone: Twilio refusing the number listing is a 502 with Twilio's code", async () => {
+  const { user, account } = await customerWithTrunk();
+  await emulator.fault({
+    accountSid: account.sid,
+    method: "GET",
+    path: "/IncomingPhoneNumbers\\.json$",
+    status: 400,
+    code: 20001,
+    message: "Injected listing failure",
+    times: 2,
+  });
+  const listing = await invokeError(user.supabase, "GET");
+  assert.deepEqual([listing.status, listing.body.error.code, listing.body.error.twilioCode], [
+    502,
+    "twilio_error",
+    20001,
+  ]);
+  const bulk = await invokeError(user.supabase, "POST", { phoneNumbers: ["+15550001111", "+15550001112"] });
+  assert.deepEqual([bulk.status, bulk.body.error.twilioCode], [502, 20001]);
+});

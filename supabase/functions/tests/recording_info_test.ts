@@ -1,0 +1,381 @@
+/**
+ * recording-info end to end, through supabase-js (and fetch for audio, as a browser would) against the local
+ * stack and the Twilio emulator: a call's recordings, the main trunk's recordings paged, media streamed with the
+ * customer's credentials, another account's recordings refused, recording settings, and bad input refused with
+ * nothing changed.
+ */
+import assert from "node:assert/strict";
+import type { SupabaseClient } from "@supabase/supabase-js";
+import {
+  db,
+  emulator,
+  newUser,
+  stackInfo,
+  stackTest,
+  type TestUser,
+} from "../../../scripts/testing/stack.ts";
+
+interface Recording {
+  sid: string;
+  callSid: string;
+  status: string;
+  duration: number;
+  channels: number;
+  startTime: string | null;
+  source: string;
+  mediaUrl: string;
+}
+
+interface Customer {
+  user: TestUser;
+  account: { sid: string; authToken: string };
+  trunkSid: string;
+}
+
+async function customerWithTrunk(): Promise<Customer> {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+    body: { accountSid: account.sid, authToken: account.authToken },
+  });
+  assert.equal(error, null, await error?.context?.text?.());
+  return { user, account, trunkSid: data.trunkSid };
+}
+
+async function get<T>(supabase: SupabaseClient, query: string): Promise<T> {
+  const { data, error } = await supabase.functions.invoke(`recording-info${query}`, { method: "GET" });
+  if (error) {
+    throw new Error(
+      `GET recording-info${query} -> ${error.context?.status}: ${await error.context?.text?.()}`,
+    );
+  }
+  return data as T;
+}
+
+async function failure(supabase: SupabaseClient, method: "GET" | "POST", query: string, body?: unknown) {
+  const { data, error } = await supabase.functions.invoke(`recording-info${query}`, {
+    method,
+    body: body as Record<string, unknown> | undefined,
+  });
+  assert.ok(error, `expected an error for ${method} ${query}, got ${JSON.stringify(data)}`);
+  return { status: error.context.status as number, error: (await error.context.json()).error };
+}
+
+/** The emulator's own media for a recording, fetched with the account's credentials. */
+async function twilioMedia(
+  account: { sid: string; authToken: string },
+  recordingSid: string,
+  format: string,
+) {
+  const res = await fetch(
+    `${stackInfo().twilio_api_base_url}/2010-04-01/Accounts/${account.sid}/Recordings/${recordingSid}.${format}`,
+    { headers: { Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}` } },
+  );
+  assert.equal(res.status, 200);
+  return { type: res.headers.get("content-type"), bytes: new Uint8Array(await res.arrayBuffer()) };
+}
+
+const mediaUrlOf = (sid: string, format = "mp3") =>
+  `${stackInfo().api_url}/functions/v1/recording-info?recordingSid=${sid}&format=${format}`;
+
+stackTest(
+  "recording-info ?callSid: the call's recordings, duration a number, media through this function",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const seeded = await emulator.addCall(account.sid, {
+      trunkSid,
+      to: "+15550100001",
+      from: "+15550100002",
+      recordings: 2,
+    });
+    await emulator.addCall(account.sid, {
+      trunkSid,
+      to: "+15550100001",
+      from: "+15550100003",
+      recordings: 1,
+    });
+
+    const data = await get<{ callSid: string; recordings: Recording[] }>(
+      user.supabase,
+      `?callSid=${seeded.call.sid}`,
+    );
+    assert.equal(data.callSid, seeded.call.sid);
+    assert.deepEqual(
+      data.recordings.map((r) => r.sid),
+      seeded.recordings.map((r) => r.sid).reverse(),
+      "newest first",
+    );
+    const [first] = data.recordings;
+    assert.deepEqual(Object.keys(first).sort(), [
+      "callSid",
+      "channels",
+      "duration",
+      "mediaUrl",
+      "sid",
+      "source",
+      "startTime",
+      "status",
+    ]);
+    assert.equal(first.callSid, seeded.call.sid);
+    assert.equal(first.status, "completed");
+    assert.equal(first.duration, 30);
+    assert.equal(first.channels, 1);
+    assert.equal(first.source, "Trunking");
+    assert.ok(first.startTime && !Number.isNaN(Date.parse(first.startTime)));
+    assert.equal(first.mediaUrl, mediaUrlOf(first.sid));
+    const text = JSON.stringify(data);
+    assert.ok(
+      !text.includes(account.authToken) && !text.includes(account.sid),
+      "no Twilio URL or credential",
+    );
+
+    const none = await get<{ recordings: Recording[] }>(user.supabase, `?callSid=CA${"0".repeat(32)}`);
+    assert.deepEqual(none.recordings, []);
+  },
+);
+
+stackTest(
+  "recording-info: the main trunk's recordings, newest first, paged with pageToken; other calls excluded",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const stranger = await emulator.createAccount();
+    const expected: string[] = [];
+    const add = async (trunk: string | undefined, recordings: number) => {
+      const seeded = await emulator.addCall(account.sid, {
+        trunkSid: trunk,
+        to: "+15550100001",
+        from: "+1555",
+        recordings,
+      });
+      if (trunk === trunkSid) expected.unshift(...seeded.recordings.map((r) => r.sid).reverse());
+    };
+    await add(trunkSid, 1);
+    await add(undefined, 2); // a call that did not use the trunk
+    await add(trunkSid, 2);
+    await add(trunkSid, 0); // recording was off
+    await add(trunkSid, 1);
+    await emulator.addCall(stranger.sid, { to: "+15550100001", from: "+1555", recordings: 2 });
+    await add(trunkSid, 3);
+    await add(trunkSid, 1);
+    assert.equal(expected.length, 8);
+
+    const pages: string[][] = [];
+    let token: string | null = null;
+    do {
+      const query: string = `?pageSize=3${token ? `&pageToken=${encodeURIComponent(token)}` : ""}`;
+      const page = await get<{ trunkSid: string; recordings: Recording[]; nextPageToken: string | null }>(
+        user.supabase,
+        query,
+      );
+      assert.equal(page.trunkSid, trunkSid);
+      assert.ok(page.recordings.every((r) => r.source === "Trunking" && r.mediaUrl === mediaUrlOf(r.sid)));
+      pages.push(page.recordings.map((r) => r.sid));
+      token = page.nextPageToken;
+    } while (token && pages.length < 10);
+    assert.deepEqual(pages, [expected.slice(0, 3), expected.slice(3, 6), expected.slice(6)]);
+
+    const whole = await get<{ recordings: Recording[]; nextPageToken: string | null }>(user.supabase, "");
+    assert.deepEqual(whole.recordings.map((r) => r.sid), expected, "default page size holds them all");
+    assert.equal(whole.nextPageToken, null);
+  },
+);
+
+stackTest(
+  "recording-info ?recordingSid: streams Twilio's bytes with the right type; fetch with the token",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const seeded = await emulator.addCall(account.sid, {
+      trunkSid,
+      to: "+15550100001",
+      from: "+1555",
+      recordings: 1,
+    });
+    const [recording] = (await get<{ recordings: Recording[] }>(user.supabase, `?callSid=${seeded.call.sid}`))
+      .recordings;
+
+    for (const [format, url] of [["mp3", recording.mediaUrl], ["wav", mediaUrlOf(recording.sid, "wav")]]) {
+      const res = await fetch(url, { headers: { Authorization: `Bearer ${user.token}` } });
+      assert.equal(res.status, 200, format);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const twilio = await twilioMedia(account, recording.sid, format);
+      assert.deepEqual(bytes, twilio.bytes, `${format}: the emulator's bytes`);
+      assert.equal(res.headers.get("content-type"), twilio.type);
+      assert.match(
+        res.headers.get("content-type")!,
+        format === "mp3" ? /^audio\/mpeg$/ : /^audio\/(x-)?wav$/,
+      );
+      assert.equal(res.headers.get("access-control-allow-origin"), "*");
+      assert.match(res.headers.get("content-disposition") ?? "", new RegExp(`${recording.sid}\\.${format}`));
+    }
+    // Without format: MP3.
+    const plain = await fetch(mediaUrlOf(recording.sid).replace("&format=mp3", ""), {
+      headers: { Authorization: `Bearer ${user.token}` },
+    });
+    assert.equal(plain.headers.get("content-type"), "audio/mpeg");
+    await plain.body?.cancel();
+    // No token, no audio.
+    const anonymous = await fetch(recording.mediaUrl);
+    assert.equal(anonymous.status, 401);
+    await anonymous.body?.cancel();
+  },
+);
+
+stackTest(
+  "recording-info: another account's recording is a 404, its call has no recordings for us",
+  async () => {
+    const { user } = await customerWithTrunk();
+    const other = await customerWithTrunk();
+    const theirs = await emulator.addCall(other.account.sid, {
+      trunkSid: other.trunkSid,
+      to: "+15550100001",
+      from: "+1555",
+      recordings: 1,
+    });
+    const recordingSid = theirs.recordings[0].sid;
+    const res = await fetch(mediaUrlOf(recordingSid), { headers: { Authorization: `Bearer ${user.token}` } });
+    assert.equal(res.status, 404);
+    const body = await res.json();
+    assert.deepEqual([body.error.code, body.error.field], ["recording_not_found", "recordingSid"]);
+    const unknown = await failure(user.supabase, "GET", `?recordingSid=RE${"0".repeat(32)}&format=wav`);
+    assert.deepEqual([unknown.status, unknown.error.code], [404, "recording_not_found"]);
+    const call = await get<{ recordings: Recording[] }>(user.supabase, `?callSid=${theirs.call.sid}`);
+    assert.deepEqual(call.recordings, []);
+    const list = await get<{ recordings: Recording[] }>(user.supabase, "");
+    assert.deepEqual(list.recordings, []);
+    // The owner can.
+    const own = await fetch(mediaUrlOf(recordingSid), {
+      headers: { Authorization: `Bearer ${other.user.token}` },
+    });
+    assert.equal(own.status, 200);
+    await own.body?.cancel();
+  },
+);
+
+stackTest(
+  "recording-info settings: GET ?settings reads Twilio; POST sets the trunk and the row",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    assert.deepEqual(await get(user.supabase, "?settings"), {
+      trunkSid,
+      mode: "do-not-record",
+      trim: "do-not-trim",
+    });
+
+    const { data, error } = await user.supabase.functions.invoke("recording-info", {
+      body: { mode: "record-from-answer-dual", trim: "trim-silence" },
+    });
+    assert.equal(error, null, await error?.context?.text?.());
+    assert.deepEqual(data, { trunkSid, mode: "record-from-answer-dual", trim: "trim-silence" });
+    assert.deepEqual((await emulator.state(account.sid)).trunks[0].recording, {
+      mode: "record-from-answer-dual",
+      trim: "trim-silence",
+    });
+    const rowOf = async () =>
+      (await db()`select recording_mode, recording_trim from public.user_twilio_credentials
+      where user_id = ${user.userId}`)[0];
+    assert.deepEqual({ ...await rowOf() }, {
+      recording_mode: "record-from-answer-dual",
+      recording_trim: "trim-silence",
+    });
+    assert.deepEqual(await get(user.supabase, "?settings=1"), {
+      trunkSid,
+      mode: "record-from-answer-dual",
+      trim: "trim-silence",
+    });
+
+    // Without trim, the trim stays.
+    const modeOnly = await user.supabase.functions.invoke("recording-info", {
+      body: { mode: "record-from-ringing" },
+    });
+    assert.deepEqual(modeOnly.data, { trunkSid, mode: "record-from-ringing", trim: "trim-silence" });
+    assert.deepEqual({ ...await rowOf() }, {
+      recording_mode: "record-from-ringing",
+      recording_trim: "trim-silence",
+    });
+  },
+);
+
+stackTest("recording-info: bad input is a 400 naming the field, and changes nothing", async () => {
+  const { user, account, trunkSid } = await customerWithTrunk();
+  const seeded = await emulator.addCall(account.sid, {
+    trunkSid,
+    to: "+15550100001",
+    from: "+1555",
+    recordings: 1,
+  });
+  const callSid = seeded.call.sid;
+  const recordingSid = seeded.recordings[0].sid;
+  const getCases: [string, string][] = [
+    ["?callSid=CA123", "callSid"],
+    [`?callSid=${callSid.toUpperCase()}`, "callSid"],
+    [`?callSid=${recordingSid}`, "callSid"],
+    ["?recordingSid=RE123", "recordingSid"],
+    [`?recordingSid=${callSid}`, "recordingSid"],
+    [`?recordingSid=${recordingSid}&format=ogg`, "format"],
+    ["?format=mp3", "format"],
+    [`?callSid=${callSid}&pageSize=2`, "pageSize"],
+    [`?callSid=${callSid}&recordingSid=${recordingSid}`, "callSid"],
+    [`?recordingSid=${recordingSid}&pageToken=abc`, "pageToken"],
+    ["?pageSize=0", "pageSize"],
+    ["?pageSize=101", "pageSize"],
+    ["?pageSize=abc", "pageSize"],
+    ["?pageSize=-1", "pageSize"],
+    ["?pageToken=", "pageToken"],
+    ["?pageToken=%7B%7D", "pageToken"],
+    ["?pageToken=eyJ0IjpudWxsLCJyIjoyfQ", "pageToken"],
+    ["?settings=yes", "settings"],
+    [`?settings&callSid=${callSid}`, "callSid"],
+    ["?limit=5", "limit"],
+  ];
+  const postCases: [unknown, string | null][] = [
+    [{}, "mode"],
+    [{ mode: "record-always" }, "mode"],
+    [{ mode: "RECORD-FROM-ANSWER" }, "mode"],
+    [{ mode: 1 }, "mode"],
+    [{ mode: "record-from-answer", trim: "trim" }, "trim"],
+    [{ mode: "record-from-answer", trim: null }, "trim"],
+    [{ mode: "record-from-answer", enabled: true }, "enabled"],
+    [{ mode: "record-from-answer", trunkSid }, "trunkSid"],
+  ];
+  const snapshot = async () => ({
+    twilio: await emulator.state(account.sid),
+    row: [...await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`],
+  });
+  const before = await snapshot();
+
+  for (const [query, field] of getCases) {
+    const { status, error } = await failure(user.supabase, "GET", query);
+    assert.equal(status, 400, query);
+    assert.equal(error.field, field, `${query}: ${error.message}`);
+    assert.ok(["invalid_input", "invalid_page_token"].includes(error.code), query);
+  }
+  for (const [body, field] of postCases) {
+    const { status, error } = await failure(user.supabase, "POST", "", body);
+    assert.equal(status, 400, JSON.stringify(body));
+    assert.equal(error.field, field, `${JSON.stringify(body)}: ${error.message}`);
+  }
+  const query = await failure(user.supabase, "POST", "?settings=1", { mode: "record-from-answer" });
+  assert.deepEqual([query.status, query.error.field], [400, "settings"]);
+  const notJson = await failure(user.supabase, "POST", "", "mode=record-from-answer");
+  assert.deepEqual([notJson.status, notJson.error.code], [400, "invalid_json"]);
+  assert.deepEqual(await snapshot(), before, "nothing changed in Twilio or the database");
+});
+
+stackTest("recording-info: users without credentials get 404; methods and auth", async () => {
+  const user = await newUser();
+  for (
+    const query of ["", "?settings", `?callSid=CA${"1".repeat(32)}`, `?recordingSid=RE${"1".repeat(32)}`]
+  ) {
+    const { status, error } = await failure(user.supabase, "GET", query);
+    assert.deepEqual([status, error.code], [404, "credentials_not_found"], query);
+  }
+  const post = await failure(user.supabase, "POST", "", { mode: "record-from-answer" });
+  assert.deepEqual([post.status, post.error.code], [404, "credentials_not_found"]);
+  const url = `${stackInfo().api_url}/functions/v1/recording-info`;
+  const del = await fetch(url, { method: "DELETE", headers: { Authorization: `Bearer ${user.token}` } });
+  assert.equal(del.status, 405);
+  await del.body?.cancel();
+  const anonymous = await fetch(url);
+  assert.equal(anonymous.status, 401);
+  await anonymous.body?.cancel();
+});
