@@ -567,3 +567,39 @@ stackTest("attach-phone: Twilio refusing the number listing is a 502 with Twilio
   const bulk = await invokeError(user.supabase, "POST", { phoneNumbers: ["+15550001111", "+15550001112"] });
   assert.deepEqual([bulk.status, bulk.body.error.twilioCode], [502, 20001]);
 });
+
+stackTest(
+  "attach-phone: a row never provisioned is provisioned by POST; one that cannot be is refused clearly",
+  async () => {
+    // Rows written by another system (the old service): plaintext token, no trunk yet.
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+    values (${user.userId}, ${account.sid}, ${account.authToken})`;
+    const number = await addNumber(account.sid, { voiceUrl: "https://example.test/migrated" });
+    const { data } = await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    assert.equal(data.results[0].status, "attached");
+    const [row] =
+      await db()`select status, trunk_sid from public.user_twilio_credentials where user_id = ${user.userId}`;
+    assert.deepEqual([row.status, row.trunk_sid], ["active", data.trunkSid]);
+    assert.deepEqual((await emulator.state(account.sid)).trunks.map((t) => t.phone_numbers), [[number.sid]]);
+
+    // Credentials Twilio rejects: no trunk can exist. Reads and detach say so; attach reports Twilio's refusal.
+    const broken = await newUser();
+    await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+    values (${broken.userId}, ${account.sid}, ${"0".repeat(32)})`;
+    const detach = await invokeError(broken.supabase, "DELETE", { phoneNumberSid: number.sid });
+    assert.deepEqual([detach.status, detach.body.error.code], [409, "trunk_not_ready"]);
+    const attach = await invokeError(broken.supabase, "POST", { phoneNumberSid: number.sid });
+    assert.deepEqual([attach.status, attach.body.error.code], [401, "twilio_auth_failed"]);
+    const recordings = await broken.supabase.functions.invoke("recording-info", { method: "GET" });
+    assert.deepEqual(
+      [recordings.error?.context.status, (await recordings.error?.context.json()).error.code],
+      [
+        409,
+        "trunk_not_ready",
+      ],
+    );
+    assert.deepEqual((await emulator.state(account.sid)).trunks.map((t) => t.phone_numbers), [[number.sid]]);
+  },
+);
