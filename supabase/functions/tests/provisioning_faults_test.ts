@@ -8,7 +8,7 @@ import { seededRandom } from "../../../scripts/testing/random.ts";
 import { ApiError } from "../_shared/http/errors.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 import { db, emulator, newUser, stackTest } from "../../../scripts/testing/stack.ts";
-import { testServiceContext } from "../../../scripts/testing/service.ts";
+import { serviceLogLines, testServiceContext } from "../../../scripts/testing/service.ts";
 
 const SID = "[0-9a-f]{32}";
 const STEPS = [
@@ -50,12 +50,12 @@ async function assertCompleteOrClean(accountSid: string, userId: string) {
     assert.ok(row.credential_sid && row.origination_url_sid && row.fallback_origination_url_sid);
     return "active";
   }
-  assert.equal(
-    state.trunks.length,
-    0,
-    `failed row left trunks: ${JSON.stringify(state.trunks.map((t) => t.sid))}`,
-  );
-  assert.equal(state.credential_lists.length, 0, "failed row left credential lists");
+  if (state.trunks.length || state.credential_lists.length) {
+    const events = await db()`select step, outcome, twilio_sid, detail from public.provisioning_events
+      where user_id = ${userId} order by id`;
+    const logs = serviceLogLines.filter((line) => line.includes(userId));
+    assert.fail(`a failed row left Twilio resources: ${JSON.stringify({ state, row, events, logs }, null, 1)}`);
+  }
   if (row) {
     assert.equal(row.status, "failed");
     assert.equal(row.trunk_sid, null);
