@@ -230,8 +230,12 @@ export function createAdminHandler(state: EmulatorState): (req: Request, url: UR
   const router = new Router<AdminContext>()
     .on("GET", "/_emulator/health", () => jsonResponse(200, { ok: true }))
     .on("POST", "/_emulator/accounts", createAccount)
-    .on("GET", "/_emulator/accounts", (ctx) =>
-      jsonResponse(200, { accounts: [...ctx.state.store.accounts.values()].map(accountCredentials) }))
+    .on(
+      "GET",
+      "/_emulator/accounts",
+      (ctx) =>
+        jsonResponse(200, { accounts: [...ctx.state.store.accounts.values()].map(accountCredentials) }),
+    )
     .on("POST", account, updateAccount)
     .on("POST", `${account}/numbers`, createNumber)
     .on("POST", `${account}/calls`, createCall)

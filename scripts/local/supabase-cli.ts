@@ -14,7 +14,9 @@ export async function ensureSupabaseCli(): Promise<string> {
   console.error("[supabase-cli] installing the pinned Supabase CLI from npm (one time)...");
   // Not `npm ci`: the lock holds only the platform binary this registry serves (linux-x64), and `npm ci` insists
   // on every platform's optional package. `install --no-save` installs the locked versions and leaves the lock be.
-  await runOrThrow("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: toolsDir });
+  await runOrThrow("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: toolsDir,
+  });
   return cliPath;
 }
 

@@ -54,7 +54,9 @@ async function assertCompleteOrClean(accountSid: string, userId: string) {
     const events = await db()`select step, outcome, twilio_sid, detail from public.provisioning_events
       where user_id = ${userId} order by id`;
     const logs = serviceLogLines.filter((line) => line.includes(userId));
-    assert.fail(`a failed row left Twilio resources: ${JSON.stringify({ state, row, events, logs }, null, 1)}`);
+    assert.fail(
+      `a failed row left Twilio resources: ${JSON.stringify({ state, row, events, logs }, null, 1)}`,
+    );
   }
   if (row) {
     assert.equal(row.status, "failed");
@@ -170,4 +172,3 @@ stackTest(
     assert.equal(state.trunks.length + state.credential_lists.length, 0, "nothing created");
   },
 );
-

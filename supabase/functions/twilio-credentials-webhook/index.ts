@@ -52,7 +52,7 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
       const row = await loadCredential(ctx.sql, event.record.id);
       if (!row) return json({ type: event.type, outcome: "missing" });
       await sealPlaintextSecrets(ctx.sql, ctx.secrets, row);
-      const outcome = await provisionCredential(ctx, row.id, { wait: false });
+      const outcome = await provisionCredential(ctx, row.id, { wait: false, retryFailed: false });
       return json({ type: event.type, outcome: outcome.kind });
     }
     if (event.type === "DELETE") {

@@ -35,7 +35,7 @@ export async function customerAccount(
   let row = await findActiveCredential(ctx.sql, userId);
   if (!row) throw noCredentials();
   if (options.provision && !isProvisioned(row, ctx.config)) {
-    const outcome = await provisionCredential(ctx, row.id, { wait: true });
+    const outcome = await provisionCredential(ctx, row.id, { wait: true, retryFailed: true });
     if (outcome.kind === "failed") throw provisioningError(outcome.row);
     if (outcome.kind !== "active") throw noCredentials();
     row = outcome.row;

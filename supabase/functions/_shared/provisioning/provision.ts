@@ -59,22 +59,36 @@ export function isProvisioned(row: CredentialRow, config: ProvisioningConfig): b
     (!config.livekitSipUriFallback || !!row.fallbackOriginationUrlSid);
 }
 
+export interface ProvisionOptions {
+  /** Wait for a run already under way (and share its outcome), or return `busy` at once. */
+  wait: boolean;
+  /**
+   * Try again on a row whose last run failed. Callers acting for a user do (the user is retrying); the webhook
+   * does not: a late delivery must not quietly redo what a request just reported as failed.
+   */
+  retryFailed: boolean;
+}
+
 export async function provisionCredential(
   ctx: ServiceContext,
   rowId: string,
-  options: { wait: boolean },
+  options: ProvisionOptions,
 ): Promise<ProvisionOutcome> {
   const seen = await loadCredential(ctx.sql, rowId);
   if (!seen) return { kind: "missing" };
   if (isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
+  if (seen.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };
   const locked = await withAdvisoryLock(ctx.sql, `provision:${rowId}`, async () => {
     const row = await loadCredential(ctx.sql, rowId);
     if (!row) return { kind: "missing" } as const;
     if (isProvisioned(row, ctx.config)) return { kind: "active", row } as const;
     // A run finished (and failed) while we waited for it: its outcome is ours, trying again at once would not help.
-    if (row.status === "failed" && row.updatedAt > seen.updatedAt) return { kind: "failed", row } as const;
+    const failedMeanwhile = row.status === "failed" && row.updatedAt > seen.updatedAt;
+    if (row.status === "failed" && (failedMeanwhile || !options.retryFailed)) {
+      return { kind: "failed", row } as const;
+    }
     return await new ProvisioningRun(ctx, row).execute();
-  }, options);
+  }, { wait: options.wait });
   return locked.acquired ? locked.value : { kind: "busy", row: seen };
 }
 

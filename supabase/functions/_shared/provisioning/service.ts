@@ -60,7 +60,7 @@ export async function createMainTrunkForUser(
   // At most twice: a row we waited on can vanish when its run found the credentials bad; then we try ourselves.
   for (let attempt = 1;; attempt++) {
     const { row, createdNow } = await chooseCredentialRow(ctx, input);
-    const outcome = await provisionCredential(ctx, row.id, { wait: true });
+    const outcome = await provisionCredential(ctx, row.id, { wait: true, retryFailed: true });
     if (outcome.kind === "missing" || outcome.kind === "busy") {
       if (attempt === 1) continue;
       throw new ApiError(
@@ -174,7 +174,7 @@ export async function getSipConfigForLiveKit(
   let found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
   if (!found) throw noCredentials();
   if (!isProvisioned(found.row, ctx.config)) {
-    const outcome = await provisionCredential(ctx, found.row.id, { wait: true });
+    const outcome = await provisionCredential(ctx, found.row.id, { wait: true, retryFailed: true });
     if (outcome.kind === "failed") throw provisioningError(outcome.row);
     found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
     if (!found || !isProvisioned(found.row, ctx.config)) throw noCredentials();
