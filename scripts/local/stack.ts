@@ -48,6 +48,8 @@ export interface StackOptions {
 export interface Stack {
   info: StackInfo;
   keys: ProjectKeys;
+  /** The environment every function process gets (Supabase's injected variables plus the project's secrets). */
+  functionEnv: Record<string, string>;
   /** Waits until every webhook the database queued so far has been delivered and answered. */
   drainWebhooks(): Promise<void>;
   stop(): Promise<void>;
@@ -78,20 +80,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const keys = options.keys ?? await generateProjectKeys();
     const secrets = withLocalDefaults(options.secrets ?? {});
     const apiUrl = `http://127.0.0.1:${options.apiPort}`;
+    const functionEnv = {
+      SUPABASE_URL: apiUrl,
+      SUPABASE_DB_URL: dbUrl,
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+      SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
+      TWILIO_API_BASE_URL: twilio.apiBaseUrl,
+      TWILIO_TRUNKING_BASE_URL: twilio.trunkingBaseUrl,
+      ...secrets,
+    };
     const gateway = await startGateway({
       port: options.apiPort,
       jwks: jwksOf(keys),
       log: options.log,
-      functionEnv: {
-        SUPABASE_URL: apiUrl,
-        SUPABASE_DB_URL: dbUrl,
-        SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
-        SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
-        SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
-        TWILIO_API_BASE_URL: twilio.apiBaseUrl,
-        TWILIO_TRUNKING_BASE_URL: twilio.trunkingBaseUrl,
-        ...secrets,
-      },
+      functionEnv,
     });
     cleanups.push(gateway.close);
 
@@ -105,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     return {
       keys,
+      functionEnv,
       info: {
         api_url: gateway.url,
         db_url: dbUrl,
