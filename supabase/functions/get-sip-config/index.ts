@@ -2,32 +2,56 @@
  * GET /functions/v1/get-sip-config
  *   user JWT            -> the caller's own SIP configuration, without the password
  *   apikey: secret key  -> ?userId=<uuid>: that user's configuration, with the password (for the voice backend)
+ *   ?verify=1           -> instead, a health check of the whole setup: verified | degraded | broken, per check
  * Provisions first if the user's active credentials were never provisioned.
+ *
+ * POST /functions/v1/get-sip-config  { "repair": true, "userId"?: uuid (secret key only) }
+ *   -> recreates what verification finds missing, and reports the check before and after.
  */
 import { z } from "zod";
-import { authenticate } from "../_shared/auth.ts";
+import { authenticate, type Caller } from "../_shared/auth.ts";
+import { repairTrunk } from "../_shared/health/repair.ts";
+import { verifyTrunkExists } from "../_shared/health/verify.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { userId } from "../_shared/http/schemas.ts";
-import { parseInput, queryObject } from "../_shared/http/validation.ts";
+import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { getSipConfigForLiveKit } from "../_shared/provisioning/service.ts";
 
-const serviceQuery = z.object({ userId });
-const userQuery = z.object({
-  userId: z.never({ error: "only server-side callers may name a user" }).optional(),
-});
+const onlyServiceNamesUser = z.never({ error: "only server-side callers may name a user" }).optional();
+const getQuery = {
+  service: z.strictObject({ userId, verify: z.literal("1").optional() }),
+  user: z.strictObject({ userId: onlyServiceNamesUser, verify: z.literal("1").optional() }),
+};
+const repairBody = {
+  service: z.strictObject({ repair: z.literal(true), userId }),
+  user: z.strictObject({ repair: z.literal(true), userId: onlyServiceNamesUser }),
+};
+
+/** The user a request is about: the token's user, or, for the secret key, the one it names. */
+function subject(caller: Caller, input: { userId?: string }): string {
+  return caller.kind === "service" ? input.userId! : caller.userId;
+}
 
 Deno.serve(createHandler("get-sip-config", {
   GET: async ({ req, url, log }) => {
     const caller = await authenticate(req, { allowSecretKey: true });
-    const query = queryObject(url);
-    const request = caller.kind === "service"
-      ? { userId: parseInput(serviceQuery, query).userId, includePassword: true }
-      : (parseInput(userQuery, query), { userId: caller.userId, includePassword: false });
-    const config = await getSipConfigForLiveKit(
-      serviceContext(log.child({ user_id: request.userId })),
-      request,
-    );
+    const query = parseInput(getQuery[caller.kind], queryObject(url));
+    const user = subject(caller, query);
+    const ctx = serviceContext(log.child({ user_id: user }));
+    if (query.verify) {
+      return json(await verifyTrunkExists(ctx, { userId: user }), 200, { "Cache-Control": "no-store" });
+    }
+    const config = await getSipConfigForLiveKit(ctx, {
+      userId: user,
+      includePassword: caller.kind === "service",
+    });
     return json(config, 200, { "Cache-Control": "no-store" });
+  },
+  POST: async ({ req, log }) => {
+    const caller = await authenticate(req, { allowSecretKey: true });
+    const body = parseInput(repairBody[caller.kind], await readJsonBody(req));
+    const user = subject(caller, body);
+    return json(await repairTrunk(serviceContext(log.child({ user_id: user })), { userId: user }));
   },
 }));

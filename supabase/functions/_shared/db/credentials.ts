@@ -153,3 +153,37 @@ export async function replacePlaintextSecrets(
     select count(*)::int as replaced from changed`;
   return replaced === 1;
 }
+
+export type ResourceSids = Pick<
+  CredentialRow,
+  "trunkSid" | "credentialListSid" | "credentialSid" | "originationUrlSid" | "fallbackOriginationUrlSid"
+>;
+
+/**
+ * Marks the row for provisioning again with `patch` applied (typically SIDs of resources found missing set to
+ * null), only if its SIDs are still the ones the caller inspected: two repairs racing cannot each clear what the
+ * other just recreated.
+ */
+export async function reopenForRepair(
+  sql: Sql,
+  row: Pick<CredentialRow, "id"> & ResourceSids,
+  patch: CredentialPatch,
+  detail: Record<string, unknown>,
+): Promise<boolean> {
+  const [{ reopened }] = await sql<{ reopened: number }[]>`
+    with changed as (
+      update public.user_twilio_credentials set ${sql({ ...patch, status: "pending" })}
+      where id = ${row.id}
+        and trunk_sid is not distinct from ${row.trunkSid}
+        and credential_list_sid is not distinct from ${row.credentialListSid}
+        and credential_sid is not distinct from ${row.credentialSid}
+        and origination_url_sid is not distinct from ${row.originationUrlSid}
+        and fallback_origination_url_sid is not distinct from ${row.fallbackOriginationUrlSid}
+      returning id, user_id
+    ), logged as (
+      insert into public.provisioning_events (credential_id, user_id, step, outcome, detail)
+      select id, user_id, 'repair', 'started', ${sql.json(detail as postgres.JSONValue)} from changed
+    )
+    select count(*)::int as reopened from changed`;
+  return reopened === 1;
+}

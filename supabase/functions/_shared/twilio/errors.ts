@@ -42,3 +42,13 @@ export const isTwilioError = (error: unknown): error is TwilioError =>
 /** Whether provisioning may stop and try again later rather than undo what it did. */
 export const isTransientTwilioError = (error: unknown): boolean =>
   error instanceof TwilioNetworkError || (error instanceof TwilioApiError && error.isTransient);
+
+/** The call's result, or null when Twilio answers that the resource does not exist. */
+export async function nullIfNotFound<T>(call: () => Promise<T>): Promise<T | null> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof TwilioApiError && error.isNotFound) return null;
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Bringing a drifted setup back: forget (on the row) what verification found missing, let provisioning recreate
+ * it exactly as it would the first time (new trunk, re-association, origination URLs, recording), re-attach
+ * stored numbers that left the trunk, and verify again. Every step lands in the event log.
+ *
+ * ```ts
+ * const { before, after, repaired } = await repairTrunk(ctx, { userId });
+ * ```
+ */
+import { type CredentialPatch, recordEvent, reopenForRepair } from "../db/credentials.ts";
+import { listAttachedNumbers } from "../db/numbers.ts";
+import type { Sql } from "../db/client.ts";
+import { provisioningError } from "../provisioning/service.ts";
+import { provisionCredential, type ServiceContext } from "../provisioning/provision.ts";
+import { nullIfNotFound } from "../twilio/errors.ts";
+import { type Findings, type HealthReport, inspectSetup } from "./verify.ts";
+
+export interface RepairResult {
+  before: HealthReport;
+  after: HealthReport;
+  /** The checks that failed before and pass now. */
+  repaired: string[];
+}
+
+export async function repairTrunk(ctx: ServiceContext, request: { userId: string }): Promise<RepairResult> {
+  const found = await inspectSetup(ctx, request.userId);
+  const before = found.report;
+  const failing = before.checks.filter((check) => !check.ok).map((check) => check.name);
+  // Nothing to do, or nothing we can do: credentials Twilio rejects have to be replaced by the customer.
+  if (failing.length === 0 || failing.includes("credentials")) return { before, after: before, repaired: [] };
+
+  await deleteDisabledOriginationUrls(found);
+  const reopened = await reopenForRepair(ctx.sql, found.row, forgetMissing(found, failing), { failing });
+  if (reopened) {
+    const outcome = await provisionCredential(ctx, found.row.id, { wait: true, retryFailed: true });
+    if (outcome.kind === "failed") throw provisioningError(outcome.row);
+    if (outcome.kind === "active") await reattachNumbers(ctx.sql, found, outcome.row.trunkSid!);
+  }
+  const after = (await inspectSetup(ctx, request.userId)).report;
+  const passing = new Set(after.checks.filter((check) => check.ok).map((check) => check.name));
+  return { before, after, repaired: failing.filter((name) => passing.has(name)) };
+}
+
+/** The row's columns to clear (or correct) so that provisioning recreates exactly what is missing. */
+function forgetMissing({ changedDomainName, credentialListGone }: Findings, failing: string[]) {
+  const patch: CredentialPatch = {};
+  if (failing.includes("trunk") && changedDomainName) {
+    // Someone renamed the termination host in the console: it is the trunk's address now, so record it.
+    Object.assign(patch, { domainName: changedDomainName, domainPrefix: changedDomainName.split(".")[0] });
+  } else if (failing.includes("trunk")) {
+    Object.assign(patch, {
+      trunkSid: null,
+      domainName: null,
+      domainPrefix: null,
+      originationUrlSid: null,
+      fallbackOriginationUrlSid: null,
+    });
+  }
+  // A list that is only no longer associated keeps its SID: provisioning re-associates it.
+  if (credentialListGone) Object.assign(patch, { credentialListSid: null, credentialSid: null });
+  else if (failing.includes("credential")) patch.credentialSid = null;
+  // Missing or disabled (the disabled one was deleted above): provisioning adds it again.
+  if (failing.includes("origination_url")) patch.originationUrlSid = null;
+  if (failing.includes("fallback_origination_url")) patch.fallbackOriginationUrlSid = null;
+  return patch;
+}
+
+async function deleteDisabledOriginationUrls({ row, twilio, disabledOriginationUrlSids }: Findings) {
+  for (const sid of disabledOriginationUrlSids) {
+    await nullIfNotFound(() => twilio.deleteOriginationUrl(row.trunkSid!, sid));
+  }
+}
+
+/** Puts stored numbers back on the (possibly new) main trunk, keeping the voice settings recorded at attach. */
+async function reattachNumbers(sql: Sql, found: Findings, trunkSid: string) {
+  const trunkChanged = trunkSid !== found.row.trunkSid;
+  const numbers = trunkChanged ? await listAttachedNumbers(sql, found.row.id) : found.detachedNumbers;
+  for (const number of numbers) {
+    const attached = await nullIfNotFound(() =>
+      found.twilio.attachNumberToTrunk(trunkSid, number.phoneNumberSid)
+    );
+    await sql`update public.twilio_phone_numbers set trunk_sid = ${trunkSid} where id = ${number.id}`;
+    await recordEvent(sql, found.row, {
+      step: "repair_number",
+      outcome: attached ? "succeeded" : "skipped",
+      twilioSid: number.phoneNumberSid,
+      detail: { phoneNumber: number.phoneNumber, trunkSid },
+    });
+  }
+}

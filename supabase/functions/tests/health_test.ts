@@ -1,0 +1,234 @@
+/**
+ * Verify and repair, through get-sip-config as an app calls it: each kind of drift someone can cause in the Twilio
+ * console is seen by the check, and repair brings the setup back to verified, recording each step.
+ */
+import assert from "node:assert/strict";
+import {
+  db,
+  emulator,
+  newUser,
+  serviceClient,
+  stackTest,
+  type TestUser,
+} from "../../../scripts/testing/stack.ts";
+
+interface Customer {
+  user: TestUser;
+  account: { sid: string; authToken: string };
+  trunkSid: string;
+  numberSid: string;
+}
+
+async function provisionedCustomer(): Promise<Customer> {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const created = await user.supabase.functions.invoke("create-main-trunk", {
+    body: { accountSid: account.sid, authToken: account.authToken, recordingMode: "record-from-answer" },
+  });
+  assert.equal(created.error, null, await created.error?.context?.text?.());
+  const number = await emulator.addNumber(account.sid, "+14155550100", {
+    voiceUrl: "https://example.test/a",
+  });
+  const attached = await user.supabase.functions.invoke("attach-phone", {
+    body: { phoneNumberSid: number.sid },
+  });
+  assert.equal(attached.error, null, await attached.error?.context?.text?.());
+  return { user, account, trunkSid: created.data.trunkSid, numberSid: number.sid };
+}
+
+async function verify(customer: Customer) {
+  const { data, error } = await customer.user.supabase.functions.invoke("get-sip-config?verify=1", {
+    method: "GET",
+  });
+  assert.equal(error, null, await error?.context?.text?.());
+  return data as {
+    status: string;
+    trunkSid: string;
+    checks: { name: string; ok: boolean; detail: string }[];
+  };
+}
+
+async function repair(customer: Customer) {
+  const { data, error } = await customer.user.supabase.functions.invoke("get-sip-config", {
+    body: { repair: true },
+  });
+  assert.equal(error, null, await error?.context?.text?.());
+  return data as {
+    before: { status: string };
+    after: Awaited<ReturnType<typeof verify>>;
+    repaired: string[];
+  };
+}
+
+const failing = (report: Awaited<ReturnType<typeof verify>>) =>
+  report.checks.filter((check) => !check.ok).map((check) => check.name);
+
+async function twilio(customer: Customer, method: string, path: string, form?: Record<string, string>) {
+  const res = await fetch(`${emulator.url()}${path}`, {
+    method,
+    headers: {
+      Authorization: `Basic ${btoa(`${customer.account.sid}:${customer.account.authToken}`)}`,
+      "Content-Type": "application/x-www-form-urlencoded",
+    },
+    body: form ? new URLSearchParams(form) : undefined,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${path}: ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+const DRIFTS: {
+  name: string;
+  expect: { status: string; failing: string[] };
+  drift: (customer: Customer) => Promise<void>;
+}[] = [
+  {
+    name: "trunk deleted",
+    expect: { status: "broken", failing: ["trunk"] },
+    drift: (c) => twilio(c, "DELETE", `/v1/Trunks/${c.trunkSid}`),
+  },
+  {
+    name: "credential list detached",
+    expect: { status: "broken", failing: ["credential_list"] },
+    drift: async (c) => {
+      const [row] = await db()`select credential_list_sid from public.user_twilio_credentials
+        where user_id = ${c.user.userId}`;
+      await twilio(c, "DELETE", `/v1/Trunks/${c.trunkSid}/CredentialLists/${row.credential_list_sid}`);
+    },
+  },
+  {
+    name: "credential list deleted",
+    expect: { status: "broken", failing: ["credential_list", "credential"] },
+    drift: async (c) => {
+      const [row] = await db()`select credential_list_sid from public.user_twilio_credentials
+        where user_id = ${c.user.userId}`;
+      await twilio(c, "DELETE", `/v1/Trunks/${c.trunkSid}/CredentialLists/${row.credential_list_sid}`);
+      await twilio(
+        c,
+        "DELETE",
+        `/2010-04-01/Accounts/${c.account.sid}/SIP/CredentialLists/${row.credential_list_sid}.json`,
+      );
+    },
+  },
+  {
+    name: "origination URL removed",
+    expect: { status: "degraded", failing: ["origination_url"] },
+    drift: async (c) => {
+      const [row] = await db()`select origination_url_sid from public.user_twilio_credentials
+        where user_id = ${c.user.userId}`;
+      await twilio(c, "DELETE", `/v1/Trunks/${c.trunkSid}/OriginationUrls/${row.origination_url_sid}`);
+    },
+  },
+  {
+    name: "number moved to another trunk",
+    expect: { status: "degraded", failing: ["numbers"] },
+    drift: async (c) => {
+      const other = await twilio(c, "POST", "/v1/Trunks", { FriendlyName: "someone else's" });
+      await twilio(c, "POST", `/v1/Trunks/${other.sid}/PhoneNumbers`, { PhoneNumberSid: c.numberSid });
+    },
+  },
+  {
+    name: "recording changed in the console",
+    expect: { status: "degraded", failing: ["recording"] },
+    drift: (c) => twilio(c, "POST", `/v1/Trunks/${c.trunkSid}/Recording`, { Mode: "do-not-record" }),
+  },
+];
+
+stackTest("health: a freshly provisioned setup is verified on every check", async () => {
+  const customer = await provisionedCustomer();
+  const report = await verify(customer);
+  assert.equal(report.status, "verified", JSON.stringify(report.checks));
+  assert.deepEqual(report.checks.map((check) => check.name), [
+    "credentials",
+    "trunk",
+    "credential_list",
+    "credential",
+    "origination_url",
+    "fallback_origination_url",
+    "recording",
+    "numbers",
+  ]);
+});
+
+for (const { name, expect, drift } of DRIFTS) {
+  stackTest(`health: ${name} is seen, and repair brings the setup back to verified`, async () => {
+    const customer = await provisionedCustomer();
+    await drift(customer);
+    const report = await verify(customer);
+    assert.equal(report.status, expect.status, JSON.stringify(report.checks));
+    assert.deepEqual(failing(report), expect.failing);
+
+    const result = await repair(customer);
+    assert.equal(result.before.status, expect.status);
+    assert.equal(result.after.status, "verified", JSON.stringify(result.after.checks));
+    assert.deepEqual(result.repaired, expect.failing);
+    assert.equal((await verify(customer)).status, "verified", "a fresh check agrees");
+
+    const state = await emulator.state(customer.account.sid);
+    const main = state.trunks.filter((trunk) => trunk.friendly_name === `main-trunk-${customer.user.userId}`);
+    assert.equal(main.length, 1, "exactly one main trunk");
+    assert.ok(main[0].phone_numbers.includes(customer.numberSid), "the number is on the main trunk");
+    assert.equal(main[0].origination_urls.length, 2);
+    assert.equal(main[0].recording.mode, "record-from-answer");
+    const [row] = await db()`select trunk_sid, status from public.user_twilio_credentials
+      where user_id = ${customer.user.userId}`;
+    assert.equal(row.trunk_sid, main[0].sid, "the row records the trunk that exists");
+    assert.equal(row.status, "active");
+    const events =
+      await db()`select step from public.provisioning_events where user_id = ${customer.user.userId}
+      and step in ('repair', 'provision')`;
+    assert.ok(events.some((event) => event.step === "repair"), "the repair is in the event log");
+  });
+}
+
+stackTest(
+  "health: a deleted trunk gets a new one, with the stored number and its voice settings intact",
+  async () => {
+    const customer = await provisionedCustomer();
+    await twilio(customer, "DELETE", `/v1/Trunks/${customer.trunkSid}`);
+    const result = await repair(customer);
+    assert.notEqual(result.after.trunkSid, customer.trunkSid, "a new trunk");
+    const config = await serviceClient().functions.invoke(`get-sip-config?userId=${customer.user.userId}`, {
+      method: "GET",
+    });
+    assert.equal(config.data.trunkSid, result.after.trunkSid);
+    assert.deepEqual(config.data.livekit.numbers, ["+14155550100"]);
+    const [number] = await db()`select trunk_sid, previous_voice_url from public.twilio_phone_numbers
+    where phone_number_sid = ${customer.numberSid}`;
+    assert.equal(number.trunk_sid, result.after.trunkSid);
+    assert.equal(
+      number.previous_voice_url,
+      "https://example.test/a",
+      "the settings from before the first attach",
+    );
+  },
+);
+
+stackTest("health: rejected credentials are broken and repair changes nothing", async () => {
+  const customer = await provisionedCustomer();
+  await emulator.admin("POST", `/accounts/${customer.account.sid}`, { authToken: "f".repeat(32) });
+  const report = await verify(customer);
+  assert.equal(report.status, "broken");
+  assert.deepEqual(failing(report), ["credentials"]);
+  const result = await repair(customer);
+  assert.deepEqual(result.repaired, []);
+  assert.equal(result.after.status, "broken");
+});
+
+stackTest(
+  "health: repair of a verified setup is a no-op and verify needs the caller's own token",
+  async () => {
+    const customer = await provisionedCustomer();
+    const result = await repair(customer);
+    assert.deepEqual(result.repaired, []);
+    assert.equal(result.after.status, "verified");
+    const sneaky = await customer.user.supabase.functions.invoke(
+      `get-sip-config?verify=1&userId=${crypto.randomUUID()}`,
+      {
+        method: "GET",
+      },
+    );
+    assert.equal(sneaky.error?.context?.status, 400, "a user cannot name another user");
+    assert.equal((await sneaky.error?.context?.json()).error.field, "userId");
+  },
+);
