@@ -11,6 +11,15 @@
 -- Without pg_net or Vault (a plain PostgreSQL), or before both secrets exist, the trigger does nothing: the
 -- functions still provision on demand (create-main-trunk, get-sip-config) and scripts/backfill.ts catches up.
 
+-- pg_net where the platform offers it (every Supabase project); elsewhere the trigger below stays inert.
+do $$
+begin
+  if exists (select from pg_available_extensions where name = 'pg_net') then
+    create extension if not exists pg_net;
+  end if;
+end
+$$;
+
 create or replace function public.post_twilio_credentials_webhook() returns trigger
 language plpgsql
 security definer
