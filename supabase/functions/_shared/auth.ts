@@ -15,7 +15,7 @@ import {
   jwtVerify,
   type JWTVerifyGetKey,
 } from "jose";
-import { unauthorized } from "./http/errors.ts";
+import { ApiError, unauthorized } from "./http/errors.ts";
 
 export type Caller = { kind: "user"; userId: string } | { kind: "service" };
 
@@ -36,6 +36,15 @@ export async function authenticate(req: Request, options: AuthOptions = {}): Pro
     throw unauthorized("The access token is invalid or expired");
   });
   return { kind: "user", userId: claims.sub };
+}
+
+/** For functions only users may call: the user id from the verified token (the secret key is refused). */
+export async function authenticateUser(req: Request): Promise<string> {
+  const caller = await authenticate(req);
+  if (caller.kind !== "user") {
+    throw new ApiError(403, "user_token_required", "Call this with a user's access token");
+  }
+  return caller.userId;
 }
 
 /** Verifies a Supabase Auth user token and returns its claims; rejects anything that is not a signed-in user. */

@@ -6,8 +6,7 @@
  * `phoneNumbers` holds 1..1000 items, each an E.164 number or a PN SID. Each number gets its own result.
  */
 import { z } from "zod";
-import { authenticate } from "../_shared/auth.ts";
-import { ApiError } from "../_shared/http/errors.ts";
+import { authenticateUser } from "../_shared/auth.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { attachPhoneToMainTrunk, detachPhoneFromMainTrunk } from "../_shared/numbers/attach.ts";
@@ -46,24 +45,16 @@ const noQuery = z.strictObject({});
 
 /** The caller's user id and the numbers the body names, or a 400. */
 async function numbersRequest(req: Request, url: URL) {
-  const userId = await userOf(req);
+  const userId = await authenticateUser(req);
   parseInput(noQuery, queryObject(url));
   const body = parseInput(numbersBody, await readJsonBody(req));
   const numbers = body.phoneNumbers ?? [body.phoneNumberSid ?? body.phoneNumber!];
   return { userId, numbers };
 }
 
-async function userOf(req: Request): Promise<string> {
-  const caller = await authenticate(req);
-  if (caller.kind !== "user") {
-    throw new ApiError(403, "user_token_required", "Call this with a user's access token");
-  }
-  return caller.userId;
-}
-
 Deno.serve(createHandler("attach-phone", {
   GET: async ({ req, url, log }) => {
-    const userId = await userOf(req);
+    const userId = await authenticateUser(req);
     parseInput(noQuery, queryObject(url));
     return json(await listCustomerNumbers(serviceContext(log.child({ user_id: userId })), { userId }));
   },

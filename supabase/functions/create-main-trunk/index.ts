@@ -4,9 +4,8 @@
  * Stores the caller's Twilio credentials (encrypted) and provisions their main trunk. Never returns a secret.
  */
 import { z } from "zod";
-import { authenticate } from "../_shared/auth.ts";
+import { authenticateUser } from "../_shared/auth.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
-import { ApiError } from "../_shared/http/errors.ts";
 import { accountSid, authToken, recordingMode } from "../_shared/http/schemas.ts";
 import { parseInput, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
@@ -21,16 +20,10 @@ const body = z.strictObject({
 
 Deno.serve(createHandler("create-main-trunk", {
   POST: async ({ req, log }) => {
-    const caller = await authenticate(req);
-    if (caller.kind !== "user") {
-      throw new ApiError(403, "user_token_required", "Call this with a user's access token");
-    }
+    const userId = await authenticateUser(req);
     const input = parseInput(body, await readJsonBody(req));
     return json(
-      await createMainTrunkForUser(serviceContext(log.child({ user_id: caller.userId })), {
-        userId: caller.userId,
-        ...input,
-      }),
+      await createMainTrunkForUser(serviceContext(log.child({ user_id: userId })), { userId, ...input }),
     );
   },
 }));

@@ -7,10 +7,10 @@
  *   POST { mode, trim? }                 -> set the trunk's recording
  */
 import { z } from "zod";
-import { authenticate } from "../_shared/auth.ts";
+import { authenticateUser } from "../_shared/auth.ts";
 import { ApiError } from "../_shared/http/errors.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
-import { recordingMode, recordingTrim } from "../_shared/http/schemas.ts";
+import { recordingMode, recordingTrim, sid } from "../_shared/http/schemas.ts";
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { getCallRecordingInfo } from "../_shared/recordings/info.ts";
@@ -22,11 +22,6 @@ import {
   MAX_PAGE_SIZE,
 } from "../_shared/recordings/trunk-page.ts";
 
-const sid = (prefix: string) =>
-  z.string().regex(
-    new RegExp(`^${prefix}[0-9a-f]{32}$`),
-    `must be ${prefix} followed by 32 lowercase hex characters`,
-  );
 const pageSizeMessage = `must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
 
 const getQuery = z.strictObject({
@@ -69,17 +64,9 @@ function kindOf(query: GetQuery): keyof typeof GET_KINDS {
 
 const postBody = z.strictObject({ mode: recordingMode, trim: recordingTrim.optional() });
 
-async function userOf(req: Request): Promise<string> {
-  const caller = await authenticate(req);
-  if (caller.kind !== "user") {
-    throw new ApiError(403, "user_token_required", "Call this with a user's access token");
-  }
-  return caller.userId;
-}
-
 Deno.serve(createHandler("recording-info", {
   GET: async ({ req, url, log }) => {
-    const userId = await userOf(req);
+    const userId = await authenticateUser(req);
     const query = parseInput(getQuery, queryObject(url));
     const ctx = serviceContext(log.child({ user_id: userId }));
     switch (kindOf(query)) {
@@ -108,7 +95,7 @@ Deno.serve(createHandler("recording-info", {
     }
   },
   POST: async ({ req, url, log }) => {
-    const userId = await userOf(req);
+    const userId = await authenticateUser(req);
     parseInput(z.strictObject({}), queryObject(url));
     const body = parseInput(postBody, await readJsonBody(req));
     return json(

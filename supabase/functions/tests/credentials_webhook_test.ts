@@ -126,7 +126,12 @@ stackTest("webhook: a late INSERT delivery does not retry a row whose provisioni
   const row = await insertQuietly(user.userId, account.sid, account.authToken);
   await db()`update public.user_twilio_credentials set status = 'failed', last_error_code = 21245
     where id = ${row.id}`;
-  const result = await deliver({ type: "INSERT", table: "user_twilio_credentials", schema: "public", record: row });
+  const result = await deliver({
+    type: "INSERT",
+    table: "user_twilio_credentials",
+    schema: "public",
+    record: row,
+  });
   assert.equal(result.status, 200);
   assert.equal(result.body.outcome, "failed");
   assert.equal((await emulator.state(account.sid)).trunks.length, 0, "nothing was tried again");

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { constantTimeEqual } from "../_shared/auth.ts";
 import { ApiError, unauthorized } from "../_shared/http/errors.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
-import { accountSid, userId } from "../_shared/http/schemas.ts";
+import { accountSid, sid, userId } from "../_shared/http/schemas.ts";
 import { parseInput, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { deprovisionCredential } from "../_shared/provisioning/deprovision.ts";
@@ -17,14 +17,14 @@ import { provisionCredential } from "../_shared/provisioning/provision.ts";
 import { sealPlaintextSecrets } from "../_shared/provisioning/stored-secrets.ts";
 import { loadCredential } from "../_shared/db/credentials.ts";
 
-const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`)).nullable().optional();
+const optionalSid = (prefix: string) => sid(prefix).nullable().optional();
 const credentialRecord = z.looseObject({
   id: z.uuid(),
   user_id: userId,
   account_sid: accountSid,
   auth_token: z.string().min(1),
-  trunk_sid: sid("TK"),
-  credential_list_sid: sid("CL"),
+  trunk_sid: optionalSid("TK"),
+  credential_list_sid: optionalSid("CL"),
 });
 const target = { table: z.literal("user_twilio_credentials"), schema: z.literal("public") };
 const payload = z.discriminatedUnion("type", [

@@ -2,10 +2,13 @@
 import { z } from "zod";
 import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
 
-export const accountSid = z.string().regex(
-  /^AC[0-9a-f]{32}$/,
-  "must be AC followed by 32 lowercase hex characters",
-);
+/** A Twilio SID: two letters and 32 lowercase hex characters. */
+export const sid = (prefix: string) =>
+  z.string().regex(
+    new RegExp(`^${prefix}[0-9a-f]{32}$`),
+    `must be ${prefix} followed by 32 lowercase hex characters`,
+  );
+export const accountSid = sid("AC");
 export const authToken = z.string().regex(
   /^[0-9a-f]{32}$/,
   "must be the 32-character hex auth token of the account",
