@@ -6,25 +6,13 @@ if (!stack) {
   console.error("The local stack is not running. Start it with: deno task dev");
   Deno.exit(1);
 }
-const {
-  api_url,
-  db_url,
-  publishable_key,
-  secret_key,
-  twilio_api_base_url,
-  twilio_trunking_base_url,
-  emulator_url,
-} = stack;
-console.log(JSON.stringify(
-  {
-    api_url,
-    db_url,
-    publishable_key,
-    secret_key,
-    twilio_api_base_url,
-    twilio_trunking_base_url,
-    emulator_url,
-  },
-  null,
-  2,
-));
+const visible = [
+  "api_url",
+  "db_url",
+  "publishable_key",
+  "secret_key",
+  "twilio_api_base_url",
+  "twilio_trunking_base_url",
+  "emulator_url",
+] as const;
+console.log(JSON.stringify(Object.fromEntries(visible.map((key) => [key, stack[key]])), null, 2));

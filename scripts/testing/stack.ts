@@ -63,6 +63,23 @@ export function db(): postgres.Sql {
   return pool ??= postgres(stackInfo().db_url, { max: 4, onnotice: () => {} });
 }
 
+export interface Customer {
+  user: TestUser;
+  account: { sid: string; authToken: string };
+  trunkSid: string;
+}
+
+/** A user with a Twilio account in the emulator and an active main trunk, made through create-main-trunk. */
+export async function customerWithTrunk(body: Record<string, unknown> = {}): Promise<Customer> {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+    body: { accountSid: account.sid, authToken: account.authToken, ...body },
+  });
+  if (error) throw new Error(`create-main-trunk failed: ${await error.context?.text?.()}`);
+  return { user, account, trunkSid: data.trunkSid };
+}
+
 /** The Twilio emulator's admin API (see README, "Twilio emulator"). */
 export const emulator = {
   url(): string {
@@ -79,6 +96,25 @@ export const emulator = {
     const text = await res.text();
     if (!res.ok) throw new Error(`emulator ${method} ${path} -> ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
+  },
+  /** A Twilio API call as the account itself would make it (what someone does in the console, say). */
+  async twilio(
+    account: { sid: string; authToken: string },
+    method: string,
+    path: string,
+    form?: Record<string, string>,
+  ) {
+    const res = await fetch(`${this.url()}${path}`, {
+      method,
+      headers: {
+        Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}`,
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: form ? new URLSearchParams(form) : undefined,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`Twilio ${method} ${path} -> ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
   },
   createAccount(): Promise<{ sid: string; authToken: string }> {
     return this.admin("POST", "/accounts", {});

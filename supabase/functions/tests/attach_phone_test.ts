@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import {
+  customerWithTrunk,
   db,
   emulator,
   newUser,
@@ -29,23 +30,6 @@ interface BulkResult {
   trunkSid: string;
   results: NumberResult[];
   counts: Record<string, number>;
-}
-
-interface Customer {
-  user: TestUser;
-  account: { sid: string; authToken: string };
-  trunkSid: string;
-}
-
-/** A user with Twilio credentials and an active main trunk (through create-main-trunk). */
-async function customerWithTrunk(): Promise<Customer> {
-  const user = await newUser();
-  const account = await emulator.createAccount();
-  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
-    body: { accountSid: account.sid, authToken: account.authToken },
-  });
-  assert.equal(error, null, await error?.context?.text?.());
-  return { user, account, trunkSid: data.trunkSid };
 }
 
 let numberSerial = 0;

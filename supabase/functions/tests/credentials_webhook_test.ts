@@ -91,7 +91,9 @@ stackTest(
       phone_number_sid, phone_number, previous_voice_url, previous_voice_method)
     values (${user.userId}, ${row.id}, ${account.sid}, ${row.trunk_sid}, ${number.sid}, ${"+14155550123"},
       ${"https://example.test/voice"}, ${"GET"})`;
-    await twilioPost(account, `/v1/Trunks/${row.trunk_sid}/PhoneNumbers`, { PhoneNumberSid: number.sid });
+    await emulator.twilio(account, "POST", `/v1/Trunks/${row.trunk_sid}/PhoneNumbers`, {
+      PhoneNumberSid: number.sid,
+    });
 
     const [deleted] = await db()`delete from public.user_twilio_credentials where id = ${row.id} returning *`;
     const payload = {
@@ -187,20 +189,3 @@ stackTest("webhook: payloads of the wrong shape are a 400 naming the field", asy
     assert.equal(result.body.error.field, field);
   }
 });
-
-async function twilioPost(
-  account: { sid: string; authToken: string },
-  path: string,
-  form: Record<string, string>,
-) {
-  const res = await fetch(`${emulator.url()}${path}`, {
-    method: "POST",
-    headers: {
-      Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}`,
-      "Content-Type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams(form),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, text);
-}

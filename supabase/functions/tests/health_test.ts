@@ -4,36 +4,28 @@
  */
 import assert from "node:assert/strict";
 import {
+  type Customer,
+  customerWithTrunk,
   db,
   emulator,
-  newUser,
   serviceClient,
   stackTest,
-  type TestUser,
 } from "../../../scripts/testing/stack.ts";
 
-interface Customer {
-  user: TestUser;
-  account: { sid: string; authToken: string };
-  trunkSid: string;
+interface AttachedCustomer extends Customer {
   numberSid: string;
 }
 
-async function provisionedCustomer(): Promise<Customer> {
-  const user = await newUser();
-  const account = await emulator.createAccount();
-  const created = await user.supabase.functions.invoke("create-main-trunk", {
-    body: { accountSid: account.sid, authToken: account.authToken, recordingMode: "record-from-answer" },
-  });
-  assert.equal(created.error, null, await created.error?.context?.text?.());
-  const number = await emulator.addNumber(account.sid, "+14155550100", {
+async function provisionedCustomer(): Promise<AttachedCustomer> {
+  const customer = await customerWithTrunk({ recordingMode: "record-from-answer" });
+  const number = await emulator.addNumber(customer.account.sid, "+14155550100", {
     voiceUrl: "https://example.test/a",
   });
-  const attached = await user.supabase.functions.invoke("attach-phone", {
+  const attached = await customer.user.supabase.functions.invoke("attach-phone", {
     body: { phoneNumberSid: number.sid },
   });
   assert.equal(attached.error, null, await attached.error?.context?.text?.());
-  return { user, account, trunkSid: created.data.trunkSid, numberSid: number.sid };
+  return { ...customer, numberSid: number.sid };
 }
 
 async function verify(customer: Customer) {
@@ -63,24 +55,13 @@ async function repair(customer: Customer) {
 const failing = (report: Awaited<ReturnType<typeof verify>>) =>
   report.checks.filter((check) => !check.ok).map((check) => check.name);
 
-async function twilio(customer: Customer, method: string, path: string, form?: Record<string, string>) {
-  const res = await fetch(`${emulator.url()}${path}`, {
-    method,
-    headers: {
-      Authorization: `Basic ${btoa(`${customer.account.sid}:${customer.account.authToken}`)}`,
-      "Content-Type": "application/x-www-form-urlencoded",
-    },
-    body: form ? new URLSearchParams(form) : undefined,
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${path}: ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const twilio = (c: Customer, method: string, path: string, form?: Record<string, string>) =>
+  emulator.twilio(c.account, method, path, form);
 
 const DRIFTS: {
   name: string;
   expect: { status: string; failing: string[] };
-  drift: (customer: Customer) => Promise<void>;
+  drift: (customer: AttachedCustomer) => Promise<unknown>;
 }[] = [
   {
     name: "trunk deleted",

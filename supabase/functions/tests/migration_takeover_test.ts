@@ -18,18 +18,8 @@ stackTest(
   async () => {
     const user = await newUser();
     const account = await emulator.createAccount();
-    const twilio = async (path: string, form: Record<string, string>) => {
-      const res = await fetch(`${emulator.url()}${path}`, {
-        method: "POST",
-        headers: {
-          Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}`,
-          "Content-Type": "application/x-www-form-urlencoded",
-        },
-        body: new URLSearchParams(form),
-      });
-      assert.ok(res.ok, await res.clone().text());
-      return await res.json();
-    };
+    const twilio = (path: string, form: Record<string, string>) =>
+      emulator.twilio(account, "POST", path, form);
     // What the old Express service left behind in Twilio...
     const prefix = `user-${user.userId}-1700000000000`;
     const trunk = await twilio("/v1/Trunks", {

@@ -7,12 +7,12 @@
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import {
+  customerWithTrunk,
   db,
   emulator,
   newUser,
   stackInfo,
   stackTest,
-  type TestUser,
 } from "../../../scripts/testing/stack.ts";
 
 interface Recording {
@@ -24,22 +24,6 @@ interface Recording {
   startTime: string | null;
   source: string;
   mediaUrl: string;
-}
-
-interface Customer {
-  user: TestUser;
-  account: { sid: string; authToken: string };
-  trunkSid: string;
-}
-
-async function customerWithTrunk(): Promise<Customer> {
-  const user = await newUser();
-  const account = await emulator.createAccount();
-  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
-    body: { accountSid: account.sid, authToken: account.authToken },
-  });
-  assert.equal(error, null, await error?.context?.text?.());
-  return { user, account, trunkSid: data.trunkSid };
 }
 
 async function get<T>(supabase: SupabaseClient, query: string): Promise<T> {

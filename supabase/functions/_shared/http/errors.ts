@@ -26,3 +26,22 @@ export class ApiError extends Error {
 
 export const unauthorized = (message = "A valid access token is required") =>
   new ApiError(401, "unauthorized", message);
+
+/** Twilio facts a caller may see about a failure: its code and message, never anything secret. */
+export type TwilioDetails = {
+  twilioCode: number | null;
+  twilioMessage: string | null;
+  twilioStatus?: number;
+};
+
+export const twilioAuthFailed = (details: TwilioDetails) =>
+  new ApiError(401, "twilio_auth_failed", "Twilio rejected the account credentials", "authToken", details);
+
+export const twilioUnavailable = (details: TwilioDetails) =>
+  new ApiError(
+    503,
+    "twilio_unavailable",
+    "Twilio is rate limiting or failing; try again shortly",
+    undefined,
+    details,
+  );

@@ -8,7 +8,7 @@
  * Deno.serve(createHandler("get-sip-config", { GET: async ({ req }) => json(await load(req)) }));
  * ```
  */
-import { ApiError } from "./errors.ts";
+import { ApiError, twilioAuthFailed, twilioUnavailable } from "./errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { isTwilioError, TwilioApiError } from "../twilio/errors.ts";
 
@@ -84,24 +84,8 @@ function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof TwilioApiError) {
     const details = { twilioCode: error.code, twilioStatus: error.status, twilioMessage: error.message };
-    if (error.isAuthFailure) {
-      return new ApiError(
-        401,
-        "twilio_auth_failed",
-        "Twilio rejected the account credentials",
-        "authToken",
-        details,
-      );
-    }
-    if (error.isTransient) {
-      return new ApiError(
-        503,
-        "twilio_unavailable",
-        "Twilio is busy or failing; try again shortly",
-        undefined,
-        details,
-      );
-    }
+    if (error.isAuthFailure) return twilioAuthFailed(details);
+    if (error.isTransient) return twilioUnavailable(details);
     return new ApiError(
       502,
       "twilio_error",

@@ -19,7 +19,7 @@ import {
 } from "../db/credentials.ts";
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import { isProvisioned, provisionCredential, type ServiceContext } from "./provision.ts";
@@ -209,24 +209,8 @@ function isCredentialFailure(row: CredentialRow): boolean {
 /** What a caller learns from a failed row: Twilio's code and message, never anything secret. */
 export function provisioningError(row: CredentialRow): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
-  if (isCredentialFailure(row)) {
-    return new ApiError(
-      401,
-      "twilio_auth_failed",
-      "Twilio rejected the account credentials",
-      "authToken",
-      details,
-    );
-  }
-  if (row.lastErrorCode === 20429) {
-    return new ApiError(
-      503,
-      "twilio_unavailable",
-      "Twilio is rate limiting this account; try again",
-      undefined,
-      details,
-    );
-  }
+  if (isCredentialFailure(row)) return twilioAuthFailed(details);
+  if (row.lastErrorCode === 20429) return twilioUnavailable(details);
   return new ApiError(
     502,
     "provisioning_failed",

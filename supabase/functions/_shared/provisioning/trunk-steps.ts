@@ -177,8 +177,7 @@ export async function enableTrunkRecording(
     throw new RangeError(`unknown recording mode ${recording.mode}`);
   }
   if (!RECORDING_TRIMS.includes(trim)) throw new RangeError(`unknown recording trim ${trim}`);
-  const applied = await twilio.updateTrunkRecording(trunkSid, { mode: recording.mode, trim });
-  return { mode: applied.mode as RecordingMode, trim: applied.trim as RecordingTrim };
+  return await twilio.updateTrunkRecording(trunkSid, { mode: recording.mode, trim });
 }
 
 /** `sip:Host;b=2;A=1` and `sip:host;a=1;b=2` name the same target. */

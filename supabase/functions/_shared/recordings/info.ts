@@ -15,18 +15,8 @@ import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/c
 /** The function that serves recordings (and their media) under /functions/v1/. */
 export const RECORDINGS_FUNCTION = "recording-info";
 
-export interface RecordingInfo {
-  sid: string;
-  callSid: string;
-  /** Twilio's: in-progress, paused, stopped, processing, completed, absent, deleted. */
-  status: string;
-  /** Seconds. */
-  duration: number;
-  channels: number;
-  /** ISO 8601, or null when Twilio has none. */
-  startTime: string | null;
-  /** "Trunking" for trunk recordings. */
-  source: string;
+/** Twilio's recording, with a media URL of the recording-info function instead of Twilio's own. */
+export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl"> {
   /** The MP3 through this project's function (send the user's access token); `format=wav` for WAV. */
   mediaUrl: string;
 }

@@ -9,6 +9,7 @@
  * ```
  */
 import type TwilioSDK from "twilio";
+import type { RecordingMode, RecordingTrim } from "../config.ts";
 import { isTwilioError, TwilioApiError } from "./errors.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
 
@@ -32,17 +33,9 @@ export interface TwilioAccount {
   friendlyName: string;
 }
 
-export type TrunkRecordingMode =
-  | "do-not-record"
-  | "record-from-ringing"
-  | "record-from-answer"
-  | "record-from-ringing-dual"
-  | "record-from-answer-dual";
-export type TrunkRecordingTrim = "trim-silence" | "do-not-trim";
-
 export interface TrunkRecording {
-  mode: TrunkRecordingMode;
-  trim: TrunkRecordingTrim;
+  mode: RecordingMode;
+  trim: RecordingTrim;
 }
 
 export interface TwilioTrunk {
