@@ -72,3 +72,25 @@ stackTest("gateway: unknown functions are a 404", async () => {
   assert.equal(res.status, 404);
   await res.body?.cancel();
 });
+
+stackTest("functions: CORS preflight, 405 with Allow, and a request id on every answer", async () => {
+  const api = stackInfo().api_url;
+  const preflight = await fetch(`${api}/functions/v1/get-sip-config`, {
+    method: "OPTIONS",
+    headers: { Origin: "https://app.example", "Access-Control-Request-Method": "GET" },
+  });
+  await preflight.body?.cancel();
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+  assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /authorization/);
+  assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /apikey/);
+
+  const wrong = await fetch(`${api}/functions/v1/get-sip-config`, {
+    method: "PUT",
+    headers: { "x-request-id": "req-12345678" },
+  });
+  assert.equal(wrong.status, 405);
+  assert.equal(wrong.headers.get("allow"), "GET, POST, OPTIONS");
+  assert.equal(wrong.headers.get("x-request-id"), "req-12345678");
+  assert.equal((await wrong.json()).error.code, "method_not_allowed");
+});

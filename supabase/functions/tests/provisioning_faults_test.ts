@@ -172,3 +172,35 @@ stackTest(
     assert.equal(state.trunks.length + state.credential_lists.length, 0, "nothing created");
   },
 );
+
+stackTest("domain taken (21248): provisioning picks a new suffix and succeeds", async () => {
+  const { account, user, input } = await freshCustomer();
+  await emulator.fault({
+    accountSid: account.sid,
+    method: "POST",
+    path: STEPS[0].path,
+    status: 400,
+    code: 21248,
+  });
+  const { result } = await provision(input);
+  assert.ok(result);
+  assert.match(
+    result.domainName,
+    new RegExp(`^user-${user.userId}-\\d{13}-[0-9a-f]{6}\\.pstn\\.twilio\\.com$`),
+  );
+  assert.ok(result.domainPrefix.length <= 63);
+  assert.equal(await assertCompleteOrClean(account.sid, user.userId), "active");
+});
+
+stackTest("without LIVEKIT_SIP_URI no origination URL is added, and the row is still complete", async () => {
+  const { account, user, input } = await freshCustomer();
+  const ctx = testServiceContext({ livekitSipUri: undefined, livekitSipUriFallback: undefined });
+  const result = await createMainTrunkForUser(ctx, input);
+  const state = await emulator.state(account.sid);
+  assert.equal(state.trunks[0].sid, result.trunkSid);
+  assert.deepEqual(state.trunks[0].origination_urls, []);
+  const [row] = await db()`select status, origination_url_sid from public.user_twilio_credentials
+    where user_id = ${user.userId}`;
+  assert.equal(row.status, "active");
+  assert.equal(row.origination_url_sid, null);
+});
