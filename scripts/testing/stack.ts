@@ -80,6 +80,16 @@ export async function customerWithTrunk(body: Record<string, unknown> = {}): Pro
   return { user, account, trunkSid: data.trunkSid };
 }
 
+/** Runs statements with the database's own webhook switched off, so a test decides who provisions. */
+export async function withoutWebhook<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  return await db().begin(async (tx) => {
+    await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
+    const result = await work(tx);
+    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
+    return result;
+  }) as T;
+}
+
 /** The Twilio emulator's admin API (see README, "Twilio emulator"). */
 export const emulator = {
   url(): string {

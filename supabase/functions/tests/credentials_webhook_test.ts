@@ -4,8 +4,14 @@
  * the shared secret opens the door.
  */
 import assert from "node:assert/strict";
-import type postgres from "postgres";
-import { db, emulator, newUser, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
+import {
+  db,
+  emulator,
+  newUser,
+  stackInfo,
+  stackTest,
+  withoutWebhook,
+} from "../../../scripts/testing/stack.ts";
 
 const webhookUrl = () => `${stackInfo().api_url}/functions/v1/twilio-credentials-webhook`;
 
@@ -21,16 +27,6 @@ async function deliver(payload: unknown, secret = stackInfo().function_secrets.W
 async function rowOf(id: string) {
   const [row] = await db()`select * from public.user_twilio_credentials where id = ${id}`;
   return row;
-}
-
-/** Runs statements with the database's own webhook switched off, so the test delivers events itself. */
-async function withoutWebhook<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
-  return await db().begin(async (tx) => {
-    await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
-    const result = await work(tx);
-    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
-    return result;
-  }) as T;
 }
 
 /** A row inserted as another system would (plaintext token), without the database's webhook. */

@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { seededRandom } from "../../../scripts/testing/random.ts";
 import { ApiError } from "../_shared/http/errors.ts";
+import { provisionCredential } from "../_shared/provisioning/provision.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
-import { db, emulator, newUser, stackTest } from "../../../scripts/testing/stack.ts";
+import { db, emulator, newUser, stackTest, withoutWebhook } from "../../../scripts/testing/stack.ts";
 import { serviceLogLines, testServiceContext } from "../../../scripts/testing/service.ts";
 
 const SID = "[0-9a-f]{32}";
@@ -193,14 +194,20 @@ stackTest("domain taken (21248): provisioning picks a new suffix and succeeds", 
 });
 
 stackTest("without LIVEKIT_SIP_URI no origination URL is added, and the row is still complete", async () => {
-  const { account, user, input } = await freshCustomer();
+  const { account, user } = await freshCustomer();
   const ctx = testServiceContext({ livekitSipUri: undefined, livekitSipUriFallback: undefined });
-  const result = await createMainTrunkForUser(ctx, input);
+  // Without the database webhook, which would provision with the functions' own settings.
+  const [row] = await withoutWebhook((tx) =>
+    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+      values (${user.userId}, ${account.sid}, ${account.authToken}) returning id`
+  );
+  const outcome = await provisionCredential(ctx, row.id, { wait: true, retryFailed: true });
+  assert.equal(outcome.kind, "active");
   const state = await emulator.state(account.sid);
-  assert.equal(state.trunks[0].sid, result.trunkSid);
+  assert.equal(state.trunks.length, 1);
   assert.deepEqual(state.trunks[0].origination_urls, []);
-  const [row] = await db()`select status, origination_url_sid from public.user_twilio_credentials
-    where user_id = ${user.userId}`;
-  assert.equal(row.status, "active");
-  assert.equal(row.origination_url_sid, null);
+  const [stored] = await db()`select status, origination_url_sid from public.user_twilio_credentials
+    where id = ${row.id}`;
+  assert.equal(stored.status, "active");
+  assert.equal(stored.origination_url_sid, null);
 });
