@@ -20,9 +20,18 @@ export type SecretColumn = "auth_token" | "sip_password";
 export const secretContext = (column: SecretColumn, userId: string) =>
   `user_twilio_credentials.${column}:${userId}`;
 
+/**
+ * How many decrypted values a box remembers. get-sip-config answers the same users over and over, and one
+ * WebCrypto decrypt costs about as much CPU as the rest of such a request together (a thread hop per call); the
+ * process holds the keys anyway, so keeping recent plaintexts adds nothing an attacker inside it would lack.
+ */
+const RECENT_DECRYPTS = 1024;
+
 export class SecretBox {
   readonly #keys: Map<string, Promise<CryptoKey>>;
   readonly #activeKeyId: string;
+  /** Recently decrypted values by context and ciphertext, least recently used first. */
+  readonly #recent = new Map<string, string>();
 
   constructor(keys: { id: string; raw: Uint8Array }[]) {
     if (keys.length === 0) throw new Error("ENCRYPTION_KEYS must hold at least one key");
@@ -68,6 +77,20 @@ export class SecretBox {
   }
 
   async decrypt(stored: string, context: string): Promise<string> {
+    const cacheKey = `${context}\n${stored}`;
+    const recent = this.#recent.get(cacheKey);
+    if (recent !== undefined) {
+      this.#recent.delete(cacheKey);
+      this.#recent.set(cacheKey, recent);
+      return recent;
+    }
+    const plaintext = await this.#decrypt(stored, context);
+    this.#recent.set(cacheKey, plaintext);
+    if (this.#recent.size > RECENT_DECRYPTS) this.#recent.delete(this.#recent.keys().next().value!);
+    return plaintext;
+  }
+
+  async #decrypt(stored: string, context: string): Promise<string> {
     const [kid, iv, sealed] = stored.startsWith(PREFIX) ? stored.slice(PREFIX.length).split(":") : [];
     if (!kid || !iv || !sealed) throw new Error("value is not an encrypted secret");
     const key = this.#keys.get(kid);

@@ -23,6 +23,20 @@ Deno.test("a ciphertext moved to another user's row or column does not decrypt",
   await assert.rejects(box.decrypt(stored, secretContext("sip_password", userA)), /failed to decrypt/);
 });
 
+Deno.test("a value decrypted before still needs its own context, and many values each keep their own", async () => {
+  const box = SecretBox.fromEnv(`k1:${key(1)}`);
+  const context = secretContext("sip_password", userA);
+  const stored = await box.encrypt("secret", context);
+  assert.equal(await box.decrypt(stored, context), "secret");
+  assert.equal(await box.decrypt(stored, context), "secret");
+  await assert.rejects(box.decrypt(stored, secretContext("sip_password", userB)), /failed to decrypt/);
+  const many = await Promise.all(
+    Array.from({ length: 1100 }, (_, i) => box.encrypt(`value-${i}`, context)),
+  );
+  for (const [i, value] of many.entries()) assert.equal(await box.decrypt(value, context), `value-${i}`);
+  assert.equal(await box.decrypt(many[0], context), "value-0");
+});
+
 Deno.test("a tampered ciphertext is rejected", async () => {
   const box = SecretBox.fromEnv(`k1:${key(1)}`);
   const context = secretContext("sip_password", userA);
