@@ -1,0 +1,103 @@
+/** The backfill's command line: flags, defaults from env, and the usage text. */
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage: deno task backfill [options]
+
+Provisions every credential row that lacks its SIP configuration (status pending or provisioning, or active with
+a resource missing), oldest first, with the functions' secrets and Twilio settings from the environment. Safe to
+stop (Ctrl-C: rows in flight finish) and to run again: it continues with what is left.
+
+Options:
+  --db-url URL        database to backfill (default: SUPABASE_DB_URL, then DATABASE_URL)
+  --concurrency N     rows provisioned at the same time (default 8, at most 64)
+  --limit N           stop after N rows; the next run continues
+  --retry-failed      also retry rows whose last run failed (default: leave them)
+  --only-active       only each user's active row
+  --user-id UUID      only this user's rows (repeatable)
+  --dry-run           count what would be done, change nothing
+  --json              print the summary as JSON
+  --verbose           print the service's log lines (JSON) on stderr
+  -h, --help          this text
+
+Environment (as the functions have it): ENCRYPTION_KEYS (required), LIVEKIT_SIP_URI, LIVEKIT_SIP_URI_FALLBACK,
+TRUNK_RECORDING_MODE, TRUNK_RECORDING_TRIM, TWILIO_API_BASE_URL, TWILIO_TRUNKING_BASE_URL, TWILIO_TIMEOUT_MS,
+TWILIO_MAX_ATTEMPTS.
+
+Progress goes to stderr, the summary to stdout. Exit status: 0 done, 1 rows failed or errors, 2 bad usage,
+130 interrupted.`;
+
+export interface BackfillArgs {
+  help: boolean;
+  dbUrl: string;
+  concurrency: number;
+  limit?: number;
+  retryFailed: boolean;
+  onlyActive: boolean;
+  userIds?: string[];
+  dryRun: boolean;
+  json: boolean;
+  verbose: boolean;
+}
+
+export class UsageError extends Error {}
+
+/** Each concurrent run holds a database connection: beyond this, ask the database first. */
+const MAX_CONCURRENCY = 64;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function parseBackfillArgs(
+  argv: string[],
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): BackfillArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "db-url": { type: "string" },
+        concurrency: { type: "string" },
+        limit: { type: "string" },
+        "retry-failed": { type: "boolean" },
+        "only-active": { type: "boolean" },
+        "user-id": { type: "string", multiple: true },
+        "dry-run": { type: "boolean" },
+        json: { type: "boolean" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values;
+  const help = values.help ?? false;
+  const dbUrl = values["db-url"] || env.SUPABASE_DB_URL || env.DATABASE_URL || "";
+  if (!dbUrl && !help) throw new UsageError("no database: pass --db-url or set SUPABASE_DB_URL");
+  const userIds = values["user-id"];
+  const badUser = userIds?.find((id) => !UUID.test(id));
+  if (badUser) throw new UsageError(`--user-id: not a UUID: ${badUser}`);
+  return {
+    help,
+    dbUrl,
+    concurrency: positiveInteger("--concurrency", values.concurrency, MAX_CONCURRENCY) ?? 8,
+    limit: positiveInteger("--limit", values.limit),
+    retryFailed: values["retry-failed"] ?? false,
+    onlyActive: values["only-active"] ?? false,
+    userIds,
+    dryRun: values["dry-run"] ?? false,
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+  };
+}
+
+function positiveInteger(flag: string, value: string | undefined, max = Infinity): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > max) {
+    throw new UsageError(`${flag}: expected a whole number from 1${max < Infinity ? ` to ${max}` : ""}`);
+  }
+  return number;
+}

@@ -1,0 +1,28 @@
+/**
+ * The service context the backfill runs with: the functions' secrets, settings and Twilio clients from env (see
+ * provisioning/context.ts), around a pool of its own on the given database, sized for its concurrency.
+ *
+ * ```ts
+ * const ctx = createBackfillContext({ dbUrl, concurrency: 8, log: createLogger({ fn: "backfill" }) });
+ * try { await runBackfill(ctx, { concurrency: 8 }); } finally { await ctx.sql.end(); }
+ * ```
+ */
+import { createPool } from "../../supabase/functions/_shared/db/client.ts";
+import type { Logger } from "../../supabase/functions/_shared/log.ts";
+import { serviceDependenciesFromEnv } from "../../supabase/functions/_shared/provisioning/context.ts";
+import type { ServiceContext } from "../../supabase/functions/_shared/provisioning/provision.ts";
+
+/**
+ * One connection per concurrent run holds its row's advisory lock for the run's duration; the runs' writes
+ * (a few short statements per Twilio step) and the page reads share the rest.
+ */
+export function backfillPoolSize(concurrency: number): number {
+  return concurrency + Math.max(2, Math.ceil(concurrency / 4));
+}
+
+export function createBackfillContext(
+  options: { dbUrl: string; concurrency: number; log: Logger; poolSize?: number },
+): ServiceContext {
+  const sql = createPool(options.dbUrl, options.poolSize ?? backfillPoolSize(options.concurrency));
+  return { ...serviceDependenciesFromEnv(sql), log: options.log };
+}

@@ -1,0 +1,182 @@
+/**
+ * What a backfill run has done so far, counted by outcome: the progress snapshots while it runs and the summary
+ * at the end. Nothing secret is kept: Twilio's codes and messages, row and user ids, error messages.
+ */
+import type { ProvisionOutcome } from "../../supabase/functions/_shared/provisioning/provision.ts";
+import type { BackfillPlan } from "./select.ts";
+
+export interface OutcomeCounts {
+  /** Provisioned by this run. */
+  active: number;
+  /** Provisioned already: at the start (never touched), or by someone else before this run got to the row. */
+  alreadyActive: number;
+  /** Twilio refused a step; the row is `failed`, with nothing left behind in Twilio. */
+  failed: number;
+  /** Another process was provisioning the row; left for the next run. */
+  busy: number;
+  /** Deleted before this run got to it. */
+  missing: number;
+  /** Something other than Twilio went wrong (database, decryption); the row is left as it was. */
+  errors: number;
+}
+
+export interface BackfillProgress extends OutcomeCounts {
+  /** Rows this run set out to provision (grows if rows arrive while it runs). */
+  total: number;
+  /** Rows finished, whatever their outcome. */
+  processed: number;
+  inFlight: number;
+  elapsedSeconds: number;
+  /** Rows finished per second so far. */
+  rowsPerSecond: number;
+  /** At the current rate; null until a row has finished. */
+  etaSeconds: number | null;
+}
+
+export interface BackfillFailure {
+  id: string;
+  userId: string;
+  twilioCode: number | null;
+  message: string | null;
+}
+
+export interface BackfillSummary extends Omit<BackfillProgress, "inFlight" | "etaSeconds"> {
+  /** Rows the scope covers. */
+  scope: number;
+  /** Failed earlier and not retried (see retryFailed). */
+  skippedFailed: number;
+  /** Failed rows by Twilio error code ("none" when the failure had none). */
+  failedCodes: Record<string, number>;
+  /** The first failures, to look at. */
+  failures: BackfillFailure[];
+  /** Unexpected errors by message. */
+  errorMessages: Record<string, number>;
+  /** Rows of the scope still to provision when the run ended (null if they could not be counted). */
+  remaining: number | null;
+  /** Stopped before the work list was done: "aborted" (signal) or "errors" (too many in a row). */
+  stoppedBy: "aborted" | "errors" | null;
+}
+
+const MAX_FAILURES_LISTED = 20;
+const MAX_ERROR_MESSAGES = 20;
+
+export class Tally {
+  readonly #startedAt = performance.now();
+  readonly #plan: BackfillPlan;
+  #total: number;
+  #processed = 0;
+  #inFlight = 0;
+  #consecutiveErrors = 0;
+  readonly #counts: OutcomeCounts = {
+    active: 0,
+    alreadyActive: 0,
+    failed: 0,
+    busy: 0,
+    missing: 0,
+    errors: 0,
+  };
+  readonly #failedCodes: Record<string, number> = {};
+  readonly #failures: BackfillFailure[] = [];
+  readonly #errorMessages: Record<string, number> = {};
+
+  constructor(plan: BackfillPlan, total: number) {
+    this.#plan = plan;
+    this.#total = total;
+    this.#counts.alreadyActive = plan.alreadyActive;
+  }
+
+  get consecutiveErrors(): number {
+    return this.#consecutiveErrors;
+  }
+
+  started(): void {
+    this.#inFlight++;
+    if (this.#processed + this.#inFlight > this.#total) this.#total = this.#processed + this.#inFlight;
+  }
+
+  /** `startedAt` is when the call began: a row provisioned since then was provisioned by this call. */
+  finished(outcome: ProvisionOutcome, startedAt: Date): void {
+    this.#done();
+    this.#consecutiveErrors = 0;
+    switch (outcome.kind) {
+      case "active": {
+        const provisionedAt = outcome.row.provisionedAt;
+        if (provisionedAt && provisionedAt.getTime() >= startedAt.getTime()) this.#counts.active++;
+        else this.#counts.alreadyActive++;
+        return;
+      }
+      case "failed": {
+        this.#counts.failed++;
+        const code = String(outcome.row.lastErrorCode ?? "none");
+        this.#failedCodes[code] = (this.#failedCodes[code] ?? 0) + 1;
+        if (this.#failures.length < MAX_FAILURES_LISTED) {
+          const { id, userId, lastErrorCode, lastErrorMessage } = outcome.row;
+          this.#failures.push({ id, userId, twilioCode: lastErrorCode, message: lastErrorMessage });
+        }
+        return;
+      }
+      case "busy":
+        this.#counts.busy++;
+        return;
+      case "missing":
+        this.#counts.missing++;
+        return;
+    }
+  }
+
+  /** An error outside any row (`inFlight` false), e.g. reading the next page, counts too. */
+  errored(error: unknown, inFlight = true): void {
+    if (inFlight) this.#done();
+    this.#counts.errors++;
+    this.#consecutiveErrors++;
+    const message = error instanceof Error ? error.message : String(error);
+    if (message in this.#errorMessages || Object.keys(this.#errorMessages).length < MAX_ERROR_MESSAGES) {
+      this.#errorMessages[message] = (this.#errorMessages[message] ?? 0) + 1;
+    }
+  }
+
+  #done() {
+    this.#inFlight--;
+    this.#processed++;
+  }
+
+  progress(): BackfillProgress {
+    const elapsedSeconds = (performance.now() - this.#startedAt) / 1000;
+    const rowsPerSecond = elapsedSeconds > 0 ? this.#processed / elapsedSeconds : 0;
+    const left = Math.max(0, this.#total - this.#processed);
+    return {
+      total: this.#total,
+      processed: this.#processed,
+      inFlight: this.#inFlight,
+      ...this.#counts,
+      elapsedSeconds: round(elapsedSeconds, 3),
+      rowsPerSecond: round(rowsPerSecond, 2),
+      etaSeconds: left === 0 ? 0 : rowsPerSecond > 0 ? round(left / rowsPerSecond, 1) : null,
+    };
+  }
+
+  summary(end: { remaining: number | null; stoppedBy: BackfillSummary["stoppedBy"] }): BackfillSummary {
+    const progress = this.progress();
+    return {
+      scope: this.#plan.scope,
+      total: progress.total,
+      processed: progress.processed,
+      active: progress.active,
+      alreadyActive: progress.alreadyActive,
+      failed: progress.failed,
+      failedCodes: { ...this.#failedCodes },
+      busy: progress.busy,
+      missing: progress.missing,
+      errors: progress.errors,
+      skippedFailed: this.#plan.skippedFailed,
+      remaining: end.remaining,
+      stoppedBy: end.stoppedBy,
+      elapsedSeconds: progress.elapsedSeconds,
+      rowsPerSecond: progress.rowsPerSecond,
+      failures: [...this.#failures],
+      errorMessages: { ...this.#errorMessages },
+    };
+  }
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
