@@ -32,8 +32,10 @@ export async function recordAttachedNumber(sql: Sql, number: NewAttachedNumber):
 
 export async function forgetAttachedNumbers(sql: Sql, credentialId: string, phoneNumberSids?: string[]) {
   if (phoneNumberSids) {
+    // A joined string, not an array parameter: postgres.js can send an array before it knows the array type.
     await sql`delete from public.twilio_phone_numbers
-      where credential_id = ${credentialId} and phone_number_sid = any(${phoneNumberSids})`;
+      where credential_id = ${credentialId}
+        and phone_number_sid = any(string_to_array(${phoneNumberSids.join(",")}, ','))`;
   } else {
     await sql`delete from public.twilio_phone_numbers where credential_id = ${credentialId}`;
   }
