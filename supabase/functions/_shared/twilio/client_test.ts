@@ -348,11 +348,12 @@ Deno.test("page tokens are opaque and validated; missing media is a TwilioApiErr
 Deno.test("importing client.ts and creating a client does not load the twilio package; the first call does", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    // "twilio" mapped to a module that throws when evaluated.
-    await Deno.writeTextFile(
-      `${dir}/map.json`,
-      JSON.stringify({ imports: { twilio: "data:text/javascript,throw new Error('twilio was loaded')" } }),
-    );
+    // The twilio package's modules that client.ts loads, mapped to modules that throw when evaluated.
+    for (const module of ["lib/base/BaseTwilio.js", "lib/rest/Api.js", "lib/rest/Trunking.js"]) {
+      await Deno.mkdir(`${dir}/twilio/${module.slice(0, module.lastIndexOf("/"))}`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/twilio/${module}`, "throw new Error('twilio was loaded');");
+    }
+    await Deno.writeTextFile(`${dir}/map.json`, JSON.stringify({ imports: { "twilio/": "./twilio/" } }));
     await Deno.writeTextFile(
       `${dir}/main.ts`,
       `import { createTwilioClient } from ${JSON.stringify(new URL("./client.ts", import.meta.url).href)};
