@@ -8,7 +8,8 @@
  *   twilio_phone_numbers before the attach; detach puts it back, then forgets the row. Rows are the numbers
  *   get-sip-config reports to LiveKit.
  * - Bulk work runs with an adaptive number of calls in flight (adaptive.ts): a 429 that outlasts the client's
- *   own retries halves it, so 1,000 numbers against a low per-account concurrency limit all get through.
+ *   own retries lowers it by a quarter, so 1,000 numbers against a low per-account concurrency limit all get
+ *   through.
  * - Idempotent: attaching an attached number reports `already-attached`, detaching a detached one
  *   `not-attached`. Changes to one user's numbers run one at a time (an advisory lock per credential row).
  *
