@@ -27,7 +27,7 @@ export interface TwilioCredentials {
  * `TWILIO_TIMEOUT_MS`, `TWILIO_MAX_ATTEMPTS`, then the transport's defaults.
  */
 export interface TwilioClientOptions extends TwilioHttpClientOptions {
-  /** Page size used when a method collects every page. Default 200. */
+  /** Page size used when a method collects every page. Default 1000, the most Twilio returns in one page. */
   pageSize?: number;
 }
 
@@ -222,7 +222,7 @@ export function createTwilioClient(
 ): TwilioClient {
   const { accountSid, authToken } = credentials;
   const http = new TwilioHttpClient(withEnvDefaults(options));
-  const pageSize = options.pageSize ?? 200;
+  const pageSize = options.pageSize ?? 1000;
   const accountUrl = `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`;
   // Empty edge/region keep the SDK from rewriting hosts from TWILIO_EDGE/TWILIO_REGION: base URLs decide.
   const client = once(async () =>
