@@ -1,0 +1,99 @@
+/**
+ * 6. Backfill. ROWS credential rows written as another system (or the old service) writes them: one user and one
+ * Twilio account each, plaintext token, status pending, the database webhook kept out so that nothing else
+ * provisions them. Then `runBackfill` (scripts/backfill/run.ts, what `deno task backfill` runs) with the
+ * functions' settings and CONCURRENCY rows at a time, while the emulator adds latency L to every Twilio request
+ * and allows C requests in flight per account. Figure: rows/s next to the bound L and C impose: a row needs two
+ * dependent rounds of Twilio requests on its account, a round of w requests takes at least ceil(w / C) x L, and
+ * CONCURRENCY rows are in flight, so rows/s <= CONCURRENCY / (L x (ceil(2 / C) + ceil(w2 / C))).
+ */
+import { provisioningConfigFromEnv } from "../../supabase/functions/_shared/config.ts";
+import { createLogger } from "../../supabase/functions/_shared/log.ts";
+import { createBackfillContext, runBackfill } from "../backfill/run.ts";
+import { ensureUser } from "../local/users.ts";
+import { atLeast, type BenchResult, figure, round } from "./report.ts";
+import type { BenchContext } from "./context.ts";
+import { timed } from "./stats.ts";
+
+const ROWS = 240;
+const CONCURRENCY = 8;
+const LATENCY_MS = 100;
+const LIMIT_PER_ACCOUNT = 10;
+
+export async function backfillThroughput(ctx: BenchContext): Promise<BenchResult[]> {
+  const userIds = await seedUnprovisionedRows(ctx, ROWS);
+  const env = ctx.stack.functionEnv;
+  const config = provisioningConfigFromEnv(env);
+  // Round 2: credential, association, recording, and an origination URL per configured LiveKit URI.
+  const secondRound = 3 + (config.livekitSipUri ? 1 : 0) + (config.livekitSipUriFallback ? 1 : 0);
+  const rowFloorMs = LATENCY_MS *
+    (Math.ceil(2 / LIMIT_PER_ACCOUNT) + Math.ceil(secondRound / LIMIT_PER_ACCOUNT));
+  const bound = CONCURRENCY / (rowFloorMs / 1000);
+
+  await ctx.emulator.setTraffic({ latencyMs: LATENCY_MS, maxConcurrentPerAccount: LIMIT_PER_ACCOUNT });
+  const { ms, value: summary } = await withEnv(env, async () => {
+    // The backfill reads the functions' settings from its environment, as `deno task backfill` does.
+    const service = createBackfillContext({
+      dbUrl: ctx.stack.info.db_url,
+      concurrency: CONCURRENCY,
+      log: createLogger({ fn: "backfill" }, (_level, line) => ctx.log("backfill", line)),
+    });
+    try {
+      return await timed(() => runBackfill(service, { concurrency: CONCURRENCY, userIds }));
+    } finally {
+      await service.sql.end({ timeout: 5 });
+    }
+  });
+  const rowsPerSecond = summary.active / (ms / 1000);
+  return [figure({
+    benchmark: "backfill",
+    name:
+      `backfill rows/s (${ROWS} rows, ${CONCURRENCY} at a time, L=${LATENCY_MS} ms, C=${LIMIT_PER_ACCOUNT})`,
+    unit: "rows/s",
+    measured: rowsPerSecond,
+    baseline: bound,
+    target: atLeast(0.8, "and all rows active"),
+    alsoRequired: summary.active === ROWS,
+    details: [
+      { name: "rows provisioned", measured: summary.active },
+      { name: "failed / errors", measured: `${summary.failed} / ${summary.errors}` },
+      { name: "total time", measured: round(ms), unit: "ms" },
+      { name: "floor per row", measured: rowFloorMs, unit: "ms" },
+    ],
+  })];
+}
+
+/** Rows another system inserted (the database webhook kept out): pending, plaintext token, one account each. */
+async function seedUnprovisionedRows(ctx: BenchContext, count: number): Promise<string[]> {
+  const rows: { user_id: string; account_sid: string; auth_token: string }[] = [];
+  for (let start = 0; start < count; start += 16) {
+    rows.push(
+      ...await Promise.all(Array.from({ length: Math.min(16, count - start) }, async () => {
+        const userId = crypto.randomUUID();
+        const [account] = await Promise.all([
+          ctx.emulator.createAccount(),
+          ensureUser(ctx.stack.info.db_url, userId),
+        ]);
+        return { user_id: userId, account_sid: account.sid, auth_token: account.authToken };
+      })),
+    );
+  }
+  await ctx.db.begin(async (tx) => {
+    await tx`set local session_replication_role = replica`;
+    await tx`insert into public.user_twilio_credentials ${tx(rows)}`;
+  });
+  return rows.map((row) => row.user_id);
+}
+
+/** Runs `fn` with `env` set in this process's environment, and puts the environment back afterwards. */
+async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const before = new Map(Object.keys(env).map((name) => [name, Deno.env.get(name)]));
+  for (const [name, value] of Object.entries(env)) Deno.env.set(name, value);
+  try {
+    return await fn();
+  } finally {
+    for (const [name, value] of before) {
+      value === undefined ? Deno.env.delete(name) : Deno.env.set(name, value);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * 2. get-sip-config throughput and latency. wrk on loopback (16 connections) against the get-sip-config process
+ * called as the voice backend calls it (secret key, ?userId= of provisioned users with three numbers each,
+ * taken in turn), and in the same run against the baseline: a bare Deno.serve handler running one indexed SELECT
+ * through the same driver and pool settings (baselines/select.ts), for the same users.
+ *
+ * - Both are processes of their own, started alike and hit directly on their own port. The local gateway is
+ *   left out: it is a proxy hop that Supabase's real gateway replaces, and it would sit in front of one side only.
+ * - The function still formats and writes its request log line, but nobody reads it (stdout goes nowhere), so
+ *   no log reader competes for the two cores.
+ * - Each side is warmed up, then measured in ABBA order twice (baseline, function, function, baseline, ...), so
+ *   that drift in the machine's load (other processes) falls on both sides alike. Requests/s is the mean over a
+ *   side's segments; p50 and p99 are the means of the segments' wrk percentiles.
+ */
+import { atLeast, type BenchResult, figure, round } from "./report.ts";
+import type { BenchContext } from "./context.ts";
+import { provisionedCustomer } from "./customers.ts";
+import { BASELINES, functionConfig, startServer } from "./processes.ts";
+import { load, type LoadOptions, type LoadResult } from "./wrk.ts";
+
+const USERS = 32;
+const CONNECTIONS = 16;
+const SEGMENT_SECONDS = 5;
+const WARM_UP_SECONDS = 2;
+
+export async function sipConfigThroughput(ctx: BenchContext): Promise<BenchResult[]> {
+  const users = [];
+  for (let i = 0; i < USERS; i += 8) {
+    users.push(...await Promise.all(Array.from({ length: 8 }, () => provisionedCustomer(ctx, 3))));
+  }
+  const queries = users.map((user) => `?userId=${user.userId}`);
+  const quiet = { discardStdout: true };
+  const fn = startServer(ctx, functionConfig(ctx, "get-sip-config"), quiet);
+  const baseline = startServer(ctx, BASELINES.select, quiet);
+  try {
+    const common = { connections: CONNECTIONS, seconds: SEGMENT_SECONDS };
+    const base: LoadOptions = { ...common, origin: await baseline.ready, paths: queries.map((q) => `/${q}`) };
+    const measured: LoadOptions = {
+      ...common,
+      origin: await fn.ready,
+      paths: queries.map((q) => `/get-sip-config${q}`),
+      headers: { apikey: ctx.stack.info.secret_key },
+    };
+    for (const side of [base, measured]) await load({ ...side, seconds: WARM_UP_SECONDS });
+    const segments = { base: [] as LoadResult[], measured: [] as LoadResult[] };
+    for (
+      const side of ["base", "measured", "measured", "base", "base", "measured", "measured", "base"] as const
+    ) {
+      segments[side].push(await load(side === "base" ? base : measured));
+    }
+    const [b, m] = [mean(segments.base), mean(segments.measured)];
+    return [figure({
+      benchmark: "sip-config-load",
+      name: `get-sip-config requests/s (${CONNECTIONS} conn, 4x${SEGMENT_SECONDS} s each)`,
+      unit: "req/s",
+      measured: m.requestsPerSecond,
+      baseline: b.requestsPerSecond,
+      target: atLeast(0.7),
+      details: [
+        { name: "p50", measured: round(m.p50Ms, 2), baseline: round(b.p50Ms, 2), unit: "ms" },
+        { name: "p99", measured: round(m.p99Ms, 2), baseline: round(b.p99Ms, 2), unit: "ms" },
+      ],
+    })];
+  } finally {
+    await Promise.all([fn.stop(), baseline.stop()]);
+  }
+}
+
+function mean(results: LoadResult[]): LoadResult {
+  const average = (pick: (result: LoadResult) => number) =>
+    results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+  return {
+    requests: results.reduce((sum, result) => sum + result.requests, 0),
+    requestsPerSecond: average((result) => result.requestsPerSecond),
+    p50Ms: average((result) => result.p50Ms),
+    p99Ms: average((result) => result.p99Ms),
+  };
+}
