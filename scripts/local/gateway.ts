@@ -29,7 +29,7 @@ const FUNCTION_PATH = /^\/functions\/v1\/([a-z0-9_-]+)(\/.*)?$/;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const functions = await readFunctionsConfig();
-  const jwks = jwksFromJson(JSON.stringify(options.jwks));
+  const jwks = await jwksFromJson(JSON.stringify(options.jwks));
   const workers = new Map<string, FunctionWorker>(
     [...functions.values()].map((
       config,
@@ -70,7 +70,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 }
 
 /** What the edge gateway checks when verify_jwt is on: a bearer token signed by one of the project's keys. */
-async function hasValidJwt(req: Request, jwks: ReturnType<typeof jwksFromJson>): Promise<boolean> {
+async function hasValidJwt(req: Request, jwks: Awaited<ReturnType<typeof jwksFromJson>>): Promise<boolean> {
   const token = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!token) return false;
   return await verifyAccessToken(token, jwks).then(() => true, () => false);

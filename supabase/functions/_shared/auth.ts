@@ -8,14 +8,12 @@
  * if (caller.kind === "user") console.log(caller.userId);
  * ```
  */
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  type JSONWebKeySet,
-  jwtVerify,
-  type JWTVerifyGetKey,
-} from "jose";
+import type { JSONWebKeySet, JWTVerifyGetKey } from "jose";
 import { ApiError, unauthorized } from "./http/errors.ts";
+
+/** jose loads with the first user token: the secret-key path (the voice backend's) starts without it. */
+let jose: Promise<typeof import("jose")> | undefined;
+const loadJose = () => jose ??= import("jose");
 
 export type Caller = { kind: "user"; userId: string } | { kind: "service" };
 
@@ -48,8 +46,9 @@ export async function authenticateUser(req: Request): Promise<string> {
 }
 
 /** Verifies a Supabase Auth user token and returns its claims; rejects anything that is not a signed-in user. */
-export async function verifyAccessToken(token: string, jwks = projectJwks()): Promise<{ sub: string }> {
-  const { payload } = await jwtVerify(token, jwks, {
+export async function verifyAccessToken(token: string, jwks?: JWTVerifyGetKey): Promise<{ sub: string }> {
+  const { jwtVerify } = await loadJose();
+  const { payload } = await jwtVerify(token, jwks ?? await projectJwks(), {
     audience: "authenticated",
     algorithms: ["ES256", "RS256"],
   });
@@ -62,21 +61,24 @@ export async function verifyAccessToken(token: string, jwks = projectJwks()): Pr
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function jwksFromJson(json: string): JWTVerifyGetKey {
+export async function jwksFromJson(json: string): Promise<JWTVerifyGetKey> {
   const parsed = JSON.parse(json);
+  const { createLocalJWKSet } = await loadJose();
   return createLocalJWKSet(Array.isArray(parsed) ? { keys: parsed } : parsed as JSONWebKeySet);
 }
 
-let cachedJwks: JWTVerifyGetKey | undefined;
+let cachedJwks: Promise<JWTVerifyGetKey> | undefined;
 
 /** SUPABASE_JWKS when Supabase injects it; otherwise the project's published JWKS, fetched and cached. */
-function projectJwks(): JWTVerifyGetKey {
-  if (cachedJwks) return cachedJwks;
-  const inline = Deno.env.get("SUPABASE_JWKS");
-  if (inline) return (cachedJwks = jwksFromJson(inline));
-  const url = Deno.env.get("SUPABASE_URL");
-  if (!url) throw new Error("Neither SUPABASE_JWKS nor SUPABASE_URL is set");
-  return (cachedJwks = createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", url)));
+function projectJwks(): Promise<JWTVerifyGetKey> {
+  return cachedJwks ??= (async () => {
+    const inline = Deno.env.get("SUPABASE_JWKS");
+    if (inline) return await jwksFromJson(inline);
+    const url = Deno.env.get("SUPABASE_URL");
+    if (!url) throw new Error("Neither SUPABASE_JWKS nor SUPABASE_URL is set");
+    const { createRemoteJWKSet } = await loadJose();
+    return createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", url));
+  })();
 }
 
 function isProjectSecretKey(candidate: string): boolean {

@@ -10,8 +10,6 @@
  */
 import { z } from "zod";
 import { authenticate, type Caller } from "../_shared/auth.ts";
-import { repairTrunk } from "../_shared/health/repair.ts";
-import { verifyTrunkExists } from "../_shared/health/verify.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { userId } from "../_shared/http/schemas.ts";
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
@@ -40,6 +38,8 @@ Deno.serve(createHandler("get-sip-config", {
     const user = subject(caller, query);
     const ctx = serviceContext(log.child({ user_id: user }));
     if (query.verify) {
+      // Loaded when asked for, so the voice backend's hot path (the config itself) starts without it.
+      const { verifyTrunkExists } = await import("../_shared/health/verify.ts");
       return json(await verifyTrunkExists(ctx, { userId: user }), 200, { "Cache-Control": "no-store" });
     }
     const config = await getSipConfigForLiveKit(ctx, {
@@ -52,6 +52,7 @@ Deno.serve(createHandler("get-sip-config", {
     const caller = await authenticate(req, { allowSecretKey: true });
     const body = parseInput(repairBody[caller.kind], await readJsonBody(req));
     const user = subject(caller, body);
+    const { repairTrunk } = await import("../_shared/health/repair.ts");
     return json(await repairTrunk(serviceContext(log.child({ user_id: user })), { userId: user }));
   },
 }));
