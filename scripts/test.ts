@@ -4,17 +4,12 @@
  * runs every suite against it; stops what it started; prints `N passed, N failed` last and exits non-zero on any
  * failure. Extra arguments are passed to `deno test` (e.g. a file or `--filter name`).
  */
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findPostgresBinDir, stopPostgres } from "./local/postgres.ts";
 import { freePort, repoRoot } from "./local/process.ts";
+import { scratchDir } from "./local/scratch.ts";
 import { startStack } from "./local/stack.ts";
 
-const PREFIX = "twilio-sip-test-";
-await removeAbandonedRuns();
-const workDir = await Deno.makeTempDir({ prefix: PREFIX });
-await Deno.chmod(workDir, 0o755); // the PostgreSQL server runs as `postgres` when we are root
-await Deno.writeTextFile(join(workDir, "runner.pid"), String(Deno.pid));
+const workDir = await scratchDir("twilio-sip-test-");
 const stackFile = join(workDir, "stack.json");
 const functionsLog = join(workDir, "functions.log");
 const AUDIT = "supabase/tests/audit/no_plaintext_secrets.audit.ts";
@@ -72,26 +67,4 @@ async function readTotals(path: string) {
   const failed = cases.filter((c) => /<(failure|error)\b/.test(c)).length;
   const skipped = cases.filter((c) => /<skipped\b/.test(c)).length;
   return { passed: cases.length - failed - skipped, failed, skipped };
-}
-
-/** A run that was killed leaves its PostgreSQL running (pg_ctl daemonizes it): stop and remove such leftovers. */
-async function removeAbandonedRuns() {
-  const binDir = await findPostgresBinDir();
-  for await (const entry of Deno.readDir(tmpdir())) {
-    if (!entry.isDirectory || !entry.name.startsWith(PREFIX)) continue;
-    const dir = join(tmpdir(), entry.name);
-    const pid = Number(await Deno.readTextFile(join(dir, "runner.pid")).catch(() => "0"));
-    if (!pid || isAlive(pid)) continue; // no pid yet: a run that is just starting
-    if (binDir) await stopPostgres(binDir, join(dir, "postgres")).catch(() => {});
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
-  }
 }

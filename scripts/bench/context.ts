@@ -4,11 +4,10 @@
  * the benchmarks need to reach it.
  */
 import postgres from "postgres";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type FunctionConfig, readFunctionsConfig } from "../local/functions-config.ts";
-import { findPostgresBinDir, stopPostgres } from "../local/postgres.ts";
 import { freePort } from "../local/process.ts";
+import { scratchDir } from "../local/scratch.ts";
 import { type Stack, startStack } from "../local/stack.ts";
 import { EmulatorAdmin } from "./emulator.ts";
 
@@ -25,13 +24,8 @@ export interface BenchContext {
   log: (fn: string, line: string) => void;
 }
 
-const PREFIX = "twilio-sip-bench-";
-
 export async function startBenchContext(): Promise<BenchContext & { close(): Promise<void> }> {
-  await removeAbandonedRuns();
-  const workDir = await Deno.makeTempDir({ prefix: PREFIX });
-  await Deno.chmod(workDir, 0o755); // the PostgreSQL server runs as `postgres` when we are root
-  await Deno.writeTextFile(join(workDir, "runner.pid"), String(Deno.pid));
+  const workDir = await scratchDir("twilio-sip-bench-");
   const logFile = await Deno.open(join(workDir, "functions.log"), { create: true, append: true });
   const encoder = new TextEncoder();
   const log = (fn: string, line: string) => logFile.writeSync(encoder.encode(`[${fn}] ${line}\n`));
@@ -68,27 +62,5 @@ export async function startBenchContext(): Promise<BenchContext & { close(): Pro
   } catch (error) {
     await close();
     throw error;
-  }
-}
-
-/** A run that was killed leaves its PostgreSQL running (pg_ctl daemonizes it): stop and remove such leftovers. */
-async function removeAbandonedRuns() {
-  const binDir = await findPostgresBinDir();
-  for await (const entry of Deno.readDir(tmpdir())) {
-    if (!entry.isDirectory || !entry.name.startsWith(PREFIX)) continue;
-    const dir = join(tmpdir(), entry.name);
-    const pid = Number(await Deno.readTextFile(join(dir, "runner.pid")).catch(() => "0"));
-    if (!pid || isAlive(pid)) continue; // no pid yet: a run that is just starting
-    if (binDir) await stopPostgres(binDir, join(dir, "postgres")).catch(() => {});
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    Deno.kill(pid, "SIGCONT");
-    return true;
-  } catch {
-    return false;
   }
 }
