@@ -17,7 +17,9 @@ stackTest("audit: no plaintext auth token or SIP password in pg_dump or in the f
   const secrets = new Set(accounts.map((account) => account.authToken));
   for (const row of rows) {
     assert.match(row.auth_token, /^enc:v1:/, "every stored auth token is encrypted");
-    if (row.sip_password) secrets.add(await box.decrypt(row.sip_password, secretContext("sip_password", row.user_id)));
+    if (row.sip_password) {
+      secrets.add(await box.decrypt(row.sip_password, secretContext("sip_password", row.user_id)));
+    }
   }
   assert.ok(accounts.length > 20 && rows.length > 20, "the audit looks at a real run's worth of secrets");
 
