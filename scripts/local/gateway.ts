@@ -8,7 +8,7 @@
  */
 import type { JWK } from "jose";
 import { jwksFromJson, verifyAccessToken } from "../../supabase/functions/_shared/auth.ts";
-import { type FunctionConfig, readFunctionsConfig } from "./functions-config.ts";
+import { readFunctionsConfig } from "./functions-config.ts";
 import { FunctionWorker, type LogSink } from "./function-worker.ts";
 
 export interface GatewayOptions {
@@ -101,4 +101,3 @@ function gatewayError(status: number, message: string) {
   return Response.json({ code: status, message }, { status });
 }
 
-export type { FunctionConfig };
