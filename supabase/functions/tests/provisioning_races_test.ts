@@ -170,3 +170,25 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+stackTest(
+  "get-sip-config answers a failed row with its failure and does not retry it on every call",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const secrets = SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
+    const token = await secrets.encrypt(account.authToken, secretContext("auth_token", user.userId));
+    await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, status, last_error_code,
+      last_error_message)
+    values (${user.userId}, ${account.sid}, ${token}, 'failed', 21239, 'Maximum credential lists reached')`;
+    for (let call = 0; call < 3; call++) {
+      const { error } = await user.supabase.functions.invoke("get-sip-config", { method: "GET" });
+      assert.equal(error?.context?.status, 502);
+      const body = await error.context.json();
+      assert.equal(body.error.code, "provisioning_failed");
+      assert.equal(body.error.twilioCode, 21239);
+    }
+    const state = await emulator.state(account.sid);
+    assert.equal(state.trunks.length + state.credential_lists.length, 0, "no Twilio request was made");
+  },
+);

@@ -165,7 +165,8 @@ export interface SipConfig {
 
 /**
  * The user's SIP configuration for the voice backend. If their active row was never provisioned (an installation
- * migrating from the old system), provisions it first: once, however many callers ask at the same time.
+ * migrating from the old system), provisions it first: once, however many callers ask at the same time. A row
+ * whose provisioning failed answers with that failure.
  */
 export async function getSipConfigForLiveKit(
   ctx: ServiceContext,
@@ -174,7 +175,9 @@ export async function getSipConfigForLiveKit(
   let found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
   if (!found) throw noCredentials();
   if (!isProvisioned(found.row, ctx.config)) {
-    const outcome = await provisionCredential(ctx, found.row.id, { wait: true, retryFailed: true });
+    // A failed row is reported, not retried: the voice backend calls this often, and each retry would cost Twilio
+    // requests for an outcome that needs the customer (create-main-trunk) or a repair to change.
+    const outcome = await provisionCredential(ctx, found.row.id, { wait: true, retryFailed: false });
     if (outcome.kind === "failed") throw provisioningError(outcome.row);
     found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
     if (!found || !isProvisioned(found.row, ctx.config)) throw noCredentials();
