@@ -100,4 +100,3 @@ async function forward(req: Request, worker: FunctionWorker, path: string): Prom
 function gatewayError(status: number, message: string) {
   return Response.json({ code: status, message }, { status });
 }
-
