@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
+import type { RecordingInfo } from "../_shared/recordings/info.ts";
 import {
   customerWithTrunk,
   db,
@@ -15,16 +16,8 @@ import {
   stackTest,
 } from "../../../scripts/testing/stack.ts";
 
-interface Recording {
-  sid: string;
-  callSid: string;
-  status: string;
-  duration: number;
-  channels: number;
-  startTime: string | null;
-  source: string;
-  mediaUrl: string;
-}
+/** The JSON a caller receives, as the service declares it. */
+type Recording = RecordingInfo;
 
 async function get<T>(supabase: SupabaseClient, query: string): Promise<T> {
   const { data, error } = await supabase.functions.invoke(`recording-info${query}`, { method: "GET" });
