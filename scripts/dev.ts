@@ -29,6 +29,7 @@ for (const [name, value] of Object.entries(ports)) {
 }
 
 const started = performance.now();
+await Deno.mkdir(localDir, { recursive: true });
 const logFile = await Deno.open(join(localDir, "functions.log"), { create: true, append: true });
 const encoder = new TextEncoder();
 const stack = await startStack({

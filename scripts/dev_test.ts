@@ -12,8 +12,9 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const stateDir = await Deno.makeTempDir({ prefix: "twilio-sip-dev-test-" });
-    await Deno.chmod(stateDir, 0o755);
+    const scratch = await Deno.makeTempDir({ prefix: "twilio-sip-dev-test-" });
+    await Deno.chmod(scratch, 0o755);
+    const stateDir = `${scratch}/.local`; // does not exist yet, as on a fresh clone
     const env = {
       LOCAL_STATE_DIR: stateDir,
       API_PORT: String(freePort()),
@@ -62,7 +63,7 @@ Deno.test({
     } finally {
       dev.kill("SIGTERM");
       await dev.status;
-      await Deno.remove(stateDir, { recursive: true }).catch(() => {});
+      await Deno.remove(scratch, { recursive: true }).catch(() => {});
     }
     assert.notEqual((await task("status")).code, 0, "status reports the stack stopped");
   },
