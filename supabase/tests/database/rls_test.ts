@@ -72,6 +72,30 @@ async function credentialColumns(tx: postgres.TransactionSql): Promise<string[]>
   return rows.map((r) => r.attname);
 }
 
+/**
+ * Another user's view of a table: without a filter they get exactly their own row, and asking for the owner's row
+ * by id returns nothing (filtered by RLS, not denied).
+ */
+async function assertSeesOnlyOwn(
+  tx: postgres.TransactionSql,
+  actor: ReturnType<typeof asUser>,
+  table: "user_twilio_credentials" | "twilio_phone_numbers",
+  ownId: string,
+  ownersId: string,
+) {
+  const visible = assertRows(
+    await attempt(tx, actor, (sql) => sql`select id from ${sql("public." + table)}`),
+    1,
+    `other selects ${table} without a filter`,
+  );
+  assert.deepEqual(visible[0], { id: ownId }, `the other user sees only their own ${table} row`);
+  assertRows(
+    await attempt(tx, actor, (sql) => sql`select id from ${sql("public." + table)} where id = ${ownersId}`),
+    0,
+    `other selects the owner's ${table} row by id`,
+  );
+}
+
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -232,20 +256,12 @@ stackTest(
     await withFixture(async (tx, f) => {
       const other = asUser(f.other);
 
-      const visible = assertRows(
-        await attempt(tx, other, (sql) => sql`select id from public.user_twilio_credentials`),
-        1,
-        "other selects without a filter",
-      );
-      assert.deepEqual(visible[0], { id: f.otherCredential.id }, "the other user sees only their own row");
-      assertRows(
-        await attempt(
-          tx,
-          other,
-          (sql) => sql`select id from public.user_twilio_credentials where id = ${f.ownerCredential.id}`,
-        ),
-        0,
-        "other selects the owner's row by id",
+      await assertSeesOnlyOwn(
+        tx,
+        other,
+        "user_twilio_credentials",
+        f.otherCredential.id,
+        f.ownerCredential.id,
       );
       assertRows(
         await attempt(
@@ -441,21 +457,7 @@ stackTest(
   async () => {
     await withFixture(async (tx, f) => {
       const other = asUser(f.other);
-      const rows = assertRows(
-        await attempt(tx, other, (sql) => sql`select id from public.twilio_phone_numbers`),
-        1,
-        "other selects without a filter",
-      );
-      assert.deepEqual(rows[0], { id: f.otherNumber.id }, "only their own number");
-      assertRows(
-        await attempt(
-          tx,
-          other,
-          (sql) => sql`select id from public.twilio_phone_numbers where id = ${f.ownerNumber.id}`,
-        ),
-        0,
-        "other selects the owner's number",
-      );
+      await assertSeesOnlyOwn(tx, other, "twilio_phone_numbers", f.otherNumber.id, f.ownerNumber.id);
       assertDenied(
         await attempt(
           tx,

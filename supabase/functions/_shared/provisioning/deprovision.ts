@@ -9,7 +9,7 @@ import { withAdvisoryLock } from "../db/locks.ts";
 import { forgetAttachedNumbers, listAttachedNumbers } from "../db/numbers.ts";
 import { restoreVoiceSettings } from "../numbers/voice-settings.ts";
 import type { TwilioClient } from "../twilio/client.ts";
-import { TwilioApiError } from "../twilio/errors.ts";
+import { nullIfNotFound } from "../twilio/errors.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import type { ServiceContext } from "./provision.ts";
 
@@ -83,11 +83,5 @@ async function restoreNumbers(
 
 /** Runs a delete-like call; "not found" means someone already did it. Returns whether anything was there. */
 async function deleteIfPresent(remove: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await remove();
-    return true;
-  } catch (error) {
-    if (error instanceof TwilioApiError && error.isNotFound) return false;
-    throw error;
-  }
+  return (await nullIfNotFound(async () => (await remove(), true))) ?? false;
 }

@@ -22,7 +22,7 @@ import {
 import { withAdvisoryLock } from "../db/locks.ts";
 import type { Logger } from "../log.ts";
 import type { TwilioClient } from "../twilio/client.ts";
-import { TwilioApiError } from "../twilio/errors.ts";
+import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import { readAuthToken, sealPlaintextSecrets } from "./stored-secrets.ts";
 import { generateSipPassword, sipUsernameFor } from "./names.ts";
 import {
@@ -264,16 +264,12 @@ class ProvisioningRun {
     const trunkSid = owned("trunk", this.#row.trunkSid);
     const listSid = owned("credentialList", this.#row.credentialListSid);
     const cleared: CredentialPatch = {};
-    const gone = async (remove: () => Promise<unknown>) => {
-      try {
-        await remove();
-        return true;
-      } catch (error) {
-        if (error instanceof TwilioApiError && error.isNotFound) return true;
+    // Gone means deleted now or already ("not found"); anything else is logged and the SID kept on the row.
+    const gone = (remove: () => Promise<unknown>) =>
+      nullIfNotFound(remove).then(() => true, (error) => {
         this.#log.error("cleanup_failed", { message: (error as Error).message });
         return false;
-      }
-    };
+      });
     // Deleting the trunk takes its origination URLs and association with it; the list can go only after that.
     if (trunkSid && await gone(() => this.#twilio.deleteTrunk(trunkSid))) {
       Object.assign(cleared, { trunkSid: null, domainName: null, domainPrefix: null });
