@@ -1,14 +1,34 @@
 /**
- * `deno task dev`: the local stack on fixed ports (API 54321, PostgreSQL 54322, Twilio emulator 54329), the
- * equivalent of `supabase start` + `supabase functions serve` without Docker. Runs until Ctrl-C.
- * Keys and secrets persist in .local/ so tokens and encrypted rows stay valid across restarts.
+ * `deno task dev [--legacy-jwt] [--fresh]`: the local stack on fixed ports (API 54321, PostgreSQL 54322, Twilio
+ * emulator 54329), the equivalent of `supabase start` + `supabase functions serve` without Docker. Runs until
+ * Ctrl-C. The database, keys and secrets persist in .local/ so tokens and encrypted rows stay valid across
+ * restarts; `--fresh` starts from nothing. `--legacy-jwt` (or LOCAL_JWT_MODE=legacy) runs it as a project still
+ * on the legacy JWT secret: user tokens are HS256 and the published JWKS is empty.
  */
+import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { generateProjectKeys } from "./local/keys.ts";
+import { generateProjectKeys, type JwtMode, withLegacySecret } from "./local/keys.ts";
 import { clusterDirFor } from "./local/postgres.ts";
 import { isPortFree } from "./local/process.ts";
 import { startStack } from "./local/stack.ts";
 import { localDir, persistedJson, readRunningStack, stackFile } from "./local/state.ts";
+
+let flags;
+try {
+  flags = parseArgs({
+    args: Deno.args,
+    options: {
+      "legacy-jwt": { type: "boolean", default: false },
+      fresh: { type: "boolean", default: false },
+    },
+  }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}\nUsage: deno task dev [--legacy-jwt] [--fresh]`);
+  Deno.exit(2);
+}
+const jwtMode: JwtMode = flags["legacy-jwt"] || Deno.env.get("LOCAL_JWT_MODE") === "legacy"
+  ? "legacy"
+  : "signing-keys";
 
 const port = (name: string, fallback: number) => Number(Deno.env.get(name) ?? fallback);
 const ports = {
@@ -29,6 +49,7 @@ for (const [name, value] of Object.entries(ports)) {
 }
 
 const started = performance.now();
+if (flags.fresh) await Deno.remove(localDir, { recursive: true }).catch(() => {});
 await Deno.mkdir(localDir, { recursive: true });
 const logFile = await Deno.open(join(localDir, "functions.log"), { create: true, append: true });
 const encoder = new TextEncoder();
@@ -38,7 +59,8 @@ const stack = await startStack({
   apiPort: ports.api,
   emulatorPort: ports.emulator,
   databaseUrl: Deno.env.get("DATABASE_URL"),
-  keys: await persistedJson(join(localDir, "keys.json"), generateProjectKeys),
+  keys: await projectKeys(join(localDir, "keys.json")),
+  jwtMode,
   secrets: await persistedJson(join(localDir, "secrets.json"), () => ({
     ENCRYPTION_KEYS: `local1:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`,
   })),
@@ -55,7 +77,14 @@ await Deno.writeTextFile(stackFile, JSON.stringify({ ...stack.info, pid: Deno.pi
 const { signing_key: _key, function_secrets: _secrets, ...visible } = stack.info;
 console.log(JSON.stringify(visible, null, 2));
 console.log(`Local stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops it.`);
-console.log("Get a user token: deno task token <user-uuid>");
+console.log("Sign up through supabase-js (auth.signUp), or get a token: deno task token <user-uuid>");
+
+/** The keys saved in .local/ (created the first time; an older file gains the legacy JWT secret it lacked). */
+async function projectKeys(path: string) {
+  const keys = withLegacySecret(await persistedJson(path, generateProjectKeys));
+  await Deno.writeTextFile(path, JSON.stringify(keys, null, 2), { mode: 0o600 });
+  return keys;
+}
 
 const shutdown = async () => {
   await Deno.remove(stackFile).catch(() => {});

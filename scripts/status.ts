@@ -11,6 +11,7 @@ const visible = [
   "db_url",
   "publishable_key",
   "secret_key",
+  "jwt_mode",
   "twilio_api_base_url",
   "twilio_trunking_base_url",
   "emulator_url",

@@ -22,7 +22,12 @@ const stack = await startStack({
   apiPort: freePort(),
   emulatorPort: 0,
   ephemeral: true,
-  secrets: { LIVEKIT_SIP_URI_FALLBACK: "sip:local-project.eu.sip.livekit.cloud;transport=tcp" },
+  withLegacyProject: true,
+  secrets: {
+    LIVEKIT_SIP_URI_FALLBACK: "sip:local-project.eu.sip.livekit.cloud;transport=tcp",
+    // Every line a function can log is written, so the secrets audit covers debug lines too.
+    LOG_LEVEL: "debug",
+  },
   log: (fn, line) => log.writeSync(encoder.encode(`[${fn}] ${line}\n`)),
 });
 

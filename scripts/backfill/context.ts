@@ -9,7 +9,10 @@
  */
 import { createPool } from "../../supabase/functions/_shared/db/client.ts";
 import type { Logger } from "../../supabase/functions/_shared/log.ts";
-import { serviceDependenciesFromEnv } from "../../supabase/functions/_shared/provisioning/context.ts";
+import {
+  serviceDependenciesFromEnv,
+  withLogger,
+} from "../../supabase/functions/_shared/provisioning/context.ts";
 import type { ServiceContext } from "../../supabase/functions/_shared/provisioning/provision.ts";
 
 /**
@@ -24,5 +27,5 @@ export function createBackfillContext(
   options: { dbUrl: string; concurrency: number; log: Logger; poolSize?: number },
 ): ServiceContext {
   const sql = createPool(options.dbUrl, options.poolSize ?? backfillPoolSize(options.concurrency));
-  return { ...serviceDependenciesFromEnv(sql), log: options.log };
+  return withLogger(serviceDependenciesFromEnv(sql), options.log);
 }

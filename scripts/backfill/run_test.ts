@@ -25,7 +25,7 @@ async function seed(count: number): Promise<Seeded[]> {
   const seeded: Omit<Seeded, "id">[] = [];
   for (let i = 0; i < count; i++) {
     const userId = crypto.randomUUID();
-    await ensureUser(stackInfo().db_url, userId);
+    await ensureUser(db(), userId);
     const account = await emulator.createAccount();
     seeded.push({ userId, accountSid: account.sid, authToken: account.authToken });
   }

@@ -81,7 +81,7 @@ async function seedUnprovisionedRows(ctx: BenchContext, count: number): Promise<
         const userId = crypto.randomUUID();
         const [account] = await Promise.all([
           ctx.emulator.createAccount(),
-          ensureUser(ctx.stack.info.db_url, userId),
+          ensureUser(ctx.db, userId),
         ]);
         return { user_id: userId, account_sid: account.sid, auth_token: account.authToken };
       })),

@@ -20,11 +20,11 @@ export async function newCustomer(ctx: BenchContext): Promise<Customer> {
   const userId = crypto.randomUUID();
   const [account] = await Promise.all([
     ctx.emulator.createAccount(),
-    ensureUser(ctx.stack.info.db_url, userId),
+    ensureUser(ctx.db, userId),
   ]);
   return {
     userId,
-    token: await mintAccessToken(ctx.stack.info, userId),
+    token: await mintAccessToken(ctx.db, ctx.stack.info, userId),
     credentials: { accountSid: account.sid, authToken: account.authToken },
   };
 }

@@ -1,22 +1,31 @@
 /**
  * The local API gateway: what `supabase start` + `supabase functions serve` give on 127.0.0.1:54321, without
- * Docker. Serves every function in config.toml at /functions/v1/<name> (one process per function, verify_jwt
- * honoured), and the project's JWKS at /auth/v1/.well-known/jwks.json.
+ * Docker. Serves every function in config.toml at /functions/v1/<name> (one process per function) and the Auth
+ * stand-in at /auth/v1 (sign-up, sign-in, JWKS; see auth-api.ts).
+ *
+ * `verify_jwt = true` is applied exactly as the hosted platform applies it (supabase-platform-facts.md): only a
+ * legacy HS256 token signed with the project's legacy JWT secret passes; a token signed with the new signing keys,
+ * an expired one or none at all gets the platform's 401, without CORS headers, and the function never runs.
+ * With `verify_jwt = false` the request reaches the function untouched.
  *
  * /_local/functions/<name>/kill (POST) kills a function's process as a crash would: tests use it to prove that
  * provisioning survives a crash.
  */
-import type { JWK } from "jose";
-import { jwksFromJson, verifyAccessToken } from "../../supabase/functions/_shared/auth.ts";
-import { readFunctionsConfig } from "./functions-config.ts";
+import { jwtVerify } from "jose";
+import { type FunctionConfig, readFunctionsConfig } from "./functions-config.ts";
 import { FunctionWorker, type LogSink } from "./function-worker.ts";
 
 export interface GatewayOptions {
   port: number;
-  jwks: { keys: JWK[] };
+  /** The project's legacy JWT secret: the only key the `verify_jwt` gate knows. */
+  legacyJwtSecret: string;
+  /** Answers /auth/v1/<path>. */
+  auth: (req: Request, path: string) => Promise<Response>;
   /** Environment every function gets (Supabase's injected variables plus the project's secrets). */
   functionEnv: Record<string, string>;
   log: LogSink;
+  /** Replaces settings from config.toml per function (tests switch verify_jwt back on this way). */
+  overrides?: Record<string, Partial<Pick<FunctionConfig, "verifyJwt">>>;
 }
 
 export interface Gateway {
@@ -29,17 +38,18 @@ const FUNCTION_PATH = /^\/functions\/v1\/([a-z0-9_-]+)(\/.*)?$/;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const functions = await readFunctionsConfig();
-  const jwks = await jwksFromJson(JSON.stringify(options.jwks));
   const workers = new Map<string, FunctionWorker>(
-    [...functions.values()].map((
-      config,
-    ) => [config.name, new FunctionWorker(config, options.functionEnv, options.log)]),
+    [...functions.values()].map((config) => {
+      const effective = { ...config, ...options.overrides?.[config.name] };
+      return [config.name, new FunctionWorker(effective, options.functionEnv, options.log)];
+    }),
   );
+  const legacySecret = new TextEncoder().encode(options.legacyJwtSecret);
 
   const server = Deno.serve({ hostname: "127.0.0.1", port: options.port, onListen() {} }, async (req) => {
     const url = new URL(req.url);
-    if (url.pathname === "/auth/v1/.well-known/jwks.json" || url.pathname === "/auth/v1/jwks") {
-      return Response.json(options.jwks);
+    if (url.pathname.startsWith("/auth/v1/")) {
+      return await options.auth(req, url.pathname.slice("/auth/v1".length));
     }
     if (url.pathname === "/_local/health") return Response.json({ ok: true });
     const kill = url.pathname.match(/^\/_local\/functions\/([a-z0-9_-]+)\/kill$/);
@@ -53,8 +63,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const match = url.pathname.match(FUNCTION_PATH);
     const worker = match && workers.get(match[1]);
     if (!match || !worker) return gatewayError(404, "Function not found");
-    if (worker.config.verifyJwt && req.method !== "OPTIONS" && !(await hasValidJwt(req, jwks))) {
-      return gatewayError(401, "Invalid JWT");
+    if (worker.config.verifyJwt && req.method !== "OPTIONS") {
+      const refusal = await legacyJwtGate(req, legacySecret);
+      if (refusal) return refusal;
     }
     return await forward(req, worker, `/${match[1]}${match[2] ?? ""}${url.search}`);
   });
@@ -69,11 +80,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 }
 
-/** What the edge gateway checks when verify_jwt is on: a bearer token signed by one of the project's keys. */
-async function hasValidJwt(req: Request, jwks: Awaited<ReturnType<typeof jwksFromJson>>): Promise<boolean> {
-  const token = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-  if (!token) return false;
-  return await verifyAccessToken(token, jwks).then(() => true, () => false);
+/** The platform's `verify_jwt`: an unexpired HS256 token signed with the legacy secret, or the platform's 401. */
+async function legacyJwtGate(req: Request, secret: Uint8Array): Promise<Response | undefined> {
+  const header = req.headers.get("authorization");
+  if (!header) return gatewayError(401, "Missing authorization header");
+  const token = header.match(/^Bearer\s+(\S+)$/i)?.[1] ?? "";
+  const valid = await jwtVerify(token, secret, { algorithms: ["HS256"] }).then(() => true, () => false);
+  return valid ? undefined : gatewayError(401, "Invalid JWT");
 }
 
 async function forward(req: Request, worker: FunctionWorker, path: string): Promise<Response> {

@@ -1,69 +1,117 @@
 /**
- * The local gateway's JWT handling, seen through supabase-js as an app would see it: verify_jwt from config.toml
- * is honoured per function, tokens are checked against the project's JWKS, and valid ones reach the handler.
+ * The local gateway, held to the hosted platform's rules (supabase-platform-facts.md): `verify_jwt = true` lets
+ * through only legacy HS256 tokens signed with the project's legacy secret and answers anything else with the
+ * platform's 401; `verify_jwt = false` passes requests through untouched.
  */
 import assert from "node:assert/strict";
-import { createClient, FunctionsHttpError } from "@supabase/supabase-js";
+import { FunctionsHttpError } from "@supabase/supabase-js";
 import { generateProjectKeys, signAccessToken } from "./keys.ts";
-import { clientWithToken, newUser, stackInfo, stackTest } from "../testing/stack.ts";
+import { startProject } from "./stack.ts";
+import { ensureUser, mintAccessToken } from "./users.ts";
+import { clientWithToken, db, newUser, stackInfo, stackTest } from "../testing/stack.ts";
 
-async function invokeStatus(token: string | undefined, fn: string, method: "GET" | "POST" = "POST") {
+/** A second project over the test stack's database and Twilio, with get-sip-config switched to verify_jwt = true. */
+async function projectWithVerifyJwt() {
   const stack = stackInfo();
-  const client = token
-    ? clientWithToken(token)
-    : createClient(stack.api_url, stack.publishable_key, { auth: { persistSession: false } });
-  const { error } = await client.functions.invoke(fn, method === "POST" ? { body: {} } : { method });
-  if (!error) return { status: 200, body: undefined };
-  assert.ok(error instanceof FunctionsHttpError, `unexpected ${error}`);
-  return { status: error.context.status, body: await error.context.json() };
+  return await startProject({
+    dbUrl: stack.db_url,
+    twilio: { apiBaseUrl: stack.twilio_api_base_url, trunkingBaseUrl: stack.twilio_trunking_base_url },
+    secrets: stack.function_secrets,
+    log: () => {},
+  }, {
+    port: 0,
+    keys: await generateProjectKeys(),
+    mode: "signing-keys",
+    overrides: { "get-sip-config": { verifyJwt: true } },
+  });
 }
 
 stackTest(
-  "gateway: a valid user token reaches the create-main-trunk handler (which then validates the body)",
+  "gateway: a function switched back to verify_jwt = true refuses new-keys tokens, as the platform does",
   async () => {
-    const user = await newUser();
-    const result = await invokeStatus(user.token, "create-main-trunk");
-    assert.equal(result.status, 400);
-    assert.equal(result.body.error.code, "invalid_input", "the handler, not the gateway, answered");
-  },
-);
+    const gated = await projectWithVerifyJwt();
+    try {
+      const userId = crypto.randomUUID();
+      await ensureUser(db(), userId);
+      const url = `${gated.info.api_url}/functions/v1/get-sip-config`;
+      const call = async (authorization?: string) => {
+        const res = await fetch(url, { headers: authorization ? { Authorization: authorization } : {} });
+        return {
+          status: res.status,
+          cors: res.headers.get("access-control-allow-origin"),
+          body: await res.json(),
+        };
+      };
 
-stackTest(
-  "gateway: expired, wrongly signed, malformed and missing tokens are refused before the handler",
-  async () => {
-    const stack = stackInfo();
-    const userId = crypto.randomUUID();
-    const issuer = `${stack.api_url}/auth/v1`;
-    const expired = await signAccessToken(stack.signing_key, { userId, issuer, expiresIn: -60 });
-    const foreignKeys = await generateProjectKeys();
-    const wrongKey = await signAccessToken(foreignKeys, { userId, issuer });
-    for (const token of [expired, wrongKey, "not-a-jwt", undefined]) {
-      const result = await invokeStatus(token, "create-main-trunk");
-      assert.equal(result.status, 401, `token ${token?.slice(0, 12)}`);
+      const newKeysToken = await mintAccessToken(db(), gated.info, userId);
+      assert.deepEqual(await call(`Bearer ${newKeysToken}`), {
+        status: 401,
+        cors: null,
+        body: { code: 401, message: "Invalid JWT" },
+      }, "a valid ES256 token never reaches the function");
+      assert.deepEqual(await call(), {
+        status: 401,
+        cors: null,
+        body: { code: 401, message: "Missing authorization header" },
+      });
+      const expiredLegacy = await mintAccessToken(db(), { ...gated.info, jwt_mode: "legacy" }, userId, {
+        expiresIn: -60,
+      });
+      assert.equal((await call(`Bearer ${expiredLegacy}`)).status, 401);
+
+      const legacyToken = await mintAccessToken(db(), { ...gated.info, jwt_mode: "legacy" }, userId);
+      const passed = await call(`Bearer ${legacyToken}`);
       assert.deepEqual(
-        result.body,
-        { code: 401, message: "Invalid JWT" },
-        "the gateway's answer, not the function's",
+        [passed.status, passed.body.error?.code],
+        [404, "credentials_not_found"],
+        "the handler answered",
       );
+      assert.equal(passed.cors, "*");
+    } finally {
+      await gated.close();
     }
   },
 );
 
-stackTest("gateway: a function with verify_jwt = false gets the request and does its own auth", async () => {
-  const result = await invokeStatus(undefined, "get-sip-config", "GET");
-  assert.equal(result.status, 401);
-  assert.equal(result.body.error.code, "unauthorized", "the function's own answer");
-});
+stackTest(
+  "gateway: with verify_jwt = false (every function here) a request reaches the function untouched",
+  async () => {
+    const user = await newUser();
+    const { error } = await user.supabase.functions.invoke("create-main-trunk", { body: {} });
+    assert.ok(error instanceof FunctionsHttpError);
+    assert.equal(error.context.status, 400);
+    assert.equal(
+      (await error.context.json()).error.code,
+      "invalid_input",
+      "the handler, not the gateway, answered",
+    );
+
+    const stack = stackInfo();
+    const foreign = await signAccessToken(await generateProjectKeys(), "signing-keys", {
+      userId: user.userId,
+      issuer: `${stack.api_url}/auth/v1`,
+    });
+    const { error: refused } = await clientWithToken(foreign).functions.invoke("create-main-trunk", {
+      body: {},
+    });
+    assert.ok(refused instanceof FunctionsHttpError);
+    assert.equal(refused.context.status, 401);
+    assert.equal((await refused.context.json()).error.code, "unauthorized", "the function's own answer");
+  },
+);
 
 stackTest(
-  "gateway: the project's JWKS is published where supabase-js and functions look for it",
+  "gateway: the JWKS is published where supabase-js and functions look for it (empty on a legacy project)",
   async () => {
-    const res = await fetch(`${stackInfo().api_url}/auth/v1/.well-known/jwks.json`);
-    const jwks = await res.json();
+    const stack = stackInfo();
+    const jwks = await (await fetch(`${stack.api_url}/auth/v1/.well-known/jwks.json`)).json();
     assert.equal(jwks.keys.length, 1);
     assert.equal(jwks.keys[0].kty, "EC");
     assert.equal(jwks.keys[0].alg, "ES256");
     assert.equal(jwks.keys[0].d, undefined, "no private part");
+    const legacy = await (await fetch(`${stack.legacy_project!.api_url}/auth/v1/.well-known/jwks.json`))
+      .json();
+    assert.deepEqual(legacy, { keys: [] }, "a symmetric secret is never published");
   },
 );
 

@@ -7,27 +7,36 @@
 import postgres from "postgres";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
-import { startGateway } from "./gateway.ts";
+import { createAuthApi } from "./auth-api.ts";
+import { type GatewayOptions, startGateway } from "./gateway.ts";
 import type { LogSink } from "./function-worker.ts";
-import { generateProjectKeys, jwksOf, type ProjectKeys } from "./keys.ts";
+import { generateProjectKeys, jwksOf, type JwtMode, type ProjectKeys } from "./keys.ts";
 import { startPostgres } from "./postgres.ts";
 import { repoRoot } from "./process.ts";
 import { pushMigrations } from "./supabase-cli.ts";
 import { startWebhookDispatcher } from "./webhook-dispatcher.ts";
 
-/** Everything a client, a test or `deno task status` needs to reach the running stack. */
-export interface StackInfo {
+/** One Supabase project as a client reaches it: its API, its keys, how it signs user tokens. */
+export interface ProjectInfo {
   api_url: string;
-  db_url: string;
   publishable_key: string;
   secret_key: string;
+  /** `signing-keys` (ES256, the default) or `legacy` (HS256 with the legacy JWT secret). */
+  jwt_mode: JwtMode;
+  /** For minting user tokens (`deno task token`, tests). Local only. */
+  signing_key: Pick<ProjectKeys, "kid" | "privateJwk" | "legacyJwtSecret">;
+}
+
+/** Everything a client, a test or `deno task status` needs to reach the running stack. */
+export interface StackInfo extends ProjectInfo {
+  db_url: string;
   twilio_api_base_url: string;
   twilio_trunking_base_url: string;
   emulator_url: string | null;
-  /** For minting user tokens (`deno task token`, tests). Local only. */
-  signing_key: Pick<ProjectKeys, "kid" | "privateJwk">;
   /** The project secrets the functions run with. Local only. */
   function_secrets: Record<string, string>;
+  /** Tests only: a second project on the legacy JWT secret, over the same database and emulator. */
+  legacy_project?: ProjectInfo;
 }
 
 export interface StackOptions {
@@ -40,6 +49,9 @@ export interface StackOptions {
   databaseUrl?: string;
   ephemeral?: boolean;
   keys?: ProjectKeys;
+  jwtMode?: JwtMode;
+  /** Also start a legacy-secret project beside the main one (tests run user-facing functions under both). */
+  withLegacyProject?: boolean;
   /** Project secrets (ENCRYPTION_KEYS, WEBHOOK_SECRET, LIVEKIT_SIP_URI, ...); missing ones get local defaults. */
   secrets?: Record<string, string>;
   log: LogSink;
@@ -76,49 +88,43 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const twilio = await twilioEndpoints(options.emulatorPort);
     if (twilio.close) cleanups.push(twilio.close);
-
-    const keys = options.keys ?? await generateProjectKeys();
-    const secrets = withLocalDefaults(options.secrets ?? {});
-    const apiUrl = `http://127.0.0.1:${options.apiPort}`;
-    const functionEnv = {
-      SUPABASE_URL: apiUrl,
-      SUPABASE_DB_URL: dbUrl,
-      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
-      SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
-      SUPABASE_JWKS: JSON.stringify(jwksOf(keys)),
-      TWILIO_API_BASE_URL: twilio.apiBaseUrl,
-      TWILIO_TRUNKING_BASE_URL: twilio.trunkingBaseUrl,
-      ...secrets,
-    };
-    const gateway = await startGateway({
-      port: options.apiPort,
-      jwks: jwksOf(keys),
+    const shared: SharedServices = {
+      dbUrl,
+      twilio,
+      secrets: withLocalDefaults(options.secrets ?? {}),
       log: options.log,
-      functionEnv,
+    };
+
+    const main = await startProject(shared, {
+      port: options.apiPort,
+      keys: options.keys ?? await generateProjectKeys(),
+      mode: options.jwtMode ?? "signing-keys",
     });
-    cleanups.push(gateway.close);
+    cleanups.push(main.close);
+    const legacy = options.withLegacyProject
+      ? await startProject(shared, { port: 0, keys: await generateProjectKeys(), mode: "legacy" })
+      : undefined;
+    if (legacy) cleanups.push(legacy.close);
 
     await configureWebhook(
       dbUrl,
-      `${gateway.url}/functions/v1/twilio-credentials-webhook`,
-      secrets.WEBHOOK_SECRET,
+      `${main.info.api_url}/functions/v1/twilio-credentials-webhook`,
+      shared.secrets.WEBHOOK_SECRET,
     );
     const dispatcher = await startWebhookDispatcher(dbUrl);
     cleanups.push(dispatcher.close);
 
     return {
-      keys,
-      functionEnv,
+      keys: main.keys,
+      functionEnv: main.functionEnv,
       info: {
-        api_url: gateway.url,
+        ...main.info,
         db_url: dbUrl,
-        publishable_key: keys.publishableKey,
-        secret_key: keys.secretKey,
         twilio_api_base_url: twilio.apiBaseUrl,
         twilio_trunking_base_url: twilio.trunkingBaseUrl,
         emulator_url: twilio.emulatorUrl,
-        signing_key: { kid: keys.kid, privateJwk: keys.privateJwk },
-        function_secrets: secrets,
+        function_secrets: shared.secrets,
+        ...(legacy ? { legacy_project: legacy.info } : {}),
       },
       drainWebhooks: dispatcher.drain,
       stop,
@@ -127,6 +133,72 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+/** What every project of a stack shares: the database, Twilio, the project secrets, the log. */
+export interface SharedServices {
+  dbUrl: string;
+  twilio: { apiBaseUrl: string; trunkingBaseUrl: string };
+  secrets: Record<string, string>;
+  log: LogSink;
+}
+
+export interface ProjectOptions {
+  /** 0 picks a free port. */
+  port: number;
+  keys: ProjectKeys;
+  mode: JwtMode;
+  overrides?: GatewayOptions["overrides"];
+}
+
+/**
+ * One project's gateway and Auth over shared services: the environment Supabase injects into its functions
+ * (its URL, keys and JWKS, as a project of that mode has them) plus the project secrets.
+ */
+export async function startProject(shared: SharedServices, options: ProjectOptions) {
+  const { keys, mode } = options;
+  const authSql = postgres(shared.dbUrl, { max: 2, onnotice: () => {}, transform: postgres.camel });
+  // The gateway may pick its port itself: Auth (whose issuer is the project URL) is created once the URL is known.
+  let authApi: ReturnType<typeof createAuthApi> | undefined;
+  const auth = (req: Request, path: string) => authApi!(req, path);
+  const functionEnv = (url: string) => ({
+    SUPABASE_URL: url,
+    SUPABASE_DB_URL: shared.dbUrl,
+    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+    SUPABASE_JWKS: JSON.stringify(jwksOf(keys, mode)),
+    TWILIO_API_BASE_URL: shared.twilio.apiBaseUrl,
+    TWILIO_TRUNKING_BASE_URL: shared.twilio.trunkingBaseUrl,
+    ...shared.secrets,
+  });
+  const env: Record<string, string> = {};
+  const gateway = await startGateway({
+    port: options.port,
+    legacyJwtSecret: keys.legacyJwtSecret,
+    auth,
+    functionEnv: env,
+    log: shared.log,
+    overrides: options.overrides,
+  });
+  // Function processes start on first request, so their environment can still learn the port picked above.
+  Object.assign(env, functionEnv(gateway.url));
+  authApi = createAuthApi({ sql: authSql, keys, mode, issuer: `${gateway.url}/auth/v1` });
+  const info: ProjectInfo = {
+    api_url: gateway.url,
+    publishable_key: keys.publishableKey,
+    secret_key: keys.secretKey,
+    jwt_mode: mode,
+    signing_key: { kid: keys.kid, privateJwk: keys.privateJwk, legacyJwtSecret: keys.legacyJwtSecret },
+  };
+  return {
+    info,
+    keys,
+    functionEnv: env,
+    close: async () => {
+      await gateway.close();
+      await authSql.end();
+    },
+  };
 }
 
 /** Supabase's roles and auth schema, then the local pg_net and Vault stand-ins (see their SQL files). */

@@ -38,9 +38,30 @@ create table if not exists auth.users (
   raw_app_meta_data jsonb,
   raw_user_meta_data jsonb,
   is_anonymous boolean not null default false,
+  last_sign_in_at timestamptz,
   created_at timestamptz default now(),
   updated_at timestamptz default now(),
   deleted_at timestamptz
+);
+
+create unique index if not exists users_email_partial_key on auth.users (email) where email is not null;
+
+-- Sessions and refresh tokens, under Supabase Auth's table names, for the local Auth stand-in
+-- (scripts/local/auth-api.ts). Deleting a user ends their sessions.
+create table if not exists auth.sessions (
+  id uuid primary key,
+  user_id uuid not null references auth.users (id) on delete cascade,
+  created_at timestamptz default now(),
+  updated_at timestamptz default now()
+);
+
+create table if not exists auth.refresh_tokens (
+  id bigint generated always as identity primary key,
+  token varchar(255) unique,
+  user_id varchar(255),
+  session_id uuid references auth.sessions (id) on delete cascade,
+  revoked boolean not null default false,
+  created_at timestamptz default now()
 );
 
 -- Same definitions as Supabase: PostgREST puts the verified JWT claims in request.jwt.claims.

@@ -21,6 +21,8 @@ export const serviceLogLines: string[] = [];
 export function testServiceContext(overrides: Partial<ProvisioningConfig> = {}): ServiceContext {
   const stack = stackInfo();
   sql ??= createPool(stack.db_url, 8);
+  // Debug level, so the secrets audit also covers every Twilio request and provisioning step logged.
+  const log = createLogger({ fn: "test" }, (_level, line) => serviceLogLines.push(line), "debug");
   return {
     sql,
     secrets: SecretBox.fromEnv(stack.function_secrets.ENCRYPTION_KEYS),
@@ -30,7 +32,8 @@ export function testServiceContext(overrides: Partial<ProvisioningConfig> = {}):
         apiBaseUrl: stack.twilio_api_base_url,
         trunkingBaseUrl: stack.twilio_trunking_base_url,
         baseDelayMs: 20,
+        log,
       }),
-    log: createLogger({ fn: "test" }, (_level, line) => serviceLogLines.push(line)),
+    log,
   };
 }

@@ -9,7 +9,7 @@
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
-import type { StackInfo } from "../local/stack.ts";
+import type { ProjectInfo, StackInfo } from "../local/stack.ts";
 import { ensureUser, mintAccessToken } from "../local/users.ts";
 
 let cached: StackInfo | undefined;
@@ -32,17 +32,30 @@ export interface TestUser {
   supabase: SupabaseClient;
 }
 
-export async function newUser(): Promise<TestUser> {
+/** Which of the test stack's projects: the main one (new JWT signing keys) or the one on the legacy secret. */
+export type ProjectKind = "signing-keys" | "legacy";
+
+export function project(kind: ProjectKind = "signing-keys"): ProjectInfo {
   const stack = stackInfo();
-  const userId = crypto.randomUUID();
-  await ensureUser(stack.db_url, userId);
-  const token = await mintAccessToken(stack, userId);
-  return { userId, token, supabase: clientWithToken(token) };
+  if (kind === "signing-keys") return stack;
+  if (!stack.legacy_project) throw new Error("The test stack was started without its legacy project");
+  return stack.legacy_project;
 }
 
-export function clientWithToken(token: string): SupabaseClient {
-  const stack = stackInfo();
-  return createClient(stack.api_url, stack.publishable_key, {
+/** A user in auth.users with a live session and an access token signed as their project signs them. */
+export async function newUser(
+  kind: ProjectKind = "signing-keys",
+  options: { isAnonymous?: boolean } = {},
+): Promise<TestUser> {
+  const userId = crypto.randomUUID();
+  await ensureUser(db(), userId, options);
+  const token = await mintAccessToken(db(), project(kind), userId, options);
+  return { userId, token, supabase: clientWithToken(token, kind) };
+}
+
+export function clientWithToken(token: string, kind: ProjectKind = "signing-keys"): SupabaseClient {
+  const target = project(kind);
+  return createClient(target.api_url, target.publishable_key, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: `Bearer ${token}` } },
   });

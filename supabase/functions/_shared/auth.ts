@@ -1,19 +1,20 @@
 /**
- * Who is calling. User-facing requests carry the user's access token (an asymmetric Supabase Auth JWT, verified
- * against the project's JWKS); server-to-server callers send the project's secret key in the `apikey` header, as
- * Supabase clients do for secret keys. The user id only ever comes from a verified token.
+ * Who is calling. Every function authenticates its callers itself (`verify_jwt = false`: the platform's gate
+ * accepts only legacy HS256 tokens, see supabase/config.toml). Users send their Supabase Auth access token as the
+ * bearer, from a project on the new JWT signing keys (ES256/RS256, verified here against SUPABASE_JWKS) or on the
+ * legacy JWT secret (HS256, which no function can verify locally: Supabase Auth confirms it). Both go through
+ * supabase-js's `auth.getClaims`, the official way to cover both. Server-to-server callers send the project's
+ * secret key in the `apikey` header. The user id only ever comes from a verified token.
  *
  * ```ts
  * const caller = await authenticate(req, { allowSecretKey: true });
  * if (caller.kind === "user") console.log(caller.userId);
  * ```
  */
-import type { JSONWebKeySet, JWTVerifyGetKey } from "jose";
+import type { GoTrueClient } from "@supabase/auth-js";
+import { type AuthConfig, authConfigFromEnv } from "./config.ts";
+import { getSql } from "./db/client.ts";
 import { ApiError, unauthorized } from "./http/errors.ts";
-
-/** jose loads with the first user token: the secret-key path (the voice backend's) starts without it. */
-let jose: Promise<typeof import("jose")> | undefined;
-const loadJose = () => jose ??= import("jose");
 
 export type Caller = { kind: "user"; userId: string } | { kind: "service" };
 
@@ -30,10 +31,9 @@ export async function authenticate(req: Request, options: AuthOptions = {}): Pro
   }
   const bearer = req.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!bearer) throw unauthorized();
-  const claims = await verifyAccessToken(bearer).catch(() => {
-    throw unauthorized("The access token is invalid or expired");
-  });
-  return { kind: "user", userId: claims.sub };
+  const userId = await verifyUserToken(bearer);
+  await requireExistingUser(userId);
+  return { kind: "user", userId };
 }
 
 /** For functions only users may call: the user id from the verified token (the secret key is refused). */
@@ -45,40 +45,64 @@ export async function authenticateUser(req: Request): Promise<string> {
   return caller.userId;
 }
 
-/** Verifies a Supabase Auth user token and returns its claims; rejects anything that is not a signed-in user. */
-export async function verifyAccessToken(token: string, jwks?: JWTVerifyGetKey): Promise<{ sub: string }> {
-  const { jwtVerify } = await loadJose();
-  const { payload } = await jwtVerify(token, jwks ?? await projectJwks(), {
-    audience: "authenticated",
-    algorithms: ["ES256", "RS256"],
-  });
-  if (payload.role !== "authenticated" || typeof payload.sub !== "string") {
-    throw new Error("not a user token");
+/**
+ * The user id of a valid access token of this project, or a 401: signature, `exp` (required), `aud`
+ * `authenticated`, the project's issuer, a user (not an anon or service token) and, unless allowed, not anonymous.
+ */
+export async function verifyUserToken(token: string): Promise<string> {
+  const config = authConfig();
+  const client = await authClient(config);
+  const { data, error } = await client.getClaims(token, { jwks: config.jwks }).catch((thrown: Error) => ({
+    data: null,
+    error: thrown,
+  }));
+  if (error?.name === "AuthRetryableFetchError") {
+    throw new ApiError(503, "auth_unavailable", "Supabase Auth did not answer; try again shortly");
   }
-  if (!UUID.test(payload.sub)) throw new Error("subject is not a user id");
-  return { sub: payload.sub };
+  if (error || !data) {
+    throw unauthorized(
+      /expired/i.test(error?.message ?? "")
+        ? "The access token has expired"
+        : "The access token is not a valid token of this project",
+    );
+  }
+  const claims = data.claims;
+  const audiences = [claims.aud].flat();
+  if (claims.iss !== config.issuer) throw unauthorized("The access token was issued by another project");
+  if (
+    !audiences.includes("authenticated") || claims.role !== "authenticated" || !UUID.test(claims.sub ?? "")
+  ) {
+    throw unauthorized("The access token is not a signed-in user's token");
+  }
+  if (claims.is_anonymous === true && !config.allowAnonymous) {
+    throw unauthorized("Anonymous users cannot do this; sign in with an account");
+  }
+  return claims.sub;
+}
+
+/** A token outlives its user: one deleted since it was issued is a 401 here, not a foreign-key error later. */
+async function requireExistingUser(userId: string) {
+  const [user] = await getSql()`select 1 from auth.users where id = ${userId} and deleted_at is null`;
+  if (!user) throw unauthorized("The user of this access token no longer exists");
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export async function jwksFromJson(json: string): Promise<JWTVerifyGetKey> {
-  const parsed = JSON.parse(json);
-  const { createLocalJWKSet } = await loadJose();
-  return createLocalJWKSet(Array.isArray(parsed) ? { keys: parsed } : parsed as JSONWebKeySet);
-}
+let config: AuthConfig | undefined;
+const authConfig = () => config ??= authConfigFromEnv();
 
-let cachedJwks: Promise<JWTVerifyGetKey> | undefined;
-
-/** SUPABASE_JWKS when Supabase injects it; otherwise the project's published JWKS, fetched and cached. */
-function projectJwks(): Promise<JWTVerifyGetKey> {
-  return cachedJwks ??= (async () => {
-    const inline = Deno.env.get("SUPABASE_JWKS");
-    if (inline) return await jwksFromJson(inline);
-    const url = Deno.env.get("SUPABASE_URL");
-    if (!url) throw new Error("Neither SUPABASE_JWKS nor SUPABASE_URL is set");
-    const { createRemoteJWKSet } = await loadJose();
-    return createRemoteJWKSet(new URL("/auth/v1/.well-known/jwks.json", url));
-  })();
+/** auth-js loads with the first user token: the secret-key path (the voice backend's) starts without it. */
+let client: Promise<GoTrueClient> | undefined;
+function authClient(config: AuthConfig): Promise<GoTrueClient> {
+  return client ??= import("@supabase/auth-js").then(({ GoTrueClient }) =>
+    new GoTrueClient({
+      url: config.authUrl,
+      headers: { apikey: config.apiKey },
+      persistSession: false,
+      autoRefreshToken: false,
+      detectSessionInUrl: false,
+    })
+  );
 }
 
 function isProjectSecretKey(candidate: string): boolean {

@@ -2,6 +2,7 @@
  * The project's own settings, read from function secrets once per process and validated, so a typo fails the
  * first request loudly instead of provisioning something half-right.
  */
+import type { JWK } from "@supabase/auth-js";
 import { z } from "zod";
 
 export const RECORDING_MODES = [
@@ -39,20 +40,78 @@ export interface ProvisioningConfig {
   outboundTransport: "udp" | "tcp" | "tls" | "auto";
 }
 
-export function provisioningConfigFromEnv(env: Record<string, string | undefined> = Deno.env.toObject()) {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
-  );
-  const result = settingsSchema.safeParse(present);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`Invalid function secret ${issue.path.join(".")}: ${issue.message}`);
-  }
-  const settings = result.data;
+export function provisioningConfigFromEnv(env: Env = Deno.env.toObject()) {
+  const settings = parseSettings(settingsSchema, env);
   return {
     livekitSipUri: settings.LIVEKIT_SIP_URI,
     livekitSipUriFallback: settings.LIVEKIT_SIP_URI_FALLBACK,
     recording: { mode: settings.TRUNK_RECORDING_MODE, trim: settings.TRUNK_RECORDING_TRIM },
     outboundTransport: settings.LIVEKIT_OUTBOUND_TRANSPORT,
   } satisfies ProvisioningConfig;
+}
+
+const authSettingsSchema = z.object({
+  SUPABASE_URL: z.url({ error: "must be the project URL, e.g. https://<ref>.supabase.co" }),
+  SUPABASE_JWKS: z.string().optional(),
+  SUPABASE_PUBLISHABLE_KEYS: z.string().optional(),
+  SUPABASE_ANON_KEY: z.string().optional(),
+  AUTH_JWT_ISSUER: z.url().optional(),
+  ALLOW_ANONYMOUS_USERS: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+});
+
+export interface AuthConfig {
+  /** The project's Auth API, `<SUPABASE_URL>/auth/v1`; also the issuer of its tokens unless AUTH_JWT_ISSUER says. */
+  authUrl: string;
+  issuer: string;
+  /** SUPABASE_JWKS as injected; without it the Auth API's published set is fetched. */
+  jwks?: { keys: JWK[] };
+  /** The key Auth API calls carry (`apikey`): the project's publishable key, or the legacy anon key. */
+  apiKey: string;
+  /** Whether anonymous users (`is_anonymous`) may call the user-facing functions. */
+  allowAnonymous: boolean;
+}
+
+export function authConfigFromEnv(env: Env = Deno.env.toObject()): AuthConfig {
+  const settings = parseSettings(authSettingsSchema, env);
+  const authUrl = `${settings.SUPABASE_URL.replace(/\/+$/, "")}/auth/v1`;
+  const publishable = settings.SUPABASE_PUBLISHABLE_KEYS
+    ? Object.values(JSON.parse(settings.SUPABASE_PUBLISHABLE_KEYS) as Record<string, string>)[0]
+    : undefined;
+  const jwks = settings.SUPABASE_JWKS ? JSON.parse(settings.SUPABASE_JWKS) : undefined;
+  return {
+    authUrl,
+    issuer: settings.AUTH_JWT_ISSUER ?? authUrl,
+    jwks: Array.isArray(jwks) ? { keys: jwks } : jwks,
+    apiKey: publishable ?? settings.SUPABASE_ANON_KEY ?? "",
+    allowAnonymous: settings.ALLOW_ANONYMOUS_USERS === "true",
+  };
+}
+
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+const logSettingsSchema = z.object({
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }).optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+/** LOG_LEVEL, else `debug` when NODE_ENV=development (as the original service documented), else `info`. */
+export function logLevelFromEnv(env: Env = Deno.env.toObject()): LogLevel {
+  const settings = parseSettings(logSettingsSchema, env);
+  return settings.LOG_LEVEL ?? (settings.NODE_ENV === "development" ? "debug" : "info");
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Validates settings; empty values count as unset, and the first problem names its variable. */
+function parseSettings<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ""),
+  );
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`Invalid setting ${issue.path.join(".")}: ${issue.message}`);
+  }
+  return result.data;
 }

@@ -575,7 +575,7 @@ stackTest(
     const detach = await invokeError(broken.supabase, "DELETE", { phoneNumberSid: number.sid });
     assert.deepEqual([detach.status, detach.body.error.code], [409, "trunk_not_ready"]);
     const attach = await invokeError(broken.supabase, "POST", { phoneNumberSid: number.sid });
-    assert.deepEqual([attach.status, attach.body.error.code], [401, "twilio_auth_failed"]);
+    assert.deepEqual([attach.status, attach.body.error.code], [422, "twilio_auth_failed"]);
     const recordings = await broken.supabase.functions.invoke("recording-info", { method: "GET" });
     assert.deepEqual(
       [recordings.error?.context.status, (await recordings.error?.context.json()).error.code],

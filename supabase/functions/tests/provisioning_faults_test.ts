@@ -159,13 +159,14 @@ stackTest("faults: 60 runs with random faults keep the invariant, and every re-r
 });
 
 stackTest(
-  "faults: a wrong Twilio token is a 401 with Twilio's code; nothing is stored or created",
+  "faults: a wrong Twilio token is a 422 (not 401: the user's session is fine) with Twilio's code; nothing is stored or created",
   async () => {
     const { account, user, input } = await freshCustomer();
     const wrong = await provision({ ...input, authToken: "0".repeat(32) });
     assert.ok(wrong.error);
-    assert.equal(wrong.error.status, 401);
+    assert.equal(wrong.error.status, 422);
     assert.equal(wrong.error.code, "twilio_auth_failed");
+    assert.equal(wrong.error.toBody().error.field, null, "Twilio cannot tell which of the two is wrong");
     assert.equal(wrong.error.details?.twilioCode, 20003);
     const rows = await db()`select id from public.user_twilio_credentials where user_id = ${user.userId}`;
     assert.equal(rows.length, 0, "no row stored");

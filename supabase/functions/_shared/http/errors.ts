@@ -34,8 +34,18 @@ export type TwilioDetails = {
   twilioStatus?: number;
 };
 
+/**
+ * Twilio refused the credentials the user gave us. Not a 401: that would tell the frontend its own session ended.
+ * Twilio's answer cannot tell a wrong SID from a wrong token, so no single field is named.
+ */
 export const twilioAuthFailed = (details: TwilioDetails) =>
-  new ApiError(401, "twilio_auth_failed", "Twilio rejected the account credentials", "authToken", details);
+  new ApiError(
+    422,
+    "twilio_auth_failed",
+    "Twilio rejected the Account SID or auth token (wrong, or the account is suspended or closed)",
+    undefined,
+    details,
+  );
 
 export const twilioUnavailable = (details: TwilioDetails) =>
   new ApiError(

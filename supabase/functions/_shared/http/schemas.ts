@@ -2,14 +2,14 @@
 import { z } from "zod";
 import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
 
-/** A Twilio SID: two letters and 32 lowercase hex characters. */
+/** A Twilio SID: two letters and 32 lowercase hex characters (surrounding spaces from a paste are dropped). */
 export const sid = (prefix: string) =>
-  z.string().regex(
+  z.string().trim().regex(
     new RegExp(`^${prefix}[0-9a-f]{32}$`),
     `must be ${prefix} followed by 32 lowercase hex characters`,
   );
 export const accountSid = sid("AC");
-export const authToken = z.string().regex(
+export const authToken = z.string().trim().regex(
   /^[0-9a-f]{32}$/,
   "must be the 32-character hex auth token of the account",
 );

@@ -6,22 +6,23 @@ import type { Logger } from "../log.ts";
 import { createTwilioClient } from "../twilio/client.ts";
 import type { ServiceContext } from "./provision.ts";
 
-let shared: Omit<ServiceContext, "log"> | undefined;
+let shared: ServiceDependencies | undefined;
 
 export function serviceContext(log: Logger): ServiceContext {
-  shared ??= serviceDependenciesFromEnv(getSql());
-  return { ...shared, log };
+  return withLogger(shared ??= serviceDependenciesFromEnv(getSql()), log);
 }
 
+type ServiceDependencies = Omit<ServiceContext, "log" | "twilio">;
+
 /**
- * Secrets, settings and Twilio clients from env (as the functions have them) around a given pool: the backfill
- * brings its own, sized for its concurrency.
+ * Secrets and settings from env (as the functions have them) around a given pool: the backfill brings its own,
+ * sized for its concurrency.
  */
-export function serviceDependenciesFromEnv(sql: Sql): Omit<ServiceContext, "log"> {
-  return {
-    sql,
-    secrets: SecretBox.fromEnv(),
-    config: provisioningConfigFromEnv(),
-    twilio: (credentials) => createTwilioClient(credentials),
-  };
+export function serviceDependenciesFromEnv(sql: Sql): ServiceDependencies {
+  return { sql, secrets: SecretBox.fromEnv(), config: provisioningConfigFromEnv() };
+}
+
+/** The context of one request or job: its logger, and Twilio clients that log their requests to it (debug). */
+export function withLogger(dependencies: ServiceDependencies, log: Logger): ServiceContext {
+  return { ...dependencies, log, twilio: (credentials) => createTwilioClient(credentials, { log }) };
 }

@@ -299,6 +299,11 @@ class ProvisioningRun {
 
   /** Records a change; memory first, so a SID is known for cleanup even if the write finds the row gone. */
   async #save(patch: CredentialPatch, event: ProvisioningEvent) {
+    this.#log.debug("provisioning_step", {
+      step: event.step,
+      outcome: event.outcome,
+      twilio_sid: event.twilioSid,
+    });
     this.#row = { ...this.#row, ...patch, updatedAt: new Date() } as CredentialRow;
     const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event);
     if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");

@@ -20,6 +20,7 @@ import {
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
+import { isCredentialFailure } from "../twilio/errors.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import { isProvisioned, provisionCredential, type ServiceContext } from "./provision.ts";
@@ -71,7 +72,7 @@ export async function createMainTrunkForUser(
     }
     if (outcome.kind === "failed") {
       // Nothing may stay behind for credentials Twilio rejected; the run already removed what it created.
-      if (createdNow && isCredentialFailure(outcome.row)) await deleteCredential(ctx.sql, outcome.row.id);
+      if (createdNow && failedOnCredentials(outcome.row)) await deleteCredential(ctx.sql, outcome.row.id);
       throw provisioningError(outcome.row);
     }
     let active = outcome.row;
@@ -203,16 +204,12 @@ export async function getSipConfigForLiveKit(
   };
 }
 
-const AUTH_FAILURE_CODES = new Set([20003, 20005]);
-
-function isCredentialFailure(row: CredentialRow): boolean {
-  return row.lastErrorCode !== null && AUTH_FAILURE_CODES.has(row.lastErrorCode);
-}
+const failedOnCredentials = (row: CredentialRow) => isCredentialFailure({ code: row.lastErrorCode });
 
 /** What a caller learns from a failed row: Twilio's code and message, never anything secret. */
 export function provisioningError(row: CredentialRow): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
-  if (isCredentialFailure(row)) return twilioAuthFailed(details);
+  if (failedOnCredentials(row)) return twilioAuthFailed(details);
   if (row.lastErrorCode === 20429) return twilioUnavailable(details);
   return new ApiError(
     502,

@@ -14,6 +14,7 @@ import type Api from "twilio/lib/rest/Api.js";
 import type Trunking from "twilio/lib/rest/Trunking.js";
 import type Twilio from "twilio/lib/rest/Twilio.js";
 import type { RecordingMode, RecordingTrim } from "../config.ts";
+import type { Logger } from "../log.ts";
 import { isTwilioError, TwilioApiError } from "./errors.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
 
@@ -29,6 +30,8 @@ export interface TwilioCredentials {
 export interface TwilioClientOptions extends TwilioHttpClientOptions {
   /** Page size used when a method collects every page. Default 1000, the most Twilio returns in one page. */
   pageSize?: number;
+  /** Gets a debug line per request attempt (method, path, status, duration, attempt). */
+  log?: Logger;
 }
 
 export interface TwilioAccount {
@@ -373,9 +376,10 @@ export function createTwilioClient(
   };
 }
 
-function withEnvDefaults(options: TwilioClientOptions): TwilioHttpClientOptions {
+function withEnvDefaults({ log, ...options }: TwilioClientOptions): TwilioHttpClientOptions {
   return {
     ...options,
+    onAttempt: options.onAttempt ?? (log && ((attempt) => log.debug("twilio_request", { ...attempt }))),
     apiBaseUrl: options.apiBaseUrl ?? envString("TWILIO_API_BASE_URL"),
     trunkingBaseUrl: options.trunkingBaseUrl ?? envString("TWILIO_TRUNKING_BASE_URL"),
     timeoutMs: options.timeoutMs ?? envPositiveInteger("TWILIO_TIMEOUT_MS"),

@@ -2,6 +2,18 @@
  * Twilio failures as typed errors. `TwilioApiError` carries Twilio's own error code, HTTP status and message;
  * `TwilioNetworkError` is a request that got no answer (timeout, dropped connection). Neither holds credentials.
  */
+/** 20003 authentication failed, 20005 account not active, 10001 account not active, 70051 suspended/not found. */
+const CREDENTIAL_FAILURE_CODES = new Set([20003, 20005, 10001, 70051]);
+
+/**
+ * Twilio rejects these credentials: any 401/403, or a code Twilio uses for bad or inactive accounts. The one
+ * classification every caller asks (a stored failure has only its code).
+ */
+export function isCredentialFailure(failure: { status?: number | null; code: number | null }): boolean {
+  return failure.status === 401 || failure.status === 403 ||
+    (failure.code !== null && CREDENTIAL_FAILURE_CODES.has(failure.code));
+}
+
 export class TwilioApiError extends Error {
   constructor(
     readonly status: number,
@@ -14,7 +26,7 @@ export class TwilioApiError extends Error {
   }
 
   get isAuthFailure(): boolean {
-    return this.status === 401 || this.code === 20003 || this.code === 20005;
+    return isCredentialFailure(this);
   }
 
   get isNotFound(): boolean {

@@ -46,10 +46,22 @@ export interface TwilioHttpClientOptions {
   baseDelayMs?: number;
   /** Backoff ceiling (Retry-After may ask for longer). Default 2 s. */
   maxDelayMs?: number;
+  /** Told about every attempt (the debug log line of each Twilio request); never given a header or a body. */
+  onAttempt?: (attempt: AttemptReport) => void;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+}
+
+export interface AttemptReport {
+  method: string;
+  path: string;
+  /** The HTTP status, or null when no answer came (then `failure` says why). */
+  status: number | null;
+  failure?: string;
+  durationMs: number;
+  attempt: number;
 }
 
 type Outcome =
@@ -63,6 +75,7 @@ export class TwilioHttpClient {
   readonly #maxAttempts: number;
   readonly #backoff: { baseDelayMs: number; maxDelayMs: number; random: () => number };
   readonly #fetch: typeof fetch;
+  readonly #onAttempt: (attempt: AttemptReport) => void;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #now: () => number;
 
@@ -80,6 +93,7 @@ export class TwilioHttpClient {
       random: options.random ?? Math.random,
     };
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#onAttempt = options.onAttempt ?? (() => {});
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#now = options.now ?? Date.now;
   }
@@ -132,8 +146,17 @@ export class TwilioHttpClient {
     const deadline = this.#now() + this.#deadlineMs;
     for (let attempt = 1;; attempt++) {
       const budget = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
+      const started = performance.now();
       const outcome = await this.#attempt(url, init, readBody, budget, idempotent);
       const failed = "failure" in outcome;
+      this.#onAttempt({
+        method,
+        path: new URL(url).pathname,
+        status: failed ? null : outcome.response.status,
+        ...(failed ? { failure: outcome.failure } : {}),
+        durationMs: Math.round(performance.now() - started),
+        attempt,
+      });
       const retryable = failed
         ? idempotent
         : isRetryableResponse(outcome.response.status, outcome.body ?? "", idempotent);

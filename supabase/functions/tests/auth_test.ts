@@ -1,0 +1,126 @@
+/**
+ * Authentication of every user-facing function, through supabase-js, on both kinds of Supabase project the test
+ * stack runs: one on the new JWT signing keys (ES256, verified against SUPABASE_JWKS) and one still on the legacy
+ * JWT secret (HS256, confirmed by Auth). A valid token reaches the handler; every kind of bad token is the same
+ * documented 401; the secret key works for get-sip-config on both.
+ */
+import assert from "node:assert/strict";
+import { createClient, FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
+import { generateProjectKeys } from "../../../scripts/local/keys.ts";
+import { mintAccessToken } from "../../../scripts/local/users.ts";
+import {
+  clientWithToken,
+  db,
+  newUser,
+  project,
+  type ProjectKind,
+  stackTest,
+} from "../../../scripts/testing/stack.ts";
+
+const PROJECTS: ProjectKind[] = ["signing-keys", "legacy"];
+
+/** Each user-facing function, the request used to reach it, and what its handler answers a new user. */
+const USER_FUNCTIONS = [
+  { fn: "create-main-trunk", method: "POST", expected: [400, "invalid_input"] },
+  { fn: "get-sip-config", method: "GET", expected: [404, "credentials_not_found"] },
+  { fn: "attach-phone", method: "GET", expected: [404, "credentials_not_found"] },
+  { fn: "recording-info", method: "GET", expected: [404, "credentials_not_found"] },
+] as const;
+
+async function invoke(client: SupabaseClient, fn: string, method: "GET" | "POST") {
+  const { data, error } = await client.functions.invoke(fn, method === "POST" ? { body: {} } : { method });
+  if (!error) return { status: 200, body: data };
+  assert.ok(error instanceof FunctionsHttpError, `${fn}: unexpected ${error}`);
+  return { status: error.context.status, body: await error.context.json() };
+}
+
+/**
+ * Tokens that must never pass, each with exactly one defect: all belong to an existing user with a live session
+ * and are signed as the project signs its tokens, unless the defect is the key, the user or the session.
+ */
+async function badTokens(kind: ProjectKind) {
+  const target = project(kind);
+  const user = await newUser(kind);
+  const sign = (options: Parameters<typeof mintAccessToken>[3] = {}, signer = target) =>
+    mintAccessToken(db(), signer, user.userId, options);
+  const deleted = await newUser(kind);
+  await db()`delete from auth.users where id = ${deleted.userId}`;
+  return {
+    expired: await sign({ expiresIn: -60 }),
+    "without exp": await sign({ withoutExpiry: true }),
+    "another project's key": await sign({}, { ...target, signing_key: await generateProjectKeys() }),
+    "another issuer": await sign({ issuer: "https://another-project.supabase.co/auth/v1" }),
+    "an anonymous user's": (await newUser(kind, { isAnonymous: true })).token,
+    "a deleted user's": deleted.token,
+    "not a JWT": "not-a-jwt",
+  };
+}
+
+for (const kind of PROJECTS) {
+  stackTest(`auth (${kind} project): a valid user token reaches every user-facing function`, async () => {
+    const user = await newUser(kind);
+    for (const { fn, method, expected } of USER_FUNCTIONS) {
+      const result = await invoke(user.supabase, fn, method);
+      assert.deepEqual(
+        [result.status, result.body.error?.code],
+        expected,
+        `${fn}: ${JSON.stringify(result.body)}`,
+      );
+    }
+  });
+
+  stackTest(`auth (${kind} project): bad tokens are a 401 with the documented body everywhere`, async () => {
+    for (const [defect, token] of Object.entries(await badTokens(kind))) {
+      for (const { fn, method } of USER_FUNCTIONS) {
+        const result = await invoke(clientWithToken(token, kind), fn, method);
+        assert.equal(result.status, 401, `${defect} token on ${fn}: ${JSON.stringify(result.body)}`);
+        assert.equal(result.body.error.code, "unauthorized", `${defect} token on ${fn}`);
+        assert.equal(result.body.error.field, null);
+        assert.equal(typeof result.body.error.message, "string");
+      }
+    }
+  });
+
+  stackTest(
+    `auth (${kind} project): no token at all is a 401 from the function, not the gateway`,
+    async () => {
+      const target = project(kind);
+      const anonymousClient = createClient(target.api_url, target.publishable_key, {
+        auth: { persistSession: false },
+      });
+      for (const { fn, method } of USER_FUNCTIONS) {
+        const result = await invoke(anonymousClient, fn, method);
+        assert.deepEqual([result.status, result.body.error?.code], [401, "unauthorized"], fn);
+      }
+    },
+  );
+
+  stackTest(`auth (${kind} project): the secret key reaches get-sip-config for a named user`, async () => {
+    const target = project(kind);
+    const server = createClient(target.api_url, target.secret_key, { auth: { persistSession: false } });
+    const user = await newUser(kind);
+    const { error } = await server.functions.invoke(`get-sip-config?userId=${user.userId}`, {
+      method: "GET",
+    });
+    assert.ok(error instanceof FunctionsHttpError);
+    assert.deepEqual([error.context.status, (await error.context.json()).error.code], [
+      404,
+      "credentials_not_found",
+    ]);
+    const { error: wrong } = await createClient(target.api_url, "sb_secret_not-this-projects-key", {
+      auth: { persistSession: false },
+    }).functions.invoke(`get-sip-config?userId=${user.userId}`, { method: "GET" });
+    assert.ok(wrong instanceof FunctionsHttpError);
+    assert.equal(wrong.context.status, 401);
+    await wrong.context.body?.cancel();
+  });
+}
+
+stackTest("auth: a token of one project is refused by the other", async () => {
+  const fromNewKeys = await newUser("signing-keys");
+  const fromLegacy = await newUser("legacy");
+  const onLegacy = await invoke(clientWithToken(fromNewKeys.token, "legacy"), "get-sip-config", "GET");
+  const onNewKeys = await invoke(clientWithToken(fromLegacy.token, "signing-keys"), "get-sip-config", "GET");
+  assert.equal(onLegacy.status, 401);
+  assert.equal(onNewKeys.status, 401);
+});
