@@ -30,6 +30,7 @@ export interface GatewayOptions {
 
 export interface Gateway {
   url: string;
+  functionEnv: Record<string, string>;
   workers: Map<string, FunctionWorker>;
   close(): Promise<void>;
 }
@@ -72,6 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
+    functionEnv: options.functionEnv,
     workers,
     async close() {
       await Promise.all([...workers.values()].map((worker) => worker.stop()));

@@ -12,7 +12,7 @@ import { type GatewayOptions, startGateway } from "./gateway.ts";
 import type { LogSink } from "./function-worker.ts";
 import { generateProjectKeys, jwksOf, type JwtMode, type ProjectKeys } from "./keys.ts";
 import { startPostgres } from "./postgres.ts";
-import { repoRoot } from "./process.ts";
+import { freePort, repoRoot } from "./process.ts";
 import { pushMigrations } from "./supabase-cli.ts";
 import { startWebhookDispatcher } from "./webhook-dispatcher.ts";
 
@@ -158,31 +158,24 @@ export interface ProjectOptions {
 export async function startProject(shared: SharedServices, options: ProjectOptions) {
   const { keys, mode } = options;
   const authSql = postgres(shared.dbUrl, { max: 2, onnotice: () => {}, transform: postgres.camel });
-  // The gateway may pick its port itself: Auth (whose issuer is the project URL) is created once the URL is known.
-  let authApi: ReturnType<typeof createAuthApi> | undefined;
-  const auth = (req: Request, path: string) => authApi!(req, path);
-  const functionEnv = (url: string) => ({
-    SUPABASE_URL: url,
-    SUPABASE_DB_URL: shared.dbUrl,
-    SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
-    SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
-    SUPABASE_JWKS: JSON.stringify(jwksOf(keys, mode)),
-    TWILIO_API_BASE_URL: shared.twilio.apiBaseUrl,
-    TWILIO_TRUNKING_BASE_URL: shared.twilio.trunkingBaseUrl,
-    ...shared.secrets,
-  });
-  const env: Record<string, string> = {};
+  const apiUrl = `http://127.0.0.1:${options.port || freePort()}`;
   const gateway = await startGateway({
-    port: options.port,
+    port: Number(new URL(apiUrl).port),
     legacyJwtSecret: keys.legacyJwtSecret,
-    auth,
-    functionEnv: env,
+    auth: createAuthApi({ sql: authSql, keys, mode, issuer: `${apiUrl}/auth/v1` }),
+    functionEnv: {
+      SUPABASE_URL: apiUrl,
+      SUPABASE_DB_URL: shared.dbUrl,
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: keys.publishableKey }),
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: keys.secretKey }),
+      SUPABASE_JWKS: JSON.stringify(jwksOf(keys, mode)),
+      TWILIO_API_BASE_URL: shared.twilio.apiBaseUrl,
+      TWILIO_TRUNKING_BASE_URL: shared.twilio.trunkingBaseUrl,
+      ...shared.secrets,
+    },
     log: shared.log,
     overrides: options.overrides,
   });
-  // Function processes start on first request, so their environment can still learn the port picked above.
-  Object.assign(env, functionEnv(gateway.url));
-  authApi = createAuthApi({ sql: authSql, keys, mode, issuer: `${gateway.url}/auth/v1` });
   const info: ProjectInfo = {
     api_url: gateway.url,
     publishable_key: keys.publishableKey,
@@ -193,7 +186,7 @@ export async function startProject(shared: SharedServices, options: ProjectOptio
   return {
     info,
     keys,
-    functionEnv: env,
+    functionEnv: gateway.functionEnv,
     close: async () => {
       await gateway.close();
       await authSql.end();
