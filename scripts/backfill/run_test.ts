@@ -10,7 +10,14 @@ import { provisionCredential } from "../../supabase/functions/_shared/provisioni
 import { repoRoot } from "../local/process.ts";
 import { ensureUser } from "../local/users.ts";
 import { testServiceContext } from "../testing/service.ts";
-import { db, emulator, type EmulatorState, stackInfo, stackTest } from "../testing/stack.ts";
+import {
+  db,
+  emulator,
+  type EmulatorState,
+  stackInfo,
+  stackTest,
+  storedCredential,
+} from "../testing/stack.ts";
 import { type BackfillProgress, type BackfillSummary, runBackfill } from "./run.ts";
 
 interface Seeded {
@@ -46,10 +53,7 @@ async function seed(count: number): Promise<Seeded[]> {
 
 const userIdsOf = (rows: Seeded[]) => rows.map((row) => row.userId);
 
-async function rowOf(id: string) {
-  const [row] = await db()`select * from public.user_twilio_credentials where id = ${id}`;
-  return row;
-}
+const rowOf = (id: string) => storedCredential({ id });
 
 async function eventCount(id: string): Promise<number> {
   const [{ count }] = await db()`select count(*)::int as count from public.provisioning_events

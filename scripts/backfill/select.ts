@@ -46,7 +46,9 @@ function provisioned(sql: Sql, config: ProvisioningConfig): Fragment {
     : sql`true`;
   return sql`(status = 'active' and coalesce(trunk_sid, '') <> '' and coalesce(domain_name, '') <> ''
     and coalesce(credential_list_sid, '') <> '' and coalesce(credential_sid, '') <> ''
-    and coalesce(sip_username, '') <> '' and coalesce(sip_password, '') <> '' and ${origination} and ${fallback})`;
+    and coalesce(sip_username, '') <> '' and ${origination} and ${fallback}
+    and exists (select from public.twilio_credential_secrets s
+                where s.credential_id = user_twilio_credentials.id and coalesce(s.sip_password, '') <> ''))`;
 }
 
 function inScope(sql: Sql, scope: BackfillScope): Fragment {

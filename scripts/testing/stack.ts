@@ -93,6 +93,16 @@ export async function customerWithTrunk(body: Record<string, unknown> = {}): Pro
   return { user, account, trunkSid: data.trunkSid };
 }
 
+/** A credential row as stored, with its secrets (which live in twilio_credential_secrets). */
+export async function storedCredential(where: { id: string } | { userId: string }) {
+  const [row] = "id" in where
+    ? await db()`select c.*, s.auth_token, s.sip_password from public.user_twilio_credentials c
+        left join public.twilio_credential_secrets s on s.credential_id = c.id where c.id = ${where.id}`
+    : await db()`select c.*, s.auth_token, s.sip_password from public.user_twilio_credentials c
+        left join public.twilio_credential_secrets s on s.credential_id = c.id where c.user_id = ${where.userId}`;
+  return row;
+}
+
 /** Runs statements with the database's own webhook switched off, so a test decides who provisions. */
 export async function withoutWebhook<T>(work: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
   return await db().begin(async (tx) => {

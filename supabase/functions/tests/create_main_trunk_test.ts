@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { db, emulator, newUser, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
+import {
+  emulator,
+  newUser,
+  stackInfo,
+  stackTest,
+  storedCredential,
+} from "../../../scripts/testing/stack.ts";
 
 stackTest(
   "create-main-trunk: the happy path provisions exactly one complete trunk and records every SID",
@@ -35,7 +41,7 @@ stackTest(
     );
     assert.deepEqual(trunk.recording, { mode: "do-not-record", trim: "do-not-trim" });
 
-    const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
+    const row = await storedCredential({ userId: user.userId });
     assert.equal(row.status, "active");
     assert.equal(row.is_active, true);
     assert.equal(row.trunk_sid, data.trunkSid);

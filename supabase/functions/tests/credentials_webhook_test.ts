@@ -10,6 +10,7 @@ import {
   newUser,
   stackInfo,
   stackTest,
+  storedCredential,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 
@@ -24,10 +25,7 @@ async function deliver(payload: unknown, secret = stackInfo().function_secrets.W
   return { status: res.status, body: await res.json() };
 }
 
-async function rowOf(id: string) {
-  const [row] = await db()`select * from public.user_twilio_credentials where id = ${id}`;
-  return row;
-}
+const rowOf = (id: string) => storedCredential({ id });
 
 /** A row inserted as another system would (plaintext token), without the database's webhook. */
 async function insertQuietly(userId: string, accountSid: string, authToken: string) {

@@ -11,6 +11,7 @@ import {
   serviceClient,
   stackInfo,
   stackTest,
+  storedCredential,
 } from "../../../scripts/testing/stack.ts";
 
 stackTest(
@@ -74,7 +75,7 @@ stackTest(
       [1, 2],
       "the existing URL is kept and only the fallback is added",
     );
-    const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
+    const row = await storedCredential({ userId: user.userId });
     assert.equal(row.status, "active");
     assert.equal(row.credential_sid, credential.sid);
     assert.equal(row.origination_url_sid, origination.sid);

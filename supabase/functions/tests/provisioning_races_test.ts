@@ -10,6 +10,7 @@ import {
   serviceClient,
   stackInfo,
   stackTest,
+  storedCredential,
 } from "../../../scripts/testing/stack.ts";
 import { SecretBox, secretContext } from "../_shared/crypto/secrets.ts";
 
@@ -22,12 +23,13 @@ async function assertOneCompleteTrunk(accountSid: string, userId: string) {
   assert.equal(state.credential_lists[0].credentials.length, 1, "one credential");
   assert.equal(state.trunks[0].origination_urls.length, 2, "one primary and one fallback origination URL");
   assert.deepEqual(state.trunks[0].credential_lists, [state.credential_lists[0].sid]);
-  const rows = await db()`select * from public.user_twilio_credentials where user_id = ${userId}`;
+  const rows = await db()`select id from public.user_twilio_credentials where user_id = ${userId}`;
   assert.equal(rows.length, 1, "one row");
-  assert.equal(rows[0].status, "active");
-  assert.equal(rows[0].trunk_sid, state.trunks[0].sid);
-  assert.equal(rows[0].credential_sid, state.credential_lists[0].credentials[0].sid);
-  return rows[0];
+  const row = await storedCredential({ id: rows[0].id });
+  assert.equal(row.status, "active");
+  assert.equal(row.trunk_sid, state.trunks[0].sid);
+  assert.equal(row.credential_sid, state.credential_lists[0].credentials[0].sid);
+  return row;
 }
 
 stackTest(

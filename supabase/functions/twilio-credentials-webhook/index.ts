@@ -2,7 +2,8 @@
  * POST /functions/v1/twilio-credentials-webhook (verify_jwt off; X-Webhook-Secret checked in constant time)
  * The database webhook on user_twilio_credentials, Supabase's payload {type, table, schema, record, old_record}:
  *   INSERT -> encrypt any plaintext secret in the row, then provision it (unless a run is already under way)
- *   DELETE -> deprovision: delete the trunk and credential list, restore the numbers' voice settings
+ *   DELETE -> deprovision: delete the trunk and credential list, restore the numbers' voice settings (the auth
+ *             token is read from twilio_credential_secrets, which keeps it until the teardown is done)
  * Repeated deliveries are harmless: a provisioned row is left alone, deleted resources count as deleted.
  */
 import { z } from "zod";
@@ -22,7 +23,6 @@ const credentialRecord = z.looseObject({
   id: z.uuid(),
   user_id: userId,
   account_sid: accountSid,
-  auth_token: z.string().min(1),
   trunk_sid: optionalSid("TK"),
   credential_list_sid: optionalSid("CL"),
 });
@@ -61,7 +61,6 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
         id: old.id,
         userId: old.user_id,
         accountSid: old.account_sid,
-        authToken: old.auth_token,
         trunkSid: old.trunk_sid ?? null,
         credentialListSid: old.credential_list_sid ?? null,
       });

@@ -13,7 +13,7 @@ stackTest("audit: no plaintext auth token or SIP password in pg_dump or in the f
   const stack = stackInfo();
   const box = SecretBox.fromEnv(stack.function_secrets.ENCRYPTION_KEYS);
   const { accounts } = await emulator.admin<{ accounts: { authToken: string }[] }>("GET", "/accounts");
-  const rows = await db()`select user_id, auth_token, sip_password from public.user_twilio_credentials`;
+  const rows = await db()`select user_id, auth_token, sip_password from public.twilio_credential_secrets`;
   const secrets = new Set(accounts.map((account) => account.authToken));
   for (const row of rows) {
     assert.match(row.auth_token, /^enc:v1:/, "every stored auth token is encrypted");

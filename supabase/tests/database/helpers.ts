@@ -213,7 +213,8 @@ export async function insertCredential(
     ...values,
   };
   const [inserted] = await sql`insert into public.user_twilio_credentials ${sql(row)} returning *`;
-  return inserted;
+  // The secrets went in through the inlet columns and now live in twilio_credential_secrets.
+  return { ...inserted, auth_token: row.auth_token, sip_password: row.sip_password };
 }
 
 export async function insertPhoneNumber(

@@ -27,6 +27,7 @@ const EXPECTED_VERSIONS = [
   "20261124000300",
   "20261124000400",
   "20261124000500",
+  "20261129000600",
 ];
 
 /** Every column the functions use, with its type. */
@@ -70,6 +71,13 @@ const EXPECTED_COLUMNS: Record<string, Record<string, string>> = {
     previous_trunk_sid: "text",
     attached_at: "timestamp with time zone",
   },
+  twilio_credential_secrets: {
+    credential_id: "uuid",
+    user_id: "uuid",
+    auth_token: "text",
+    sip_password: "text",
+    updated_at: "timestamp with time zone",
+  },
   provisioning_events: {
     id: "bigint",
     credential_id: "uuid",
@@ -95,11 +103,15 @@ const EXPECTED_INDEXES: Record<string, string> = {
   twilio_phone_numbers_credential_id_phone_number_sid_key:
     "UNIQUE INDEX twilio_phone_numbers_credential_id_phone_number_sid_key ON public.twilio_phone_numbers USING btree (credential_id, phone_number_sid)",
   provisioning_events_credential: "ON public.provisioning_events USING btree (credential_id, id)",
+  twilio_credential_secrets_pkey:
+    "UNIQUE INDEX twilio_credential_secrets_pkey ON public.twilio_credential_secrets USING btree (credential_id)",
 };
 
 const EXPECTED_TRIGGERS = [
   "provisioning_events.provisioning_events_append_only",
   "user_twilio_credentials.twilio_credentials_webhook",
+  "user_twilio_credentials.user_twilio_credentials_forget_bare_secrets",
+  "user_twilio_credentials.user_twilio_credentials_move_secrets",
   "user_twilio_credentials.user_twilio_credentials_set_updated_at",
 ];
 
@@ -126,7 +138,7 @@ stackTest("migrations: apply from zero with `supabase db push`, a second push ch
   assert.deepEqual(
     files.map((f) => f.version),
     EXPECTED_VERSIONS,
-    "supabase/migrations holds the 5 migrations",
+    "supabase/migrations holds every migration, in order",
   );
 
   await withDatabase("migrations_cli", async (database) => {
@@ -170,6 +182,7 @@ stackTest("migrations: apply from zero with `supabase db push`, a second push ch
       and relkind = 'r' and relrowsecurity order by relname`;
     assert.deepEqual(rls.map((r) => r.relname), [
       "provisioning_events",
+      "twilio_credential_secrets",
       "twilio_phone_numbers",
       "user_twilio_credentials",
     ]);

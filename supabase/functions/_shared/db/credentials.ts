@@ -1,6 +1,8 @@
 /**
- * user_twilio_credentials and its event log, as the service uses them. Every query names the row by id and, where
- * a caller's request leads to it, by user id too. Secrets arrive here already encrypted.
+ * user_twilio_credentials, its secrets (twilio_credential_secrets, service_role only) and its event log, as the
+ * service uses them: a row is read with its secrets, and a patch writes each field where it lives. Every query
+ * names the row by id and, where a caller's request leads to it, by user id too. Secrets arrive here already
+ * encrypted.
  */
 import type postgres from "postgres";
 import type { RecordingMode, RecordingTrim } from "../config.ts";
@@ -46,23 +48,30 @@ export interface ProvisioningEvent {
   detail?: Record<string, unknown>;
 }
 
+/** `select` of credential rows (alias `c`) with their secrets, for a query to add its `where` to. */
+export const credentialsWithSecrets = (sql: Sql) =>
+  sql`select c.*, s.auth_token, s.sip_password
+    from public.user_twilio_credentials c
+    left join public.twilio_credential_secrets s on s.credential_id = c.id`;
+
 export async function loadCredential(sql: Sql, id: string): Promise<CredentialRow | undefined> {
-  const [row] = await sql<CredentialRow[]>`select * from public.user_twilio_credentials where id = ${id}`;
+  const [row] = await sql<CredentialRow[]>`${credentialsWithSecrets(sql)} where c.id = ${id}`;
   return row;
 }
 
 export async function findActiveCredential(sql: Sql, userId: string): Promise<CredentialRow | undefined> {
-  const [row] = await sql<CredentialRow[]>`
-    select * from public.user_twilio_credentials where user_id = ${userId} and is_active`;
+  const [row] = await sql<CredentialRow[]>`${
+    credentialsWithSecrets(sql)
+  } where c.user_id = ${userId} and c.is_active`;
   return row;
 }
 
 /** The user's row for a Twilio account: the active one if any, else the most recently changed. */
 export async function findCredentialForAccount(sql: Sql, userId: string, accountSid: string) {
   const [row] = await sql<CredentialRow[]>`
-    select * from public.user_twilio_credentials
-    where user_id = ${userId} and account_sid = ${accountSid}
-    order by is_active desc, updated_at desc
+    ${credentialsWithSecrets(sql)}
+    where c.user_id = ${userId} and c.account_sid = ${accountSid}
+    order by c.is_active desc, c.updated_at desc
     limit 1`;
   return row as CredentialRow | undefined;
 }
@@ -74,10 +83,11 @@ export async function insertCredential(
     "userId" | "accountSid" | "authToken" | "label" | "isActive" | "recordingMode" | "recordingTrim"
   >,
 ): Promise<CredentialRow> {
+  // The auth token goes in through the table's inlet column; its trigger stores it with the secrets.
   const [inserted] = await sql<CredentialRow[]>`insert into public.user_twilio_credentials ${
     sql(row)
   } returning *`;
-  return inserted;
+  return { ...inserted, authToken: row.authToken, sipPassword: null };
 }
 
 /**
@@ -90,17 +100,25 @@ export async function updateCredential(
   patch: CredentialPatch,
   event?: ProvisioningEvent,
 ): Promise<boolean> {
+  const { authToken, sipPassword, ...columns } = patch;
+  const secrets = {
+    ...(authToken === undefined ? {} : { authToken }),
+    ...(sipPassword === undefined ? {} : { sipPassword }),
+  };
   // An empty patch still touches the row: the event is a change to it, and the update proves the row exists.
-  const assignments = Object.keys(patch).length ? sql(patch) : sql`updated_at = now()`;
-  if (!event) {
-    const result = await sql`update public.user_twilio_credentials set ${assignments} where id = ${row.id}`;
-    return result.count === 1;
-  }
+  const assignments = Object.keys(columns).length ? sql(columns) : sql`updated_at = now()`;
   const [{ updated }] = await sql<{ updated: number }[]>`
     with changed as (
       update public.user_twilio_credentials set ${assignments} where id = ${row.id} returning id
+    ), secrets_changed as (
+      ${
+    Object.keys(secrets).length
+      ? sql`update public.twilio_credential_secrets set ${sql({ ...secrets, updatedAt: new Date() })}
+            where credential_id = (select id from changed)`
+      : sql`select 1`
+  }
     ), logged as (
-      ${eventInsert(sql, row, event)} returning id
+      ${event ? eventInsert(sql, row, event, sql`where exists (select from changed)`) : sql`select 1`}
     )
     select (select count(*) from changed)::int as updated`;
   return updated === 1;
@@ -114,11 +132,17 @@ export async function recordEvent(
   await eventInsert(sql, row, event);
 }
 
-function eventInsert(sql: Sql, row: Pick<CredentialRow, "id" | "userId">, event: ProvisioningEvent) {
+function eventInsert(
+  sql: Sql,
+  row: Pick<CredentialRow, "id" | "userId">,
+  event: ProvisioningEvent,
+  condition = sql``,
+) {
   return sql`
     insert into public.provisioning_events (credential_id, user_id, step, outcome, twilio_sid, detail)
-    values (${row.id}, ${row.userId}, ${event.step}, ${event.outcome}, ${event.twilioSid ?? null},
-            ${event.detail ? sql.json(event.detail as postgres.JSONValue) : null})`;
+    select ${row.id}, ${row.userId}, ${event.step}, ${event.outcome}, ${event.twilioSid ?? null},
+           ${event.detail ? sql.json(event.detail as postgres.JSONValue) : null}
+    ${condition}`;
 }
 
 /** Makes this row the user's active one; the previous active row stays, inactive, with its trunk. */
@@ -130,8 +154,26 @@ export async function activateCredential(sql: Sql, row: Pick<CredentialRow, "id"
   });
 }
 
+/**
+ * Deletes a row that has nothing in Twilio (credentials Twilio refused), secrets included. A row deleted from
+ * outside keeps its secrets until the teardown that needs them is done.
+ */
 export async function deleteCredential(sql: Sql, id: string): Promise<void> {
-  await sql`delete from public.user_twilio_credentials where id = ${id}`;
+  await sql`with row as (delete from public.user_twilio_credentials where id = ${id} returning id)
+    delete from public.twilio_credential_secrets where credential_id = (select id from row)`;
+}
+
+/** The secrets a deleted credential row left for its teardown. */
+export async function loadOrphanedSecrets(sql: Sql, credentialId: string) {
+  const [found] = await sql<Pick<CredentialRow, "authToken" | "sipPassword">[]>`
+    select auth_token, sip_password from public.twilio_credential_secrets where credential_id = ${credentialId}`;
+  return found as Pick<CredentialRow, "authToken" | "sipPassword"> | undefined;
+}
+
+/** Drops a deleted row's secrets once nothing needs them any more. */
+export async function forgetSecrets(sql: Sql, credentialId: string) {
+  await sql`delete from public.twilio_credential_secrets s where s.credential_id = ${credentialId}
+    and not exists (select from public.user_twilio_credentials c where c.id = ${credentialId})`;
 }
 
 /** Swaps plaintext secrets for their ciphertext if, and only if, the row still holds that plaintext. */
@@ -142,13 +184,14 @@ export async function replacePlaintextSecrets(
 ): Promise<boolean> {
   const [{ replaced }] = await sql<{ replaced: number }[]>`
     with changed as (
-      update public.user_twilio_credentials
-      set auth_token = ${sealed.authToken}, sip_password = ${sealed.sipPassword}
-      where id = ${row.id} and auth_token = ${row.authToken} and sip_password is not distinct from ${row.sipPassword}
-      returning id, user_id
+      update public.twilio_credential_secrets
+      set auth_token = ${sealed.authToken}, sip_password = ${sealed.sipPassword}, updated_at = now()
+      where credential_id = ${row.id} and auth_token = ${row.authToken}
+        and sip_password is not distinct from ${row.sipPassword}
+      returning credential_id, user_id
     ), logged as (
       insert into public.provisioning_events (credential_id, user_id, step, outcome)
-      select id, user_id, 'encrypt_plaintext_secrets', 'succeeded' from changed
+      select credential_id, user_id, 'encrypt_plaintext_secrets', 'succeeded' from changed
     )
     select count(*)::int as replaced from changed`;
   return replaced === 1;

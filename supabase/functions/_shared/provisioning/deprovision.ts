@@ -4,7 +4,13 @@
  * previous voice settings back. Each step treats "already gone" as done, so repeated deliveries are harmless.
  */
 import { mapSettled } from "../concurrency.ts";
-import { type CredentialRow, loadCredential, recordEvent } from "../db/credentials.ts";
+import {
+  type CredentialRow,
+  forgetSecrets,
+  loadCredential,
+  loadOrphanedSecrets,
+  recordEvent,
+} from "../db/credentials.ts";
 import { withAdvisoryLock } from "../db/locks.ts";
 import { forgetAttachedNumbers, listAttachedNumbers } from "../db/numbers.ts";
 import { restoreVoiceSettings } from "../numbers/voice-settings.ts";
@@ -15,7 +21,7 @@ import type { ServiceContext } from "./provision.ts";
 
 export type DeprovisionTarget = Pick<
   CredentialRow,
-  "id" | "userId" | "accountSid" | "authToken" | "trunkSid" | "credentialListSid"
+  "id" | "userId" | "accountSid" | "trunkSid" | "credentialListSid"
 >;
 
 export type DeprovisionResult =
@@ -36,12 +42,15 @@ export async function deprovisionCredential(
     async (): Promise<DeprovisionResult> => {
       if (await loadCredential(ctx.sql, target.id)) return { kind: "row_exists" };
       const numbers = await listAttachedNumbers(ctx.sql, target.id);
-      if (!target.trunkSid && !target.credentialListSid && numbers.length === 0) {
+      // The secrets stay until a teardown is complete: without them, an earlier delivery finished the job.
+      const stored = await loadOrphanedSecrets(ctx.sql, target.id);
+      if (!stored || (!target.trunkSid && !target.credentialListSid && numbers.length === 0)) {
+        await forgetSecrets(ctx.sql, target.id);
         return { kind: "deprovisioned", deleted: [], restoredNumbers: [] };
       }
       const twilio = ctx.twilio({
         accountSid: target.accountSid,
-        authToken: await readAuthToken(ctx.secrets, target),
+        authToken: await readAuthToken(ctx.secrets, { authToken: stored.authToken, userId: target.userId }),
       });
       const deleted: string[] = [];
       if (target.trunkSid && await deleteIfPresent(() => twilio.deleteTrunk(target.trunkSid!))) {
@@ -55,6 +64,8 @@ export async function deprovisionCredential(
       ]);
       if (listDeleted) deleted.push(target.credentialListSid!);
       await forgetAttachedNumbers(ctx.sql, target.id, restored);
+      // The token is kept while anything is left to do, so a later delivery can finish the job.
+      if (restored.length === numbers.length) await forgetSecrets(ctx.sql, target.id);
       await recordEvent(ctx.sql, target, {
         step: "deprovision",
         outcome: restored.length === numbers.length ? "succeeded" : "failed",
