@@ -1,5 +1,5 @@
-// Test-control API under /_emulator/ (JSON bodies, no auth): seed accounts, numbers and calls, inspect
-// state, shape traffic and inject faults.
+// Test-control API under /_emulator/ (JSON bodies, no auth): seed accounts, numbers, calls and recordings,
+// inspect state, shape traffic, set behaviour switches, release reserved domains and inject faults.
 import type { EmulatorState } from "./emulator_state.ts";
 import { invalidParameter, jsonResponse, notFound, TwilioError } from "./errors.ts";
 import { isSid, newSid } from "./ids.ts";
@@ -18,7 +18,7 @@ import {
 } from "./render.ts";
 import { type Params, Router } from "./router.ts";
 import { type Account, ACCOUNT_STATUSES, HTTP_METHODS, type PhoneNumber } from "./store.ts";
-import { updateSwitches } from "./switches.ts";
+import { updatedSwitches } from "./switches.ts";
 
 interface AdminContext {
   req: Request;
@@ -165,8 +165,7 @@ async function updateConfig(ctx: AdminContext): Promise<Response> {
   for (const [key, max] of TRAFFIC_LIMITS) {
     if (fields.has(key)) traffic[key] = fields.integer(key, 0, max) || null;
   }
-  const switches = structuredClone(ctx.state.switches);
-  updateSwitches(switches, fields);
+  const switches = updatedSwitches(ctx.state.switches, fields);
   // Applied only once everything validated, so a bad value changes nothing.
   Object.assign(ctx.state, { traffic, switches });
   return jsonResponse(200, currentConfig(ctx));

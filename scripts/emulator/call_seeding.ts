@@ -8,7 +8,7 @@ import type { JsonFields } from "./json_body.ts";
 import { readRecordingOptions } from "./recording_options.ts";
 import type { Account, Call, PhoneNumber, Recording, Store, Trunk } from "./store.ts";
 
-export const CALL_STATUSES = [
+const CALL_STATUSES = [
   "queued",
   "ringing",
   "in-progress",
@@ -19,12 +19,13 @@ export const CALL_STATUSES = [
   "no-answer",
 ] as const;
 
-/** Who placed the call, as the admin request describes it. */
+/** How the call reached Twilio, as the admin request describes it. */
 interface CallRoute {
   direction: string;
+  /** The trunk the call went through, whose recording settings apply. */
   trunk: Trunk | null;
-  /** The trunk whose recording settings apply (an inbound call's number's trunk). */
-  recordingTrunk: Trunk | null;
+  /** Only terminated (outbound) calls carry the trunk's SID. */
+  trunkSid: string | null;
   phoneNumberSid: string;
   to: string;
 }
@@ -66,8 +67,8 @@ function inboundRoute(store: Store, account: Account, fields: JsonFields): CallR
   const trunk = number.trunkSid === null ? null : store.trunks.get(number.trunkSid)!;
   return {
     direction: trunk ? "trunking-originating" : "inbound",
-    trunk: null,
-    recordingTrunk: trunk,
+    trunk,
+    trunkSid: null,
     phoneNumberSid: number.sid,
     to: trunk ? originationTo(store, trunk, number) : number.phoneNumber,
   };
@@ -78,13 +79,13 @@ function outboundRoute(store: Store, account: Account, fields: JsonFields): Call
   const trunk = store.trunks.get(trunkSid);
   if (trunk?.accountSid !== account.sid) throw notFound(`/v1/Trunks/${trunkSid}`);
   const to = fields.requiredString("to");
-  return { direction: "trunking-terminating", trunk, recordingTrunk: trunk, phoneNumberSid: "", to };
+  return { direction: "trunking-terminating", trunk, trunkSid: trunk.sid, phoneNumberSid: "", to };
 }
 
 /** No trunk and no number: a call made through the REST API. */
 function apiRoute(fields: JsonFields): CallRoute {
   const to = fields.requiredString("to");
-  return { direction: "outbound-api", trunk: null, recordingTrunk: null, phoneNumberSid: "", to };
+  return { direction: "outbound-api", trunk: null, trunkSid: null, phoneNumberSid: "", to };
 }
 
 function callRoute(store: Store, account: Account, fields: JsonFields): CallRoute {
@@ -112,7 +113,7 @@ export function seedCall(
   const from = fields.requiredString("from");
   const status = fields.oneOf("status", CALL_STATUSES) ?? "completed";
   const recordingCount = fields.integer("recordings", 0, 100) ?? 0;
-  const dual = route.recordingTrunk?.recording.mode.endsWith("-dual") ?? false;
+  const dual = route.trunk?.recording.mode.endsWith("-dual") ?? false;
   const channels = (fields.integer("channels", 1, 2) ?? (dual ? 2 : 1)) as 1 | 2;
   const durationSeconds = fields.integer("durationSeconds", 0, 86_400) ?? 30;
   const recordingFields = fields.object("recording");
@@ -122,7 +123,7 @@ export function seedCall(
   const call: Call = {
     sid: newSid("CA"),
     accountSid: account.sid,
-    trunkSid: route.trunk?.sid ?? null,
+    trunkSid: route.trunkSid,
     phoneNumberSid: route.phoneNumberSid,
     to: route.to,
     from,
@@ -143,7 +144,7 @@ export function seedCall(
       callSid: call.sid,
       channels,
       durationSeconds,
-      source: route.recordingTrunk ? "Trunking" : "OutboundAPI",
+      source: route.trunk ? "Trunking" : "OutboundAPI",
       start,
       status: "completed",
       encryption: null,

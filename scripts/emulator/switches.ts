@@ -28,17 +28,18 @@ export function defaultSwitches(): Switches {
   };
 }
 
-/** Changes only the switches present in the admin request. */
-export function updateSwitches(switches: Switches, fields: JsonFields): void {
-  switches.numberOnOtherTrunk = fields.oneOf("numberOnOtherTrunk", ["reject", "move"]) ??
-    switches.numberOnOtherTrunk;
-  switches.sameAccountDuplicateDomain = fields.oneOf("sameAccountDuplicateDomain", ["21245", "21248"]) ??
-    switches.sameAccountDuplicateDomain;
+/** The switches with those present in the admin request changed; invalid values throw before anything changes. */
+export function updatedSwitches(current: Switches, fields: JsonFields): Switches {
   const answer = fields.object("inactiveAccountAnswer");
-  if (answer) {
-    switches.inactiveAccountAnswer = {
-      status: answer.requiredMember("status", INACTIVE_ACCOUNT_STATUSES),
-      code: answer.requiredMember("code", INACTIVE_ACCOUNT_CODES),
-    };
-  }
+  return {
+    numberOnOtherTrunk: fields.oneOf("numberOnOtherTrunk", ["reject", "move"]) ?? current.numberOnOtherTrunk,
+    sameAccountDuplicateDomain: fields.oneOf("sameAccountDuplicateDomain", ["21245", "21248"]) ??
+      current.sameAccountDuplicateDomain,
+    inactiveAccountAnswer: answer
+      ? {
+        status: answer.requiredMember("status", INACTIVE_ACCOUNT_STATUSES),
+        code: answer.requiredMember("code", INACTIVE_ACCOUNT_CODES),
+      }
+      : current.inactiveAccountAnswer,
+  };
 }
