@@ -281,9 +281,14 @@ Deno.test("calls: inbound through a trunk carry no trunk_sid, the number's phone
     assert.equal(call.phone_number_sid, number.sid);
     assert.equal(call.to, "sip:+15551230001@project.sip.livekit.cloud;transport=tcp");
     assert.equal(call.from, "+15559990000");
-    const byNumber =
-      (await emulator.addCall(api, { phoneNumber: "+15551230001", from: "+15559990001" })).call;
-    assert.equal(byNumber.phone_number_sid, number.sid, "a number alone means inbound");
+    await api.post(`/v1/Trunks/${trunk.sid}/Recording`, { Mode: "record-from-answer-dual" });
+    const byNumber = await emulator.addCall(api, {
+      phoneNumber: "+15551230001",
+      from: "+15559990001",
+      recordings: 1,
+    });
+    assert.equal(byNumber.call.phone_number_sid, number.sid, "a number alone means inbound");
+    assert.deepEqual([byNumber.recordings[0].source, byNumber.recordings[0].channels], ["Trunking", 2]);
 
     const plain = await emulator.addNumber(api, "+15551230002");
     const direct =
@@ -294,7 +299,7 @@ Deno.test("calls: inbound through a trunk carry no trunk_sid, the number's phone
 
     const calls = (query: Record<string, string>) =>
       api.get(api.account("/Calls.json"), query).then((r) => sids(r.body.calls));
-    assert.deepEqual(await calls({ To: call.to }), sids([byNumber, call]));
+    assert.deepEqual(await calls({ To: call.to }), sids([byNumber.call, call]));
     assert.deepEqual(await calls({ From: "+15559990000" }), sids([call]));
     assert.deepEqual((await api.get(api.account(`/Calls/${call.sid}.json`))).body, call);
 
