@@ -1,9 +1,12 @@
-// Test-control API under /_emulator/ (JSON bodies, no auth): seed accounts, numbers and calls, inspect
-// state, shape traffic and inject faults.
+// Test-control API under /_emulator/ (JSON bodies, no auth): seed accounts, numbers, calls and recordings,
+// inspect state, shape traffic, set behaviour switches, release reserved domains and inject faults.
 import type { EmulatorState } from "./emulator_state.ts";
 import { invalidParameter, jsonResponse, notFound, TwilioError } from "./errors.ts";
 import { isSid, newSid } from "./ids.ts";
 import { JsonFields } from "./json_body.ts";
+import { seedCall } from "./call_seeding.ts";
+import { readRecordingOptions } from "./recording_options.ts";
+import { REGIONS } from "./regions.ts";
 import {
   renderAccount,
   renderCall,
@@ -14,31 +17,14 @@ import {
   renderTrunk,
 } from "./render.ts";
 import { type Params, Router } from "./router.ts";
-import { type Account, type Call, HTTP_METHODS, type PhoneNumber, type Recording } from "./store.ts";
+import { type Account, ACCOUNT_STATUSES, HTTP_METHODS, type PhoneNumber } from "./store.ts";
+import { updatedSwitches } from "./switches.ts";
 
 interface AdminContext {
   req: Request;
   state: EmulatorState;
 }
 
-const ACCOUNT_STATUSES = ["active", "suspended"] as const;
-const CALL_STATUSES = [
-  "queued",
-  "ringing",
-  "in-progress",
-  "canceled",
-  "completed",
-  "failed",
-  "busy",
-  "no-answer",
-] as const;
-const CALL_DIRECTIONS = [
-  "inbound",
-  "outbound-api",
-  "outbound-dial",
-  "trunking-originating",
-  "trunking-terminating",
-] as const;
 const MAX_DELAY_MS = 600_000;
 const TRAFFIC_LIMITS = [
   ["latencyMs", MAX_DELAY_MS],
@@ -53,7 +39,7 @@ function accountOr404(ctx: AdminContext, accountSid: string): Account {
 }
 
 function accountCredentials(account: Account) {
-  return { sid: account.sid, authToken: account.authToken, status: account.status };
+  return { sid: account.sid, authToken: account.authToken, status: account.status, region: account.region };
 }
 
 async function createAccount(ctx: AdminContext): Promise<Response> {
@@ -70,11 +56,12 @@ async function createAccount(ctx: AdminContext): Promise<Response> {
     authToken: fields.string("authToken") || undefined,
     status: fields.oneOf("status", ACCOUNT_STATUSES),
     friendlyName: fields.string("friendlyName"),
+    region: fields.oneOf("region", REGIONS),
   });
   return jsonResponse(201, accountCredentials(account));
 }
 
-/** Suspends/reactivates an account or rotates its token, so clients can meet 20005 and 20003 mid-run. */
+/** Suspends, closes or reactivates an account or rotates its token, so clients meet rejected credentials mid-run. */
 async function updateAccount(ctx: AdminContext, { accountSid }: Params): Promise<Response> {
   const account = accountOr404(ctx, accountSid);
   const fields = await JsonFields.read(ctx.req);
@@ -93,6 +80,10 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
   if (!/^\+[1-9]\d{1,14}$/.test(phoneNumber)) {
     throw invalidParameter(`phoneNumber ${phoneNumber} is not E.164`);
   }
+  const voiceApplicationSid = fields.string("voiceApplicationSid") ?? "";
+  if (voiceApplicationSid !== "" && !isSid("AP", voiceApplicationSid)) {
+    throw invalidParameter("voiceApplicationSid must be AP followed by 32 hex characters");
+  }
   if (store.ofAccount(store.numbers, account.sid).some((n) => n.phoneNumber === phoneNumber)) {
     throw new TwilioError(409, 20409, `Phone number ${phoneNumber} already exists in account ${account.sid}`);
   }
@@ -105,10 +96,10 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
     voiceUrl: fields.string("voiceUrl") ?? null,
     voiceMethod: fields.oneOf("voiceMethod", HTTP_METHODS) ?? "POST",
     voiceFallbackUrl: null,
-    voiceApplicationSid: fields.string("voiceApplicationSid") ?? null,
+    voiceApplicationSid,
     trunkSid: null,
-    smsUrl: null,
-    statusCallback: null,
+    smsUrl: "",
+    statusCallback: "",
     seq: store.nextSeq(),
     created: now,
     updated: now,
@@ -117,60 +108,24 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
   return jsonResponse(201, renderIncomingPhoneNumber(number));
 }
 
-/**
- * Seeds a call and its recordings. Each gets a date_created at least one second after the previous one
- * (wire dates have one-second resolution), so ordering and date filters are deterministic.
- */
+/** See call_seeding.ts for how each kind of call is rendered. */
 async function createCall(ctx: AdminContext, { accountSid }: Params): Promise<Response> {
+  const account = accountOr404(ctx, accountSid);
+  const { call, recordings } = seedCall(ctx.state.store, account, await JsonFields.read(ctx.req));
+  return jsonResponse(201, { call: renderCall(call), recordings: recordings.map(renderRecording) });
+}
+
+/** Changes a recording's status, encryption or storage after it was seeded (e.g. processing → completed). */
+async function updateRecording(ctx: AdminContext, { accountSid, recordingSid }: Params): Promise<Response> {
   const { store } = ctx.state;
   const account = accountOr404(ctx, accountSid);
-  const fields = await JsonFields.read(ctx.req);
-  const trunkSid = fields.string("trunkSid");
-  const trunk = trunkSid === undefined ? undefined : store.trunks.get(trunkSid);
-  if (trunkSid !== undefined && trunk?.accountSid !== account.sid) throw notFound(`/v1/Trunks/${trunkSid}`);
-  const to = fields.requiredString("to");
-  const from = fields.requiredString("from");
-  const status = fields.oneOf("status", CALL_STATUSES) ?? "completed";
-  const direction = fields.oneOf("direction", CALL_DIRECTIONS) ??
-    (trunk ? "trunking-originating" : "inbound");
-  const recordingCount = fields.integer("recordings", 0, 100) ?? 0;
-  const dual = trunk?.recording.mode.endsWith("-dual") ?? false;
-  const channels = (fields.integer("channels", 1, 2) ?? (dual ? 2 : 1)) as 1 | 2;
-  const durationSeconds = fields.integer("durationSeconds", 0, 86_400) ?? 30;
-
-  const start = store.clock.strictlyLater();
-  const call: Call = {
-    sid: newSid("CA"),
-    accountSid: account.sid,
-    trunkSid: trunk?.sid ?? null,
-    to,
-    from,
-    status,
-    direction,
-    start,
-    durationSeconds,
-    seq: store.nextSeq(),
-    created: start,
-    updated: start,
-  };
-  store.calls.set(call.sid, call);
-  const recordings = Array.from({ length: recordingCount }, (): Recording => {
-    const created = store.clock.strictlyLater();
-    return {
-      sid: newSid("RE"),
-      accountSid: account.sid,
-      callSid: call.sid,
-      channels,
-      durationSeconds,
-      source: trunk ? "Trunking" : "OutboundAPI",
-      start,
-      seq: store.nextSeq(),
-      created,
-      updated: created,
-    };
-  });
-  for (const recording of recordings) store.recordings.set(recording.sid, recording);
-  return jsonResponse(201, { call: renderCall(call), recordings: recordings.map(renderRecording) });
+  const recording = store.recordings.get(recordingSid);
+  if (recording?.accountSid !== account.sid) {
+    throw notFound(`/_emulator/accounts/${accountSid}/recordings/${recordingSid}`);
+  }
+  readRecordingOptions(await JsonFields.read(ctx.req))(recording);
+  recording.updated = store.clock.now();
+  return jsonResponse(200, renderRecording(recording));
 }
 
 /** Everything an account owns, with associations inlined, so tests can count what exists. */
@@ -199,14 +154,32 @@ function accountState(ctx: AdminContext, { accountSid }: Params): Response {
   });
 }
 
-/** Only the keys present change; null or 0 switches a setting off. */
-async function updateTraffic(ctx: AdminContext): Promise<Response> {
+function currentConfig(ctx: AdminContext) {
+  return { ...ctx.state.traffic, ...ctx.state.switches };
+}
+
+/** Only the keys present change; for traffic settings null or 0 switches a setting off. */
+async function updateConfig(ctx: AdminContext): Promise<Response> {
   const fields = await JsonFields.read(ctx.req);
-  const traffic = ctx.state.traffic;
+  const traffic = { ...ctx.state.traffic };
   for (const [key, max] of TRAFFIC_LIMITS) {
     if (fields.has(key)) traffic[key] = fields.integer(key, 0, max) || null;
   }
-  return jsonResponse(200, traffic);
+  const switches = updatedSwitches(ctx.state.switches, fields);
+  // Applied only once everything validated, so a bad value changes nothing.
+  Object.assign(ctx.state, { traffic, switches });
+  return jsonResponse(200, currentConfig(ctx));
+}
+
+/** Ends the reservation of deleted trunks' domains (one, or all without domainName), as 30 days would. */
+async function releaseDomains(ctx: AdminContext): Promise<Response> {
+  const { reservedDomains } = ctx.state.store;
+  const domainName = (await JsonFields.read(ctx.req)).string("domainName")?.toLowerCase();
+  const released = domainName === undefined
+    ? [...reservedDomains]
+    : [...reservedDomains].filter((domain) => domain === domainName);
+  for (const domain of released) reservedDomains.delete(domain);
+  return jsonResponse(200, { released });
 }
 
 async function addFault(ctx: AdminContext): Promise<Response> {
@@ -221,6 +194,7 @@ async function addFault(ctx: AdminContext): Promise<Response> {
     times: fields.integer("times", 1, 1_000_000) ?? 1,
     reset: fields.boolean("reset") ?? false,
     delayMs: fields.integer("delayMs", 0, MAX_DELAY_MS) ?? 0,
+    applied: fields.boolean("applied") ?? false,
   });
   return jsonResponse(201, { id: fault.id });
 }
@@ -239,9 +213,11 @@ export function createAdminHandler(state: EmulatorState): (req: Request, url: UR
     .on("POST", account, updateAccount)
     .on("POST", `${account}/numbers`, createNumber)
     .on("POST", `${account}/calls`, createCall)
+    .on("POST", `${account}/recordings/:recordingSid`, updateRecording)
     .on("GET", `${account}/state`, accountState)
-    .on("GET", "/_emulator/config", (ctx) => jsonResponse(200, ctx.state.traffic))
-    .on("POST", "/_emulator/config", updateTraffic)
+    .on("GET", "/_emulator/config", (ctx) => jsonResponse(200, currentConfig(ctx)))
+    .on("POST", "/_emulator/config", updateConfig)
+    .on("POST", "/_emulator/domains/release", releaseDomains)
     .on("POST", "/_emulator/faults", addFault)
     .on("GET", "/_emulator/faults", (ctx) => jsonResponse(200, { faults: ctx.state.faults.list() }))
     .on("DELETE", "/_emulator/faults", (ctx) => {

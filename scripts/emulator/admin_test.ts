@@ -2,6 +2,16 @@
 import assert from "node:assert/strict";
 import { Api, assertTwilioError, createTrunk, withEmulator } from "./testing.ts";
 
+/** Traffic settings off; every switch at its default (switches.ts says why each default is the one). */
+const DEFAULT_CONFIG = {
+  latencyMs: null,
+  maxConcurrentPerAccount: null,
+  retryAfterSeconds: null,
+  numberOnOtherTrunk: "reject",
+  sameAccountDuplicateDomain: "21245",
+  inactiveAccountAnswer: { status: 401, code: 20003 },
+};
+
 Deno.test("admin: health, and accounts with generated or given credentials", async () => {
   await withEmulator(async (emulator) => {
     assert.deepEqual((await emulator.admin("GET", "/_emulator/health")).body, { ok: true });
@@ -17,7 +27,7 @@ Deno.test("admin: health, and accounts with generated or given credentials", asy
     assert.equal((await new Api(emulator.url, sid, "secret-token").get("/v1/Trunks")).status, 200);
     assert.equal((await emulator.admin("POST", "/_emulator/accounts", { sid })).status, 409);
     assert.equal((await emulator.admin("POST", "/_emulator/accounts", { sid: "AC123" })).status, 400);
-    assert.equal((await emulator.admin("POST", "/_emulator/accounts", { status: "closed" })).status, 400);
+    assert.equal((await emulator.admin("POST", "/_emulator/accounts", { status: "frozen" })).status, 400);
     assert.equal((await emulator.admin("POST", `/_emulator/accounts/AC${"b".repeat(32)}`, {})).status, 404);
     assert.equal((await emulator.admin("POST", "/_emulator/accounts", [])).status, 400);
     const listed = (await emulator.admin("GET", "/_emulator/accounts")).body.accounts;
@@ -25,6 +35,7 @@ Deno.test("admin: health, and accounts with generated or given credentials", asy
       listed.map((a: { sid: string; authToken: string }) => [a.sid, a.authToken]).sort(),
       [[generated.body.sid, generated.body.authToken], [sid, "secret-token"]].sort(),
     );
+    assert.deepEqual(listed.map((a: { region: string }) => a.region), ["us1", "us1"]);
   });
 });
 
@@ -156,7 +167,7 @@ Deno.test("admin config: latencyMs delays API requests but not admin ones; null 
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     const config = await emulator.admin("POST", "/_emulator/config", { latencyMs: 150 });
-    assert.deepEqual(config.body, { latencyMs: 150, maxConcurrentPerAccount: null, retryAfterSeconds: null });
+    assert.deepEqual(config.body, { ...DEFAULT_CONFIG, latencyMs: 150 });
     assert.deepEqual((await emulator.admin("GET", "/_emulator/config")).body, config.body);
     let started = performance.now();
     assert.equal((await api.get("/v1/Trunks")).status, 200);
@@ -169,6 +180,16 @@ Deno.test("admin config: latencyMs delays API requests but not admin ones; null 
     await api.get("/v1/Trunks");
     assert.ok(performance.now() - started < 100);
     assert.equal((await emulator.admin("POST", "/_emulator/config", { latencyMs: -1 })).status, 400);
+    const rejected = await emulator.admin("POST", "/_emulator/config", {
+      latencyMs: 5,
+      numberOnOtherTrunk: "sometimes",
+    });
+    assertTwilioError(rejected, 400, 20001, "numberOnOtherTrunk");
+    assert.deepEqual(
+      (await emulator.admin("GET", "/_emulator/config")).body,
+      DEFAULT_CONFIG,
+      "nothing applied",
+    );
   });
 });
 
@@ -294,6 +315,55 @@ Deno.test("faults: reset:true drops the connection so fetch rejects with a netwo
   });
 });
 
+// twilio-api-facts.md: "A DELETE that Twilio applied but whose answer was lost returns 404/20404 when retried:
+// after a retried DELETE, 404 means done." applied:true carries the request out, then fails or drops the answer.
+Deno.test("faults: applied:true deletes, then the answer fails; the retried DELETE gets 404 20404", async () => {
+  await withEmulator(async (emulator) => {
+    const api = await emulator.newAccount();
+    const trunk = await createTrunk(api);
+    const path = `/v1/Trunks/${trunk.sid}`;
+    await emulator.admin("POST", "/_emulator/faults", {
+      path: `^${path}$`,
+      method: "DELETE",
+      applied: true,
+      status: 503,
+    });
+    assertTwilioError(await api.delete(path), 503, 20503);
+    assert.equal((await emulator.state(api)).trunks.length, 0, "the DELETE was applied");
+    assertTwilioError(await api.delete(path), 404, 20404);
+
+    const dropped = await createTrunk(api);
+    await emulator.admin("POST", "/_emulator/faults", { path: dropped.sid, applied: true, reset: true });
+    await assert.rejects(api.raw("DELETE", `/v1/Trunks/${dropped.sid}`), TypeError);
+    assertTwilioError(await api.delete(`/v1/Trunks/${dropped.sid}`), 404, 20404);
+  });
+});
+
+Deno.test("faults: applied:true on a create leaves the resource there although the client saw a failure", async () => {
+  await withEmulator(async (emulator) => {
+    const api = await emulator.newAccount();
+    await emulator.admin("POST", "/_emulator/faults", {
+      path: "^/v1/Trunks$",
+      method: "POST",
+      applied: true,
+      reset: true,
+    });
+    await assert.rejects(api.raw("POST", "/v1/Trunks", { FriendlyName: "lost answer" }), TypeError);
+    assert.deepEqual(
+      (await emulator.state(api)).trunks.map((t: { friendly_name: string }) => t.friendly_name),
+      [
+        "lost answer",
+      ],
+    );
+    await emulator.admin("POST", "/_emulator/faults", { path: "CredentialLists", applied: true });
+    const failed = await api.post(api.account("/SIP/CredentialLists.json"), { FriendlyName: "kept" });
+    assertTwilioError(failed, 500, 20500); // an applied fault without a status or reset answers 500
+    assert.equal((await emulator.state(api)).credential_lists[0].friendly_name, "kept");
+    const listed = (await emulator.admin("GET", "/_emulator/faults")).body.faults;
+    assert.deepEqual(listed, []);
+  });
+});
+
 Deno.test("faults: delayMs alone delays then processes normally, even if the client has gone away", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
@@ -317,16 +387,18 @@ Deno.test("admin reset clears accounts, resources, config and faults", async () 
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     await createTrunk(api);
-    await emulator.admin("POST", "/_emulator/config", { latencyMs: 50, maxConcurrentPerAccount: 3 });
+    await emulator.admin("POST", "/_emulator/config", {
+      latencyMs: 50,
+      maxConcurrentPerAccount: 3,
+      numberOnOtherTrunk: "move",
+      sameAccountDuplicateDomain: "21248",
+      inactiveAccountAnswer: { status: 403, code: 70051 },
+    });
     await emulator.admin("POST", "/_emulator/faults", { path: ".*" });
     assert.deepEqual((await emulator.admin("POST", "/_emulator/reset")).body, { ok: true });
     assertTwilioError(await api.get("/v1/Trunks"), 401, 20003);
     assert.deepEqual((await emulator.admin("GET", "/_emulator/faults")).body.faults, []);
-    assert.deepEqual((await emulator.admin("GET", "/_emulator/config")).body, {
-      latencyMs: null,
-      maxConcurrentPerAccount: null,
-      retryAfterSeconds: null,
-    });
+    assert.deepEqual((await emulator.admin("GET", "/_emulator/config")).body, DEFAULT_CONFIG);
     const fresh = await emulator.newAccount();
     assert.deepEqual((await fresh.get("/v1/Trunks")).body.trunks, []);
     assertTwilioError(await emulator.admin("GET", "/_emulator/nope"), 404, 20404);

@@ -2,6 +2,7 @@
 import { jsonResponse, notFound } from "./errors.ts";
 import { api2010List, paginate, readPageQuery, type Sequenced, trunkingList } from "./paging.ts";
 import type { Account, Store } from "./store.ts";
+import type { Switches } from "./switches.ts";
 
 export interface ApiContext {
   req: Request;
@@ -9,6 +10,7 @@ export interface ApiContext {
   /** The authenticated account; every lookup is scoped to it. */
   account: Account;
   store: Store;
+  switches: Switches;
 }
 
 /** The account's record with that SID, or 404 naming the requested path (also for other accounts' records). */

@@ -1,4 +1,4 @@
-// The Twilio API request pipeline: auth → concurrency check → latency → fault → handler.
+// The Twilio API request pipeline: auth → concurrency check → latency → fault → handler (→ applied fault).
 import { addAccountRoutes } from "./account_routes.ts";
 import type { ApiContext } from "./api_context.ts";
 import { authenticate } from "./auth.ts";
@@ -8,6 +8,7 @@ import { errorResponse, notFound, toErrorResponse, TwilioError } from "./errors.
 import { faultError } from "./faults.ts";
 import { sleep } from "./limits.ts";
 import { addNumberRoutes } from "./number_routes.ts";
+import type { Region } from "./regions.ts";
 import { Router } from "./router.ts";
 import { addSipRoutes } from "./sip_routes.ts";
 import { DROP_CONNECTION, type Reply } from "./transport.ts";
@@ -32,7 +33,9 @@ async function dispatch(router: Router<ApiContext>, ctx: ApiContext): Promise<Re
   return await handler(ctx, params);
 }
 
-export function createApiHandler(state: EmulatorState): (req: Request, url: URL) => Promise<Reply> {
+export function createApiHandler(
+  state: EmulatorState,
+): (req: Request, url: URL, region: Region) => Promise<Reply> {
   const router = apiRouter();
 
   const retryAfterHeaders = (): Record<string, string> => {
@@ -43,9 +46,12 @@ export function createApiHandler(state: EmulatorState): (req: Request, url: URL)
   /** Runs once the request holds an in-flight slot; the caller frees the slot whatever happens here. */
   async function admitted(req: Request, url: URL, account: Account): Promise<Reply> {
     await sleep(state.traffic.latencyMs ?? 0, state.shutdownSignal);
+    const ctx = { req, url, account, store: state.store, switches: state.switches };
     const fault = state.faults.take(account.sid, req.method, url.pathname);
     if (fault) {
       await sleep(fault.delayMs, state.shutdownSignal);
+      // Whatever the handler answers is lost; its errors are still logged like any other.
+      if (fault.applied) await dispatch(router, ctx).catch(toErrorResponse);
       if (fault.reset) return DROP_CONNECTION;
       if (fault.status !== null) {
         return errorResponse(
@@ -54,13 +60,13 @@ export function createApiHandler(state: EmulatorState): (req: Request, url: URL)
         );
       }
     }
-    return await dispatch(router, { req, url, account, store: state.store });
+    return await dispatch(router, ctx);
   }
 
-  return async (req, url) => {
+  return async (req, url, region) => {
     let account: Account;
     try {
-      account = authenticate(req, state.store);
+      account = authenticate(req, state.store, region, state.switches.inactiveAccountAnswer);
     } catch (error) {
       return errorResponse(error as TwilioError, { "www-authenticate": 'Basic realm="Twilio API"' });
     }

@@ -1,8 +1,9 @@
-// Top-level request dispatch: admin API, the two Twilio API families, or 404.
+// Top-level request dispatch: admin API, the two Twilio API families (optionally under a region segment), or 404.
 import { createAdminHandler } from "./admin_routes.ts";
 import { createApiHandler } from "./api_pipeline.ts";
 import type { EmulatorState } from "./emulator_state.ts";
 import { notFound, toErrorResponse } from "./errors.ts";
+import { splitRegion } from "./regions.ts";
 import type { Reply } from "./transport.ts";
 
 export function createApp(state: EmulatorState): (req: Request) => Promise<Reply> {
@@ -12,7 +13,13 @@ export function createApp(state: EmulatorState): (req: Request) => Promise<Reply
     const url = new URL(req.url);
     try {
       if (url.pathname.startsWith("/_emulator/")) return await admin(req, url);
-      if (/^\/(v1|2010-04-01)\//.test(url.pathname)) return await api(req, url);
+      const { region, path } = splitRegion(url.pathname);
+      if (/^\/(v1|2010-04-01)\//.test(path)) {
+        // Handlers, faults and page links see the API path alone, as on the region's own host.
+        const apiUrl = new URL(url);
+        apiUrl.pathname = path;
+        return await api(req, apiUrl, region);
+      }
       throw notFound(url.pathname);
     } catch (error) {
       return toErrorResponse(error);

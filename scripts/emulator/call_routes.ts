@@ -1,10 +1,9 @@
 // 2010 API calls and recordings (read-only; the admin API creates them), including recording media.
 import { api2010Page, type ApiContext, findOwned, ok } from "./api_context.ts";
 import { dateFilter, dateFilterNames } from "./date_filter.ts";
-import { invalidParameter } from "./errors.ts";
-import { mp3Bytes, wavBytes } from "./media.ts";
+import { recordingMedia } from "./recording_media.ts";
 import { renderCall, renderRecording } from "./render.ts";
-import type { Params, Router } from "./router.ts";
+import type { Router } from "./router.ts";
 
 const CALL_FILTERS = ["To", "From", "Status", ...dateFilterNames("StartTime")];
 const RECORDING_FILTERS = ["CallSid", ...dateFilterNames("DateCreated")];
@@ -36,24 +35,6 @@ function listRecordings(ctx: ApiContext): Response {
     order: NEWEST_FIRST,
     filters: RECORDING_FILTERS,
   });
-}
-
-/** `RequestedChannels=2` asks for one channel per call leg; the default is a mono mix. */
-function requestedChannels(query: URLSearchParams): 1 | 2 {
-  const value = query.get("RequestedChannels") ?? "1";
-  if (value !== "1" && value !== "2") throw invalidParameter("RequestedChannels must be 1 or 2");
-  return value === "2" ? 2 : 1;
-}
-
-function recordingMedia(format: "mp3" | "wav") {
-  return (ctx: ApiContext, { recordingSid }: Params): Response => {
-    const recording = findOwned(ctx, ctx.store.recordings, recordingSid);
-    const channels = requestedChannels(ctx.url.searchParams);
-    const body = format === "mp3" ? mp3Bytes(recording.sid, channels) : wavBytes(recording.sid, channels);
-    return new Response(body, {
-      headers: { "content-type": format === "mp3" ? "audio/mpeg" : "audio/x-wav" },
-    });
-  };
 }
 
 export function addCallRoutes(router: Router<ApiContext>): void {

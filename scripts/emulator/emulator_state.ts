@@ -2,6 +2,7 @@
 import { FaultRegistry } from "./faults.ts";
 import { defaultTrafficConfig, InFlightCounter, type TrafficConfig } from "./limits.ts";
 import { Store } from "./store.ts";
+import { defaultSwitches, type Switches } from "./switches.ts";
 
 export class EmulatorState {
   readonly store = new Store();
@@ -9,6 +10,7 @@ export class EmulatorState {
   /** Not cleared by reset: it tracks requests that are really still running. */
   readonly inFlight = new InFlightCounter();
   traffic: TrafficConfig = defaultTrafficConfig();
+  switches: Switches = defaultSwitches();
   readonly #shutdown = new AbortController();
 
   /** Aborted on close so latency and delay waits end instead of holding the process open. */
@@ -24,5 +26,6 @@ export class EmulatorState {
     this.store.clear();
     this.faults.clear();
     this.traffic = defaultTrafficConfig();
+    this.switches = defaultSwitches();
   }
 }

@@ -13,6 +13,8 @@ export interface FaultSpec {
   times: number;
   reset: boolean;
   delayMs: number;
+  /** The request is carried out first and only its answer fails (status) or is lost (reset). */
+  applied: boolean;
 }
 
 export interface Fault extends FaultSpec {
@@ -34,8 +36,8 @@ export class FaultRegistry {
     const fault: Fault = {
       ...spec,
       method: spec.method?.toUpperCase() ?? null,
-      // A fault that neither drops nor only delays fails with a 500 by default.
-      status: spec.status ?? (spec.reset || spec.delayMs > 0 ? null : 500),
+      // A fault that neither drops nor only delays fails with a 500 by default; an applied one always fails.
+      status: spec.status ?? (spec.reset || (spec.delayMs > 0 && !spec.applied) ? null : 500),
       id: `fault_${this.#nextId++}`,
       remaining: spec.times,
     };

@@ -9,7 +9,8 @@ export interface FormSpec {
 export type Form = Record<string, string>;
 
 /**
- * Parses the body and rejects unknown or missing parameters with 400 20001, as Twilio's API does.
+ * Parses the body and rejects missing parameters with 400 20001. Unknown parameters are rejected too, with
+ * 400 20001: a lint, stricter than Twilio, which ignores them; it catches misspelt parameter names.
  * Handlers call this first and then check and write state without awaiting, so concurrent requests cannot
  * interleave between a rule check (limits, uniqueness) and the write it guards.
  */

@@ -1,6 +1,6 @@
 // Identifiers and timestamps in the formats Twilio uses on the wire.
 
-export type SidPrefix = "AC" | "TK" | "CL" | "CR" | "OU" | "PN" | "CA" | "RE";
+export type SidPrefix = "AC" | "TK" | "CL" | "CR" | "OU" | "PN" | "CA" | "RE" | "AP";
 
 function randomHex(bytes: number): string {
   const buf = crypto.getRandomValues(new Uint8Array(bytes));
@@ -12,8 +12,9 @@ export function newSid(prefix: SidPrefix): string {
   return prefix + randomHex(16);
 }
 
+/** The spec's SID pattern, `^XX[0-9a-fA-F]{32}$`; SIDs Twilio hands out are lower case. */
 export function isSid(prefix: SidPrefix, value: string): boolean {
-  return new RegExp(`^${prefix}[0-9a-f]{32}$`).test(value);
+  return new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value);
 }
 
 export function newAuthToken(): string {

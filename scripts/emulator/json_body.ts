@@ -53,6 +53,23 @@ export class JsonFields {
     return value as number;
   }
 
+  /** A value that must be one of `allowed` (numbers or strings), compared exactly. */
+  requiredMember<T extends string | number>(key: string, allowed: readonly T[]): T {
+    const value = this.body[key];
+    if (!(allowed as readonly unknown[]).includes(value)) {
+      throw invalidParameter(`${key} must be one of ${allowed.join(", ")}`);
+    }
+    return value as T;
+  }
+
+  /** A nested JSON object, or undefined when absent. */
+  object(key: string): JsonFields | undefined {
+    const value = this.body[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "object" || Array.isArray(value)) throw invalidParameter(`${key} must be an object`);
+    return new JsonFields(value as Record<string, unknown>);
+  }
+
   boolean(key: string): boolean | undefined {
     const value = this.body[key];
     if (value === undefined || value === null) return undefined;

@@ -81,7 +81,11 @@ export function renderOriginationUrl(url: OriginationUrl) {
   };
 }
 
-/** Fields both phone number shapes share; Twilio reports the ones the emulator does not model as null. */
+/**
+ * Fields both phone number shapes share. Unset values render as Twilio's IncomingPhoneNumber examples show
+ * them: `""` for voice_application_sid, sms_*_url, sms_application_sid and status_callback, null for
+ * voice_url, voice_fallback_url and trunk_sid.
+ */
 function phoneNumberFields(number: PhoneNumber) {
   return {
     sid: number.sid,
@@ -97,9 +101,9 @@ function phoneNumberFields(number: PhoneNumber) {
     voice_caller_id_lookup: false,
     sms_url: number.smsUrl,
     sms_method: "POST",
-    sms_fallback_url: null,
-    sms_fallback_method: null,
-    sms_application_sid: null,
+    sms_fallback_url: "",
+    sms_fallback_method: "POST",
+    sms_application_sid: "",
     status_callback: number.statusCallback,
     status_callback_method: "POST",
     capabilities: { voice: true, sms: true, mms: true, fax: false },
@@ -207,7 +211,7 @@ export function renderCall(call: Call) {
     to_formatted: call.to,
     from: call.from,
     from_formatted: call.from,
-    phone_number_sid: null,
+    phone_number_sid: call.phoneNumberSid,
     status: call.status,
     direction: call.direction,
     start_time: rfc2822Date(call.start),
@@ -240,7 +244,7 @@ export function renderRecording(recording: Recording) {
     api_version: API_VERSION,
     call_sid: recording.callSid,
     conference_sid: null,
-    status: "completed",
+    status: recording.status,
     source: recording.source,
     channels: recording.channels,
     duration: String(recording.durationSeconds),
@@ -249,8 +253,8 @@ export function renderRecording(recording: Recording) {
     price: null,
     price_unit: "USD",
     uri: `${path}.json`,
-    media_url: API_HOST + path,
-    encryption_details: null,
+    media_url: recording.externalMediaUrl ?? API_HOST + path,
+    encryption_details: recording.encryption,
     error_code: null,
     track: "both",
     subresource_uris: {

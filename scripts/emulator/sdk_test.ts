@@ -105,7 +105,7 @@ Deno.test("official twilio SDK: create, associate, list with paging, update, rem
       phoneNumberSid: number.sid,
     });
     assert.equal(attached.trunkSid, trunk.sid);
-    assert.equal(attached.voiceUrl, null);
+    assert.equal(attached.voiceUrl, "https://example.com/v");
     const detached = await client.api.v2010.accounts(api.sid).incomingPhoneNumbers(number.sid).update({
       trunkSid: "",
     });
@@ -137,9 +137,14 @@ Deno.test("official twilio SDK: create, associate, list with paging, update, rem
     const calls = await client.api.v2010.accounts(api.sid).calls.list({ to: "+15551230001" });
     assert.equal(calls.length, 1);
     assert.equal(calls[0].trunkSid, trunk.sid);
+    assert.equal(calls[0].direction, "trunking-terminating");
 
+    const otherAccount = await emulator.newAccount();
+    const other = twilio(otherAccount.sid, otherAccount.token, {
+      httpClient: emulatorHttpClient(emulator.url, []) as unknown as twilio.RequestClient,
+    });
     await assert.rejects(
-      client.trunking.v1.trunks.create({ domainName: "sdk-test.pstn.twilio.com" }),
+      other.trunking.v1.trunks.create({ domainName: "sdk-test.pstn.twilio.com" }),
       (error: { status: number; code: number; moreInfo: string }) => {
         assert.equal(error.status, 400);
         assert.equal(error.code, 21248);

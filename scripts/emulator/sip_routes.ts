@@ -89,13 +89,15 @@ async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<R
   const list = findOwned(ctx, store.credentialLists, listSid);
   const username = checkUsername(form.Username);
   const existing = credentialsOf(ctx, list.sid);
+  // A duplicate username is not among 21240's causes, so it gets the generic credential error 21243.
   if (existing.some((c) => c.username === username)) {
     throw validationError(21243, `Username ${username} already exists in credential list ${list.sid}`);
   }
   const passwordDigest = sha256Hex(checkPassword(form.Password));
+  // 21242: "list full: more than 1,000 credentials" (twilio-api-facts.md).
   if (existing.length >= MAX_CREDENTIALS_PER_LIST) {
     throw validationError(
-      21243,
+      21242,
       `Maximum number of credentials per list (${MAX_CREDENTIALS_PER_LIST}) reached`,
     );
   }

@@ -57,6 +57,7 @@ Deno.test("credential list FriendlyName: at most 64 characters and unique per ac
   });
 });
 
+// twilio-api-facts.md: "21239 | 400 | maximum credential lists reached", at most 100 per account.
 Deno.test("at most 100 credential lists per account (21239)", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
@@ -122,14 +123,16 @@ Deno.test("credential create/fetch/update/list/delete never exposes the password
     const updated = await api.post(uri, { Password: "An0therPassword" });
     assert.equal(updated.status, 200);
     assert.ok(!JSON.stringify(updated.body).includes("An0therPassword"));
-    assertTwilioError(await api.post(uri, { Password: "weak" }), 400, 21243);
+    assertTwilioError(await api.post(uri, { Password: "weak" }), 400, 21240);
     assertTwilioError(await api.post(uri, { Username: "rename" }), 400, 20001);
     assert.equal((await api.delete(uri)).status, 204);
     assertTwilioError(await api.get(uri), 404, 20404);
   });
 });
 
-Deno.test("credential Username: at most 32 characters and unique within its list (21243)", async () => {
+// twilio-api-facts.md, error codes: "21240 | 400 | credential list validation: duplicate FriendlyName, username
+// too long, weak password"; "21243 | 400 | credential validation error (generic)" stays for a duplicate username.
+Deno.test("credential Username: at most 32 characters (21240) and unique within its list (21243)", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     const list = await createCredentialList(api, "agents");
@@ -137,7 +140,7 @@ Deno.test("credential Username: at most 32 characters and unique within its list
     assertTwilioError(
       await api.post(path, { Username: "u".repeat(33), Password: STRONG_PASSWORD }),
       400,
-      21243,
+      21240,
     );
     assert.equal((await api.post(path, { Username: "u".repeat(32), Password: STRONG_PASSWORD })).status, 201);
     assertTwilioError(
@@ -154,20 +157,24 @@ Deno.test("credential Username: at most 32 characters and unique within its list
   });
 });
 
-Deno.test("credential Password: ≥12 characters with a digit, an uppercase and a lowercase letter (21243)", async () => {
+// twilio-api-facts.md: "Password: at least 12 characters, at least one digit, upper and lower case"; 21240 for a
+// weak password.
+Deno.test("credential Password: ≥12 characters with a digit, an uppercase and a lowercase letter (21240)", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     const list = await createCredentialList(api, "agents");
     const path = credentialsPath(api, list.sid);
     for (const weak of ["Sh0rtPass", "nodigitsHereAtAll", "alllower1234567", "ALLUPPER1234567"]) {
-      assertTwilioError(await api.post(path, { Username: "agent", Password: weak }), 400, 21243, "Password");
+      assertTwilioError(await api.post(path, { Username: "agent", Password: weak }), 400, 21240, "Password");
     }
     assert.equal((await api.post(path, { Username: "agent", Password: "Exactly12chr" })).status, 201);
     assertTwilioError(await api.post(path, { Username: "agent2" }), 400, 20001, "Password");
   });
 });
 
-Deno.test("at most 1000 credentials per list", async () => {
+// twilio-api-facts.md: "At most 100 credential lists per account, 1,000 credentials per list"; "21242 | 400 |
+// list full: more than 1,000 credentials".
+Deno.test("at most 1000 credentials per list (21242)", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     const list = await createCredentialList(api, "agents");
@@ -184,7 +191,7 @@ Deno.test("at most 1000 credentials per list", async () => {
     assertTwilioError(
       await api.post(path, { Username: "extra", Password: STRONG_PASSWORD }),
       400,
-      21243,
+      21242,
       "1000",
     );
     const listed = await api.get(path, { PageSize: "1000" });

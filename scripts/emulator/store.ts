@@ -1,6 +1,7 @@
 // In-memory state of one emulator instance, and the cascades that keep it consistent across both APIs.
 import { Clock, newAuthToken, newSid } from "./ids.ts";
 import type { Sequenced } from "./paging.ts";
+import type { Region } from "./regions.ts";
 
 export const RECORDING_MODES = [
   "do-not-record",
@@ -13,6 +14,18 @@ export const RECORDING_TRIMS = ["trim-silence", "do-not-trim"] as const;
 export const TRANSFER_MODES = ["disable-all", "enable-all", "sip-only"] as const;
 export const TRANSFER_CALLER_IDS = ["from-transferee", "from-transferor"] as const;
 export const HTTP_METHODS = ["GET", "POST"] as const;
+/** account_enum_status in twilio_api_v2010.json. */
+export const ACCOUNT_STATUSES = ["active", "suspended", "closed"] as const;
+/** Recording statuses as twilio-api-facts.md lists them; only `completed` has media. */
+export const RECORDING_STATUSES = [
+  "in-progress",
+  "paused",
+  "stopped",
+  "processing",
+  "completed",
+  "absent",
+  "deleted",
+] as const;
 
 interface Timestamps {
   created: Date;
@@ -28,7 +41,9 @@ export interface Account extends Sequenced, Timestamps {
   sid: string;
   friendlyName: string;
   authToken: string;
-  status: "active" | "suspended";
+  status: typeof ACCOUNT_STATUSES[number];
+  /** Its credentials work only on this region's hosts. */
+  region: Region;
 }
 
 export interface TrunkRecording {
@@ -74,20 +89,24 @@ export interface OriginationUrl extends Owned {
   friendlyName: string;
 }
 
+/** Unset string fields hold `""` where Twilio renders `""` (its IncomingPhoneNumber examples), null where null. */
 export interface PhoneNumber extends Owned {
   phoneNumber: string;
   friendlyName: string;
   voiceUrl: string | null;
-  voiceMethod: string | null;
+  voiceMethod: string;
   voiceFallbackUrl: string | null;
-  voiceApplicationSid: string | null;
+  voiceApplicationSid: string;
   trunkSid: string | null;
-  smsUrl: string | null;
-  statusCallback: string | null;
+  smsUrl: string;
+  statusCallback: string;
 }
 
 export interface Call extends Owned {
+  /** Only terminated (outbound) trunk calls carry it. */
   trunkSid: string | null;
+  /** The IncomingPhoneNumber that received an inbound call; "" otherwise. */
+  phoneNumberSid: string;
   to: string;
   from: string;
   status: string;
@@ -96,12 +115,23 @@ export interface Call extends Owned {
   durationSeconds: number;
 }
 
+/** Twilio's encryption_details for a recording encrypted with the account's public key. */
+export interface EncryptionDetails {
+  encryption_public_key_sid: string;
+  encryption_cek: string;
+  encryption_iv: string;
+}
+
 export interface Recording extends Owned {
   callSid: string;
   channels: 1 | 2;
   durationSeconds: number;
   source: "Trunking" | "OutboundAPI";
   start: Date;
+  status: typeof RECORDING_STATUSES[number];
+  encryption: EncryptionDetails | null;
+  /** Set when the account stores recordings externally: media_url points there and Twilio serves no media. */
+  externalMediaUrl: string | null;
 }
 
 export function associationKey(trunkSid: string, credentialListSid: string): string {
@@ -120,6 +150,8 @@ export class Store {
   readonly numbers = new Map<string, PhoneNumber>();
   readonly calls = new Map<string, Call>();
   readonly recordings = new Map<string, Recording>();
+  /** Domains of deleted trunks (lower case): Twilio keeps them reserved for up to 30 days. */
+  readonly reservedDomains = new Set<string>();
   #seq = 0;
 
   /** Creation order; lists sort by it and page tokens point into it. */
@@ -141,15 +173,19 @@ export class Store {
         this.recordings,
       ]
     ) map.clear();
+    this.reservedDomains.clear();
   }
 
-  createAccount(init: Partial<Pick<Account, "sid" | "authToken" | "status" | "friendlyName">>): Account {
+  createAccount(
+    init: Partial<Pick<Account, "sid" | "authToken" | "status" | "friendlyName" | "region">>,
+  ): Account {
     const now = this.clock.now();
     const account: Account = {
       sid: init.sid ?? newSid("AC"),
       authToken: init.authToken ?? newAuthToken(),
       status: init.status ?? "active",
       friendlyName: init.friendlyName ?? "Emulated account",
+      region: init.region ?? "us1",
       seq: this.nextSeq(),
       created: now,
       updated: now,
@@ -174,17 +210,25 @@ export class Store {
     return [...this.trunkCredentialLists.values()].filter((a) => a.trunkSid === trunkSid);
   }
 
-  /** Attaching makes Twilio route calls to the trunk and clear the number's voice configuration. */
+  /**
+   * "Setting a trunk_sid will automatically delete your voice_application_sid and vice versa"; the voice URL
+   * is kept and only ignored while the number is on a trunk (twilio-api-facts.md, "Attaching a number").
+   */
   attachNumber(number: PhoneNumber, trunk: Trunk): void {
     if (number.trunkSid === trunk.sid) return;
     number.trunkSid = trunk.sid;
-    number.voiceUrl = null;
-    number.voiceMethod = null;
-    number.voiceApplicationSid = null;
+    number.voiceApplicationSid = "";
     number.updated = this.clock.now();
   }
 
-  /** Detaching does not restore the voice configuration that attaching cleared. */
+  /** The "vice versa": a voice application takes the number off its trunk. */
+  setVoiceApplication(number: PhoneNumber, applicationSid: string): void {
+    number.voiceApplicationSid = applicationSid;
+    number.trunkSid = null;
+    number.updated = this.clock.now();
+  }
+
+  /** Detaching restores nothing: the voice application that attaching deleted stays deleted. */
   detachNumber(number: PhoneNumber): void {
     number.trunkSid = null;
     number.updated = this.clock.now();
@@ -196,6 +240,7 @@ export class Store {
     }
     for (const url of this.trunkOf(this.originationUrls, trunk.sid)) this.originationUrls.delete(url.sid);
     for (const number of this.trunkOf(this.numbers, trunk.sid)) this.detachNumber(number);
+    if (trunk.domainName) this.reservedDomains.add(trunk.domainName.toLowerCase());
     this.trunks.delete(trunk.sid);
   }
 

@@ -1,6 +1,6 @@
 // Elastic SIP Trunking v1: trunks and their credential lists, origination URLs, phone numbers and recording.
 import { type ApiContext, created, findOwned, noContent, ok, trunkingPage } from "./api_context.ts";
-import { invalidParameter, notFound, validationError } from "./errors.ts";
+import { invalidParameter, jsonResponse, notFound, validationError } from "./errors.ts";
 import { checkEnum, type Form, parseBoolean, readForm } from "./form.ts";
 import { newSid } from "./ids.ts";
 import {
@@ -16,11 +16,11 @@ import {
   type OriginationUrl,
   RECORDING_MODES,
   RECORDING_TRIMS,
-  type Store,
   TRANSFER_CALLER_IDS,
   TRANSFER_MODES,
   type Trunk,
 } from "./store.ts";
+import { attachToTrunk } from "./number_attachment.ts";
 import { checkDomainName, checkFriendlyName, checkSipUrl, integerInRange } from "./validation.ts";
 
 const MAX_TRUNKS_PER_ACCOUNT = 1000;
@@ -40,10 +40,25 @@ const TRUNK_PARAMS = [
 
 const ORIGINATION_URL_PARAMS = ["Weight", "Priority", "Enabled", "FriendlyName", "SipUrl"] as const;
 
-/** Termination domains are global: unique across every account (DNS names compare case-insensitively). */
-function isDomainTaken(store: Store, domainName: string, trunkSid: string): boolean {
+/**
+ * Termination domains are global: unique across every account (DNS names compare case-insensitively), and a
+ * deleted trunk's domain stays reserved (21248). Another trunk of the same account holding it may be reported
+ * as 21245, "a second trunk with the same termination URI in one account" (switch sameAccountDuplicateDomain).
+ */
+function checkDomainAvailable(ctx: ApiContext, domainName: string, trunkSid: string): void {
   const wanted = domainName.toLowerCase();
-  return [...store.trunks.values()].some((t) => t.sid !== trunkSid && t.domainName?.toLowerCase() === wanted);
+  const holder = [...ctx.store.trunks.values()].find((t) =>
+    t.sid !== trunkSid && t.domainName?.toLowerCase() === wanted
+  );
+  if (holder?.accountSid === ctx.account.sid && ctx.switches.sameAccountDuplicateDomain === "21245") {
+    throw validationError(
+      21245,
+      `Trunk ${holder.sid} of this account already uses the termination URI ${domainName}`,
+    );
+  }
+  if (holder || ctx.store.reservedDomains.has(wanted)) {
+    throw validationError(21248, `DomainName ${domainName} is already taken`);
+  }
 }
 
 function boolParam(name: string, value: string): boolean {
@@ -51,14 +66,12 @@ function boolParam(name: string, value: string): boolean {
 }
 
 /** Validates every given trunk parameter before anything is changed. */
-function trunkChanges(store: Store, form: Form, trunkSid: string): Partial<Trunk> {
+function trunkChanges(ctx: ApiContext, form: Form, trunkSid: string): Partial<Trunk> {
   const changes: Partial<Trunk> = {};
   if ("FriendlyName" in form) changes.friendlyName = checkFriendlyName(form.FriendlyName, 21245);
   if ("DomainName" in form) {
     const domainName = form.DomainName === "" ? null : checkDomainName(form.DomainName);
-    if (domainName && isDomainTaken(store, domainName, trunkSid)) {
-      throw validationError(21248, `DomainName ${domainName} is already taken`);
-    }
+    if (domainName) checkDomainAvailable(ctx, domainName, trunkSid);
     changes.domainName = domainName;
   }
   if ("DisasterRecoveryUrl" in form) changes.disasterRecoveryUrl = form.DisasterRecoveryUrl || null;
@@ -86,7 +99,7 @@ async function createTrunk(ctx: ApiContext): Promise<Response> {
   const { store, account } = ctx;
   const form = await readForm(ctx.req, { optional: TRUNK_PARAMS });
   const sid = newSid("TK");
-  const changes = trunkChanges(store, form, sid);
+  const changes = trunkChanges(ctx, form, sid);
   if (store.ofAccount(store.trunks, account.sid).length >= MAX_TRUNKS_PER_ACCOUNT) {
     throw validationError(21244, `Maximum number of trunks (${MAX_TRUNKS_PER_ACCOUNT}) reached`);
   }
@@ -115,7 +128,7 @@ async function createTrunk(ctx: ApiContext): Promise<Response> {
 async function updateTrunk(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const form = await readForm(ctx.req, { optional: TRUNK_PARAMS });
   const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
-  Object.assign(trunk, trunkChanges(ctx.store, form, trunk.sid), { updated: ctx.store.clock.now() });
+  Object.assign(trunk, trunkChanges(ctx, form, trunk.sid), { updated: ctx.store.clock.now() });
   return ok(renderTrunk(ctx.store, trunk));
 }
 
@@ -260,12 +273,11 @@ function attachedNumberOr404(ctx: ApiContext, trunkSid: string, numberSid: strin
   return number;
 }
 
-/** Attaching is idempotent on the same trunk and moves a number from another trunk of the account. */
 async function attachPhoneNumber(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const form = await readForm(ctx.req, { required: ["PhoneNumberSid"] });
   const trunk = findOwned(ctx, ctx.store.trunks, trunkSid);
   const number = findOwned(ctx, ctx.store.numbers, form.PhoneNumberSid);
-  ctx.store.attachNumber(number, trunk);
+  attachToTrunk(ctx, number, trunk);
   return created(renderTrunkPhoneNumber(number));
 }
 
@@ -291,7 +303,8 @@ async function updateRecording(ctx: ApiContext, { trunkSid }: Params): Promise<R
   const trim = "Trim" in form ? checkEnum("Trim", form.Trim, RECORDING_TRIMS) : trunk.recording.trim;
   trunk.recording = { mode, trim };
   trunk.updated = ctx.store.clock.now();
-  return ok({ ...trunk.recording });
+  // UpdateRecording answers 202 Accepted in twilio_trunking_v1.json, not 200.
+  return jsonResponse(202, { ...trunk.recording });
 }
 
 export function addTrunkingRoutes(router: Router<ApiContext>): void {

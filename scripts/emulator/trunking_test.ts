@@ -57,9 +57,14 @@ Deno.test("trunk create/fetch/update/list/delete with the full resource shape", 
     assert.equal(updated.body.secure, false);
     assert.equal(updated.body.domain_name, "acme-1.pstn.twilio.com");
 
+    // twilio-api-facts.md: "`TransferMode` defaults to `disable-all`"; twilio_trunking_v1.json: transfer_caller_id
+    // "from-transferee (default)", secure and cnam_lookup_enabled booleans, symmetric_rtp_enabled on Trunks.
     const defaults = await createTrunk(api);
     assert.equal(defaults.transfer_mode, "disable-all");
+    assert.equal(defaults.transfer_caller_id, "from-transferee");
     assert.equal(defaults.secure, false);
+    assert.equal(defaults.cnam_lookup_enabled, false);
+    assert.equal(defaults.symmetric_rtp_enabled, false);
     assert.equal(defaults.domain_name, null);
     assert.equal((await api.get("/v1/Trunks")).body.trunks.length, 2);
 
@@ -111,29 +116,76 @@ Deno.test("trunk DomainName: labels of letters/digits/-, ≤63 chars, ending in 
   });
 });
 
-Deno.test("trunk DomainName is unique across all accounts (21248), on create and update", async () => {
+// twilio-api-facts.md: DomainName "unique across all of Twilio (taken: error 21248)"; "21245 | trunk validation: …
+// a second trunk with the same termination URI in one account" (switch sameAccountDuplicateDomain, default 21245).
+Deno.test("trunk DomainName: another account's is 21248, the same account's 21245 (switchable), on create and update", async () => {
   await withEmulator(async (emulator) => {
     const first = await emulator.newAccount();
     const second = await emulator.newAccount();
     const owner = await createTrunk(first, { DomainName: "taken.pstn.twilio.com" });
     assertTwilioError(await second.post("/v1/Trunks", { DomainName: "taken.pstn.twilio.com" }), 400, 21248);
-    assertTwilioError(await first.post("/v1/Trunks", { DomainName: "TAKEN.pstn.twilio.com" }), 400, 21248);
+    assertTwilioError(await first.post("/v1/Trunks", { DomainName: "TAKEN.pstn.twilio.com" }), 400, 21245);
     const other = await createTrunk(second);
     assertTwilioError(
       await second.post(`/v1/Trunks/${other.sid}`, { DomainName: "taken.pstn.twilio.com" }),
       400,
       21248,
     );
-    // Re-saving a trunk's own domain is not a conflict, and a deleted trunk frees its domain.
+    const sibling = await createTrunk(first);
+    assertTwilioError(
+      await first.post(`/v1/Trunks/${sibling.sid}`, { DomainName: "taken.pstn.twilio.com" }),
+      400,
+      21245,
+    );
+    await emulator.admin("POST", "/_emulator/config", { sameAccountDuplicateDomain: "21248" });
+    assertTwilioError(await first.post("/v1/Trunks", { DomainName: "taken.pstn.twilio.com" }), 400, 21248);
+    // Re-saving a trunk's own domain is not a conflict.
     assert.equal(
       (await first.post(`/v1/Trunks/${owner.sid}`, { DomainName: "taken.pstn.twilio.com" })).status,
       200,
     );
-    await first.delete(`/v1/Trunks/${owner.sid}`);
-    assert.equal((await second.post("/v1/Trunks", { DomainName: "taken.pstn.twilio.com" })).status, 201);
   });
 });
 
+// twilio-api-facts.md: "A deleted trunk's domain stays reserved for up to 30 days (21248 meanwhile)". The admin
+// call POST /_emulator/domains/release ends the reservation early for tests that need the domain again.
+Deno.test("a deleted trunk's domain stays taken (21248) for every account until the admin releases it", async () => {
+  await withEmulator(async (emulator) => {
+    const first = await emulator.newAccount();
+    const second = await emulator.newAccount();
+    const trunk = await createTrunk(first, { DomainName: "gone.pstn.twilio.com" });
+    await createTrunk(first, { DomainName: "kept-gone.pstn.twilio.com" }).then((t) =>
+      first.delete(`/v1/Trunks/${t.sid}`)
+    );
+    assert.equal((await first.delete(`/v1/Trunks/${trunk.sid}`)).status, 204);
+    assertTwilioError(await first.post("/v1/Trunks", { DomainName: "gone.pstn.twilio.com" }), 400, 21248);
+    assertTwilioError(await second.post("/v1/Trunks", { DomainName: "Gone.pstn.twilio.com" }), 400, 21248);
+    const renamed = await createTrunk(second);
+    assertTwilioError(
+      await second.post(`/v1/Trunks/${renamed.sid}`, { DomainName: "gone.pstn.twilio.com" }),
+      400,
+      21248,
+    );
+
+    const released = await emulator.admin("POST", "/_emulator/domains/release", {
+      domainName: "GONE.pstn.twilio.com",
+    });
+    assert.deepEqual(released.body, { released: ["gone.pstn.twilio.com"] });
+    assert.equal((await second.post("/v1/Trunks", { DomainName: "gone.pstn.twilio.com" })).status, 201);
+    assertTwilioError(
+      await first.post("/v1/Trunks", { DomainName: "kept-gone.pstn.twilio.com" }),
+      400,
+      21248,
+    );
+    assert.deepEqual((await emulator.admin("POST", "/_emulator/domains/release", {})).body, {
+      released: ["kept-gone.pstn.twilio.com"],
+    });
+    assert.equal((await first.post("/v1/Trunks", { DomainName: "kept-gone.pstn.twilio.com" })).status, 201);
+  });
+});
+
+// twilio-api-facts.md, create trunk: "TransferMode (disable-all, enable-all, sip-only), Secure, CnamLookupEnabled,
+// TransferCallerId (from-transferee, from-transferor)"; "Recording cannot be changed through the trunk update".
 Deno.test("trunk enums and booleans are validated (400 20001); Recording is not a trunk update parameter", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
@@ -146,9 +198,19 @@ Deno.test("trunk enums and booleans are validated (400 20001); Recording is not 
     ];
     for (const form of cases) assertTwilioError(await api.post("/v1/Trunks", form), 400, 20001);
     for (const mode of ["disable-all", "enable-all", "sip-only"]) {
-      assert.equal((await api.post("/v1/Trunks", { TransferMode: mode })).status, 201);
+      assert.equal((await api.post("/v1/Trunks", { TransferMode: mode })).body.transfer_mode, mode);
     }
     const trunk = await createTrunk(api);
+    const updated = await api.post(`/v1/Trunks/${trunk.sid}`, {
+      TransferMode: "enable-all",
+      TransferCallerId: "from-transferor",
+      Secure: "true",
+    });
+    assert.equal(updated.body.transfer_mode, "enable-all");
+    assert.equal(updated.body.transfer_caller_id, "from-transferor");
+    assert.equal(updated.body.secure, true);
+    for (const form of cases) assertTwilioError(await api.post(`/v1/Trunks/${trunk.sid}`, form), 400, 20001);
+    assert.equal((await api.get(`/v1/Trunks/${trunk.sid}`)).body.transfer_mode, "enable-all");
     assertTwilioError(
       await api.post(`/v1/Trunks/${trunk.sid}`, { Recording: "record-from-answer" }),
       400,
@@ -303,12 +365,14 @@ Deno.test("at most 10 origination URLs per trunk (21249)", async () => {
   });
 });
 
-Deno.test("recording: defaults, every mode and trim accepted, invalid values 400 20001", async () => {
+// twilio_trunking_v1.json, UpdateRecording: the POST answers "202 Accepted" with {mode, trim}.
+Deno.test("recording: defaults, every mode and trim accepted (202), invalid values 400 20001", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     const trunk = await createTrunk(api);
     const path = `/v1/Trunks/${trunk.sid}/Recording`;
     assert.deepEqual((await api.get(path)).body, { mode: "do-not-record", trim: "do-not-trim" });
+    assert.equal((await api.post(path, { Mode: "record-from-answer" })).status, 202);
     for (
       const mode of [
         "record-from-ringing",
@@ -334,7 +398,10 @@ Deno.test("recording: defaults, every mode and trim accepted, invalid values 400
   });
 });
 
-Deno.test("phone numbers: attach clears voice config, detach does not restore it; idempotent; moves", async () => {
+// twilio-api-facts.md, "Attaching a number to a trunk": voice_url kept (the spec's PhoneNumbers example shows
+// trunk_sid and a voice_url together), voice_application_sid deleted, detaching restores nothing, an unset
+// voice_application_sid reads "". A number on another trunk: undocumented, switch numberOnOtherTrunk.
+Deno.test("phone numbers: attach keeps the voice URL and deletes the application; detach restores nothing; idempotent", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     const trunk = await createTrunk(api);
@@ -350,9 +417,9 @@ Deno.test("phone numbers: attach clears voice config, detach does not restore it
     assert.equal(attached.body.sid, number.sid);
     assert.equal(attached.body.trunk_sid, trunk.sid);
     assert.equal(attached.body.phone_number, "+15551230001");
-    assert.equal(attached.body.voice_url, null);
-    assert.equal(attached.body.voice_method, null);
-    assert.equal(attached.body.voice_application_sid, null);
+    assert.equal(attached.body.voice_url, "https://example.com/voice");
+    assert.equal(attached.body.voice_method, "GET");
+    assert.equal(attached.body.voice_application_sid, "");
     assert.equal(attached.body.url, `https://trunking.twilio.com${path}/${number.sid}`);
     assert.ok(attached.body.links);
 
@@ -361,20 +428,34 @@ Deno.test("phone numbers: attach clears voice config, detach does not restore it
     assert.equal((await api.get(path)).body.phone_numbers.length, 1);
     assert.equal((await api.get(`${path}/${number.sid}`)).body.trunk_sid, trunk.sid);
 
-    const second = await createTrunk(api);
-    assert.equal(
-      (await api.post(`/v1/Trunks/${second.sid}/PhoneNumbers`, { PhoneNumberSid: number.sid })).status,
-      201,
-    );
-    assert.equal((await api.get(path)).body.phone_numbers.length, 0);
-    assertTwilioError(await api.get(`${path}/${number.sid}`), 404, 20404);
-    assertTwilioError(await api.delete(`${path}/${number.sid}`), 404, 20404);
-
-    assert.equal((await api.delete(`/v1/Trunks/${second.sid}/PhoneNumbers/${number.sid}`)).status, 204);
+    assert.equal((await api.delete(`${path}/${number.sid}`)).status, 204);
     const detached = (await api.get(api.account(`/IncomingPhoneNumbers/${number.sid}.json`))).body;
     assert.equal(detached.trunk_sid, null);
-    assert.equal(detached.voice_url, null);
-    assert.equal(detached.voice_application_sid, null);
+    assert.equal(detached.voice_url, "https://example.com/voice");
+    assert.equal(detached.voice_method, "GET");
+    assert.equal(detached.voice_application_sid, "");
+    assertTwilioError(await api.delete(`${path}/${number.sid}`), 404, 20404);
+  });
+});
+
+Deno.test("phone numbers: a number on another trunk is rejected (21245) by default, moved under numberOnOtherTrunk=move", async () => {
+  await withEmulator(async (emulator) => {
+    const api = await emulator.newAccount();
+    const [first, second] = [await createTrunk(api), await createTrunk(api)];
+    const number = await emulator.addNumber(api, "+15551230001");
+    const firstPath = `/v1/Trunks/${first.sid}/PhoneNumbers`;
+    const secondPath = `/v1/Trunks/${second.sid}/PhoneNumbers`;
+    await api.post(firstPath, { PhoneNumberSid: number.sid });
+    assertTwilioError(await api.post(secondPath, { PhoneNumberSid: number.sid }), 400, 21245, first.sid);
+    assert.deepEqual((await api.get(secondPath)).body.phone_numbers, []);
+    assert.equal((await api.get(`${firstPath}/${number.sid}`)).body.trunk_sid, first.sid);
+
+    await emulator.admin("POST", "/_emulator/config", { numberOnOtherTrunk: "move" });
+    assert.equal((await api.post(secondPath, { PhoneNumberSid: number.sid })).status, 201);
+    assert.equal((await api.get(firstPath)).body.phone_numbers.length, 0);
+    assertTwilioError(await api.get(`${firstPath}/${number.sid}`), 404, 20404);
+    assertTwilioError(await api.delete(`${firstPath}/${number.sid}`), 404, 20404);
+    assert.equal((await api.get(`${secondPath}/${number.sid}`)).body.trunk_sid, second.sid);
   });
 });
 
@@ -408,7 +489,11 @@ Deno.test("deleting a trunk removes associations and origination URLs and detach
     assert.equal(state.trunks.length, 0);
     assert.equal(state.credential_lists.length, 1);
     assert.equal(state.incoming_phone_numbers[0].trunk_sid, null);
-    assert.equal(state.incoming_phone_numbers[0].voice_url, null);
+    assert.equal(
+      state.incoming_phone_numbers[0].voice_url,
+      "https://example.com/v",
+      "kept through attach and delete",
+    );
     // The list is no longer associated, so it can now be deleted.
     assert.equal((await api.delete(api.account(`/SIP/CredentialLists/${list.sid}.json`))).status, 204);
     assertTwilioError(await api.get(`/v1/Trunks/${trunk.sid}/OriginationUrls`), 404, 20404);

@@ -27,9 +27,10 @@ export function checkDomainName(value: string): string {
   return value;
 }
 
+/** 21240 covers "username too long, weak password" (twilio-api-facts.md, error codes). */
 export function checkUsername(value: string): string {
   if (value.length > MAX_USERNAME) {
-    throw validationError(21243, `Username must be at most ${MAX_USERNAME} characters`);
+    throw validationError(21240, `Username must be at most ${MAX_USERNAME} characters`);
   }
   return value;
 }
@@ -39,7 +40,7 @@ export function checkPassword(value: string): string {
     /[a-z]/.test(value);
   if (!strong) {
     throw validationError(
-      21243,
+      21240,
       `Password must be at least ${MIN_PASSWORD} characters with at least one digit, one uppercase and one lowercase letter`,
     );
   }

@@ -25,16 +25,79 @@ Deno.test("auth: missing or wrong Basic credentials answer 401 20003 with Twilio
   });
 });
 
-Deno.test("auth: a suspended account answers 401 20005; reactivating or rotating the token takes effect", async () => {
+// twilio-api-facts.md, error codes: "20003 | 401 | authentication failed (bad SID or token; also a suspended or
+// closed account, a key for another region)". account_enum_status (twilio_api_v2010.json): active, suspended, closed.
+Deno.test("auth: a suspended or closed account answers 401 20003; reactivating or rotating the token takes effect", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount({ status: "suspended" });
-    assertTwilioError(await api.get(api.account(".json")), 401, 20005);
+    assertTwilioError(await api.get(api.account(".json")), 401, 20003);
+    const closed = await emulator.newAccount({ status: "closed" });
+    assertTwilioError(await closed.get("/v1/Trunks"), 401, 20003);
     const update = await emulator.admin("POST", `/_emulator/accounts/${api.sid}`, { status: "active" });
     assert.equal(update.status, 200);
     assert.equal((await api.get(api.account(".json"))).status, 200);
     await emulator.admin("POST", `/_emulator/accounts/${api.sid}`, { authToken: "f".repeat(32) });
     assertTwilioError(await api.get(api.account(".json")), 401, 20003);
     assert.equal((await new Api(api.baseUrl, api.sid, "f".repeat(32)).get(api.account(".json"))).status, 200);
+    await emulator.admin("POST", `/_emulator/accounts/${closed.sid}`, { status: "active" });
+    assert.equal((await closed.get(closed.account(".json"))).body.status, "active");
+  });
+});
+
+// twilio-api-facts.md: "20005 | 401/403 | account not active"; "10001, 70051 | 401/403 | account not active / not
+// found or suspended". Which one Twilio answers is a switch, so clients can be tested against each.
+Deno.test("auth: the inactiveAccountAnswer switch picks the status and code an inactive account gets", async () => {
+  await withEmulator(async (emulator) => {
+    const suspended = await emulator.newAccount({ status: "suspended" });
+    const closed = await emulator.newAccount({ status: "closed" });
+    const variants = [[403, 20005], [401, 10001], [403, 70051], [401, 20005], [401, 20003]] as const;
+    for (const [status, code] of variants) {
+      const config = await emulator.admin("POST", "/_emulator/config", {
+        inactiveAccountAnswer: { status, code },
+      });
+      assert.deepEqual(config.body.inactiveAccountAnswer, { status, code });
+      assertTwilioError(await suspended.get("/v1/Trunks"), status, code);
+      assertTwilioError(await closed.get(closed.account(".json")), status, code);
+    }
+    const wrongToken = new Api(suspended.baseUrl, suspended.sid, "wrong");
+    await emulator.admin("POST", "/_emulator/config", {
+      inactiveAccountAnswer: { status: 403, code: 20005 },
+    });
+    assertTwilioError(await wrongToken.get("/v1/Trunks"), 401, 20003, "Authenticate");
+    for (const bad of [{ status: 500, code: 20005 }, { status: 401, code: 12345 }, { status: 401 }]) {
+      assertTwilioError(
+        await emulator.admin("POST", "/_emulator/config", { inactiveAccountAnswer: bad }),
+        400,
+        20001,
+      );
+    }
+  });
+});
+
+// twilio-api-facts.md: "Accounts outside the US1 region (IE1, AU1) use region-specific credentials and hosts
+// (`api.dublin.ie1.twilio.com`…); US1 credentials used there fail with 20003." A leading /us1, /ie1 or /au1
+// segment stands for that region's hosts; none means US1.
+Deno.test("regions: /ie1 and /au1 path segments are regional hosts; credentials work only in their region (20003)", async () => {
+  await withEmulator(async (emulator) => {
+    const us = await emulator.newAccount();
+    const ie = await emulator.newAccount({ region: "ie1" });
+    assert.equal((await emulator.admin("GET", "/_emulator/accounts")).body.accounts[1].region, "ie1");
+    const ieHost = new Api(`${emulator.url}/ie1`, ie.sid, ie.token);
+    const trunk = (await ieHost.post("/v1/Trunks", { FriendlyName: "dublin" })).body;
+    assert.equal(trunk.url, `https://trunking.twilio.com/v1/Trunks/${trunk.sid}`);
+    assert.equal((await ieHost.get(ieHost.account(".json"))).status, 200);
+    const list = await ieHost.get(ieHost.account("/SIP/CredentialLists.json"));
+    assert.equal(list.body.uri, `${ieHost.account("/SIP/CredentialLists.json")}?PageSize=50&Page=0`);
+
+    assertTwilioError(await ie.get("/v1/Trunks"), 401, 20003);
+    assertTwilioError(await new Api(`${emulator.url}/au1`, ie.sid, ie.token).get("/v1/Trunks"), 401, 20003);
+    assertTwilioError(await new Api(`${emulator.url}/ie1`, us.sid, us.token).get("/v1/Trunks"), 401, 20003);
+    assert.equal((await new Api(`${emulator.url}/us1`, us.sid, us.token).get("/v1/Trunks")).status, 200);
+    assert.equal((await us.get("/v1/Trunks")).status, 200);
+
+    assertTwilioError(await ieHost.get("/v1/Nope"), 404, 20404, "/v1/Nope");
+    assert.equal((await fetch(`${emulator.url}/eu1/v1/Trunks`).then((r) => r.json())).code, 20404);
+    assertTwilioError(await emulator.admin("POST", "/_emulator/accounts", { region: "eu1" }), 400, 20001);
   });
 });
 
@@ -56,7 +119,10 @@ Deno.test("account fetch returns the 2010 account shape with RFC 2822 dates", as
   });
 });
 
-Deno.test("parameters: unknown form parameters and missing required ones are 400 20001", async () => {
+// Unknown parameters: a documented lint. Twilio ignores them ("stricter than Twilio is allowed where it is
+// documented as a lint (e.g. rejecting unknown parameters …)", twilio-api-facts.md); the emulator rejects them
+// with 20001 to catch misspelt names.
+Deno.test("parameters: unknown form parameters (lint) and missing required ones are 400 20001", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     assertTwilioError(await api.post("/v1/Trunks", { Bogus: "1" }), 400, 20001, "Bogus");

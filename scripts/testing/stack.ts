@@ -113,6 +113,52 @@ export async function withoutWebhook<T>(work: (tx: postgres.TransactionSql) => P
   }) as T;
 }
 
+/** Recording state the emulator can give seeded recordings (see scripts/emulator/recording_options.ts). */
+export interface EmulatorRecordingOptions {
+  status?: "in-progress" | "paused" | "stopped" | "processing" | "completed" | "absent" | "deleted";
+  /** encryption_details set and the media served as ciphertext. */
+  encrypted?: boolean;
+  /** External storage: media_url points here and Twilio serves no media. */
+  externalMediaUrl?: string;
+}
+
+/**
+ * A call to seed. `inbound` reached a number (phoneNumberSid or phoneNumber): through its trunk it has no
+ * trunk_sid and a SIP URI `to`. `outbound` was terminated through trunkSid. Without direction, trunkSid means
+ * outbound, a number inbound, neither a REST API call.
+ */
+export interface EmulatorCallSeed {
+  direction?: "inbound" | "outbound";
+  trunkSid?: string;
+  phoneNumberSid?: string;
+  phoneNumber?: string;
+  /** Required unless inbound (derived there). */
+  to?: string;
+  from: string;
+  status?: string;
+  durationSeconds?: number;
+  recordings?: number;
+  channels?: 1 | 2;
+  recording?: EmulatorRecordingOptions;
+}
+
+/** Behaviour switches and traffic settings of POST /_emulator/config; only the keys given change. */
+export interface EmulatorConfig {
+  latencyMs?: number | null;
+  maxConcurrentPerAccount?: number | null;
+  retryAfterSeconds?: number | null;
+  numberOnOtherTrunk?: "reject" | "move";
+  sameAccountDuplicateDomain?: "21245" | "21248";
+  inactiveAccountAnswer?: { status: 401 | 403; code: 20003 | 20005 | 10001 | 70051 };
+}
+
+export interface EmulatorAccount {
+  sid: string;
+  authToken: string;
+  status: "active" | "suspended" | "closed";
+  region: "us1" | "ie1" | "au1";
+}
+
 /** The Twilio emulator's admin API (see README, "Twilio emulator"). */
 export const emulator = {
   url(): string {
@@ -149,8 +195,13 @@ export const emulator = {
     if (!res.ok) throw new Error(`Twilio ${method} ${path} -> ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
   },
-  createAccount(): Promise<{ sid: string; authToken: string }> {
-    return this.admin("POST", "/accounts", {});
+  /** An account of `region` (us1 by default), whose credentials work only under `${url()}/<region>`. */
+  createAccount(init: Partial<Pick<EmulatorAccount, "status" | "region">> = {}): Promise<EmulatorAccount> {
+    return this.admin("POST", "/accounts", init);
+  },
+  /** Suspends, closes or reactivates an account, or rotates its token. */
+  updateAccount(accountSid: string, changes: Partial<Pick<EmulatorAccount, "status" | "authToken">>) {
+    return this.admin<EmulatorAccount>("POST", `/accounts/${accountSid}`, changes);
   },
   addNumber(accountSid: string, phoneNumber: string, extra: Record<string, unknown> = {}) {
     return this.admin<{ sid: string; phone_number: string }>("POST", `/accounts/${accountSid}/numbers`, {
@@ -158,11 +209,18 @@ export const emulator = {
       ...extra,
     });
   },
-  addCall(accountSid: string, call: { trunkSid?: string; to: string; from: string; recordings?: number }) {
-    return this.admin<{ call: { sid: string }; recordings: { sid: string }[] }>(
+  addCall(accountSid: string, call: EmulatorCallSeed) {
+    return this.admin<{ call: EmulatorCall; recordings: EmulatorRecording[] }>(
       "POST",
       `/accounts/${accountSid}/calls`,
       call,
+    );
+  },
+  updateRecording(accountSid: string, recordingSid: string, options: EmulatorRecordingOptions) {
+    return this.admin<EmulatorRecording>(
+      "POST",
+      `/accounts/${accountSid}/recordings/${recordingSid}`,
+      options,
     );
   },
   state(accountSid: string): Promise<EmulatorState> {
@@ -174,10 +232,34 @@ export const emulator = {
   clearFaults() {
     return this.admin("DELETE", "/faults");
   },
-  config(config: { latencyMs?: number | null; maxConcurrentPerAccount?: number | null }) {
+  config(config: EmulatorConfig) {
     return this.admin("POST", "/config", config);
   },
+  /** Ends the reservation of deleted trunks' domains (all, or the one given), which Twilio keeps ~30 days. */
+  releaseDomains(domainName?: string) {
+    return this.admin<{ released: string[] }>("POST", "/domains/release", { domainName });
+  },
 };
+
+export interface EmulatorCall {
+  sid: string;
+  direction: string;
+  trunk_sid: string | null;
+  /** The receiving IncomingPhoneNumber of an inbound call; "" otherwise. */
+  phone_number_sid: string;
+  to: string;
+  from: string;
+  status: string;
+}
+
+export interface EmulatorRecording {
+  sid: string;
+  call_sid: string;
+  status: string;
+  channels: number;
+  media_url: string;
+  encryption_details: Record<string, string> | null;
+}
 
 export interface EmulatorState {
   trunks: {
@@ -199,9 +281,10 @@ export interface EmulatorState {
     phone_number: string;
     trunk_sid: string | null;
     voice_url: string | null;
-    voice_method: string | null;
-    voice_application_sid: string | null;
+    voice_method: string;
+    /** "" when unset, as Twilio renders it. */
+    voice_application_sid: string;
   }[];
-  calls: { sid: string }[];
-  recordings: { sid: string; call_sid: string }[];
+  calls: EmulatorCall[];
+  recordings: EmulatorRecording[];
 }
