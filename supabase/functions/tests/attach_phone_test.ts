@@ -172,10 +172,11 @@ stackTest(
       }],
       counts: { attached: 1, "already-attached": 0, "not-found": 0, failed: 0 },
     });
+    // Twilio keeps (and ignores) the voice URL of a number on a trunk; an unset application reads "".
     assert.deepEqual(await numberState(account.sid, number.sid), {
-      voice_url: null,
-      voice_method: null,
-      voice_application_sid: null,
+      voice_url: "https://example.test/a",
+      voice_method: "GET",
+      voice_application_sid: "",
       trunk_sid: trunkSid,
     });
     const recorded = [{
@@ -278,11 +279,11 @@ stackTest(
 
     const attached = await invoke(user.supabase, "POST", { phoneNumbers: numbers.map((n) => n.sid) });
     assert.equal(attached.data.counts.attached, 5);
-    for (const number of numbers) {
+    for (const [index, number] of numbers.entries()) {
+      // On the trunk: the voice URL is kept (and ignored), the application deleted (twilio-api-facts.md).
       assert.deepEqual(await numberState(account.sid, number.sid), {
-        voice_url: null,
-        voice_method: null,
-        voice_application_sid: null,
+        ...before[index],
+        voice_application_sid: "",
         trunk_sid: trunkSid,
       });
     }
@@ -311,12 +312,14 @@ stackTest(
 );
 
 stackTest(
-  "attach-phone DELETE: a detach left half-way (restore failed) is finished by the next one",
+  "attach-phone DELETE: a detach left half-way (restore failed) is finished by the next one; the app SID survives",
   async () => {
     const { user, account, trunkSid } = await customerWithTrunk();
+    // Twilio keeps the URL on attach but deletes the application: only the recorded settings can bring it back.
     const number = await addNumber(account.sid, {
       voiceUrl: "https://example.test/half",
       voiceMethod: "GET",
+      voiceApplicationSid: APP_SID,
     });
     const before = await numberState(account.sid, number.sid);
     await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
@@ -339,7 +342,11 @@ stackTest(
       twilioCode: 21999,
       message: "Injected failure",
     });
-    assert.equal((await numberState(account.sid, number.sid)).trunk_sid, null);
+    assert.deepEqual(await numberState(account.sid, number.sid), {
+      ...before,
+      voice_application_sid: "",
+      trunk_sid: null,
+    }, "off the trunk with its URL, its application still missing");
     assert.equal((await rowsOf(user.userId)).length, 1, "the row stays so the restore can be finished");
 
     const second = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
@@ -352,6 +359,34 @@ stackTest(
     assert.ok(trunkSid);
   },
 );
+
+for (const mode of ["reject", "move"] as const) {
+  stackTest(
+    `attach-phone: a number on another trunk is taken off it first and returned on detach (emulator: ${mode})`,
+    async () => {
+      // Whether Twilio moves such a number or refuses it is undocumented (twilio-api-facts.md): both must work.
+      await emulator.config({ numberOnOtherTrunk: mode });
+      try {
+        const { user, account, trunkSid } = await customerWithTrunk();
+        const number = await addNumber(account.sid, { voiceUrl: "https://example.test/elsewhere" });
+        const otherTrunk = await otherTrunkWith(account, number.sid);
+        const attached = await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+        assert.equal(attached.data.results[0].status, "attached", JSON.stringify(attached.data));
+        assert.equal((await numberState(account.sid, number.sid)).trunk_sid, trunkSid);
+        assert.equal((await rowsOf(user.userId))[0].previous_trunk_sid, otherTrunk);
+
+        const detached = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
+        assert.deepEqual([detached.data.results[0].status, detached.data.results[0].restored], [
+          "detached",
+          true,
+        ]);
+        assert.equal((await numberState(account.sid, number.sid)).trunk_sid, otherTrunk, "back where it was");
+      } finally {
+        await emulator.config({ numberOnOtherTrunk: "reject" });
+      }
+    },
+  );
+}
 
 stackTest("attach-phone POST: one number Twilio refuses fails with its code; the others attach", async () => {
   const { user, account, trunkSid } = await customerWithTrunk();

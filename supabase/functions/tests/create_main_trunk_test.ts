@@ -1,11 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  emulator,
-  newUser,
-  stackInfo,
-  stackTest,
-  storedCredential,
-} from "../../../scripts/testing/stack.ts";
+import { emulator, newUser, stackInfo, stackTest, storedCredential } from "../../../scripts/testing/stack.ts";
 
 stackTest(
   "create-main-trunk: the happy path provisions exactly one complete trunk and records every SID",

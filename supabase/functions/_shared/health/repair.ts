@@ -12,6 +12,7 @@ import { listAttachedNumbers } from "../db/numbers.ts";
 import type { Sql } from "../db/client.ts";
 import { provisioningError } from "../provisioning/service.ts";
 import { provisionCredential, type ServiceContext } from "../provisioning/provision.ts";
+import { bulk, putOnTrunk } from "../numbers/attach.ts";
 import { nullIfNotFound } from "../twilio/errors.ts";
 import { type Findings, type HealthReport, inspectSetup } from "./verify.ts";
 
@@ -71,20 +72,34 @@ async function deleteDisabledOriginationUrls({ row, twilio, disabledOriginationU
   }
 }
 
-/** Puts stored numbers back on the (possibly new) main trunk, keeping the voice settings recorded at attach. */
+/**
+ * Puts stored numbers back on the (possibly new) main trunk, keeping the voice settings recorded at attach: with
+ * the bounded, adaptive concurrency of bulk attach, each number's failure recorded on its own.
+ */
 async function reattachNumbers(sql: Sql, found: Findings, trunkSid: string) {
   const trunkChanged = trunkSid !== found.row.trunkSid;
   const numbers = trunkChanged ? await listAttachedNumbers(sql, found.row.id) : found.detachedNumbers;
-  for (const number of numbers) {
-    const attached = await nullIfNotFound(() =>
-      found.twilio.attachNumberToTrunk(trunkSid, number.phoneNumberSid)
-    );
-    await sql`update public.twilio_phone_numbers set trunk_sid = ${trunkSid} where id = ${number.id}`;
+  const { results } = await bulk(numbers, async (number) => {
+    const current = await nullIfNotFound(() => found.twilio.fetchIncomingNumber(number.phoneNumberSid));
+    if (current) await putOnTrunk(found.twilio, trunkSid, current);
+    return current !== null;
+  });
+  const outcomes = results.map((result, index) => ({ number: numbers[index], result }));
+  const moved = outcomes.filter(({ result }) => result.status === "fulfilled").map(({ number }) => number.id);
+  if (moved.length) {
+    await sql`update public.twilio_phone_numbers set trunk_sid = ${trunkSid}
+      where id = any(string_to_array(${moved.join(",")}, ',')::uuid[])`;
+  }
+  for (const { number, result } of outcomes) {
     await recordEvent(sql, found.row, {
       step: "repair_number",
-      outcome: attached ? "succeeded" : "skipped",
+      outcome: result.status === "rejected" ? "failed" : result.value ? "succeeded" : "skipped",
       twilioSid: number.phoneNumberSid,
-      detail: { phoneNumber: number.phoneNumber, trunkSid },
+      detail: {
+        phoneNumber: number.phoneNumber,
+        trunkSid,
+        ...(result.status === "rejected" ? { error: (result.reason as Error)?.message } : {}),
+      },
     });
   }
 }

@@ -4,9 +4,10 @@
  * one failure never stops the rest.
  *
  * - Numbers are resolved with one listing of the account (one fetch for a single number), never one request each.
- * - Twilio clears a number's voice URL / application when it joins a trunk, so what it had is written to
- *   twilio_phone_numbers before the attach; detach puts it back, then forgets the row. Rows are the numbers
- *   get-sip-config reports to LiveKit.
+ * - Twilio deletes a number's voice application when it joins a trunk (and ignores, but keeps, its voice URL), so
+ *   what it had is written to twilio_phone_numbers before the attach; detach puts it back, then forgets the row.
+ *   A number on another trunk is taken off that trunk first, which is recorded as the one to return it to. Rows
+ *   are the numbers get-sip-config reports to LiveKit.
  * - Bulk work runs with an adaptive number of calls in flight (adaptive.ts): a 429 that outlasts the client's
  *   own retries lowers it by a quarter, so 1,000 numbers against a low per-account concurrency limit all get
  *   through.
@@ -33,7 +34,12 @@ import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
 import { customerAccount, mainTrunkSid } from "./account.ts";
 import { mapAdaptive } from "./adaptive.ts";
 import { resolveNumbers } from "./list.ts";
-import { restoreVoiceSettings, type VoiceSettings, voiceSettingsOf } from "./voice-settings.ts";
+import {
+  isHalfDetached,
+  restoreVoiceSettings,
+  type VoiceSettings,
+  voiceSettingsOf,
+} from "./voice-settings.ts";
 
 export type AttachStatus = "attached" | "already-attached" | "not-found" | "failed";
 export type DetachStatus = "detached" | "not-attached" | "not-found" | "failed";
@@ -158,10 +164,10 @@ export async function detachPhoneFromMainTrunk(
       else outcomes.set(number.sid, { status: "not-attached" });
     });
 
-    // A number off the trunk with nothing configured, whose row is still here, is one an earlier detach left
-    // half-way (its restore failed): finish the job. One configured since (or on another trunk) is left alone.
+    // Judged from what was recorded at attach, never from an empty voice URL (Twilio keeps the URL on attach):
+    // otherwise a half-way detach would forget the application it still has to put back.
     const halfDetached = offTrunk.filter((number) =>
-      recorded.has(number.sid) && !number.trunkSid && !number.voiceUrl && !number.voiceApplicationSid
+      recorded.has(number.sid) && isHalfDetached(number, recorded.get(number.sid)!)
     );
     for (const number of offTrunk) {
       outcomes.set(number.sid, { status: "not-attached" });
@@ -226,6 +232,21 @@ const NOTHING_RECORDED: VoiceSettings = {
   previousTrunkSid: null,
 };
 
+/**
+ * Puts a number on the trunk. One on another trunk is taken off it first: whether Twilio moves such a number or
+ * refuses it is undocumented (twilio-api-facts.md), and this way either behaviour ends the same.
+ */
+export async function putOnTrunk(
+  twilio: TwilioClient,
+  trunkSid: string,
+  number: Pick<TwilioIncomingNumber, "sid" | "trunkSid">,
+) {
+  if (number.trunkSid && number.trunkSid !== trunkSid) {
+    await detachIfAttached(twilio, number.trunkSid, number.sid);
+  }
+  await twilio.attachNumberToTrunk(trunkSid, number.sid);
+}
+
 async function attachOne(
   twilio: TwilioClient,
   trunkSid: string,
@@ -233,7 +254,7 @@ async function attachOne(
   unknownOutcome: Set<string>,
 ): Promise<void> {
   try {
-    await twilio.attachNumberToTrunk(trunkSid, number.sid);
+    await putOnTrunk(twilio, trunkSid, number);
   } catch (error) {
     if (!isAmbiguous(error)) throw error;
     // No answer, or a 5xx to a create: Twilio may have attached it anyway. Look before reporting.
@@ -261,7 +282,8 @@ const isAmbiguous = (error: unknown) =>
 const isRateLimited = (error: unknown) =>
   error instanceof TwilioApiError && (error.status === 429 || error.code === 20429);
 
-function bulk<T, R>(items: readonly T[], work: (item: T) => Promise<R>) {
+/** Runs `work` over every item with the adaptive concurrency bulk attach uses; one failure never stops the rest. */
+export function bulk<T, R>(items: readonly T[], work: (item: T) => Promise<R>) {
   return mapAdaptive(items, {
     initial: INITIAL_CONCURRENCY,
     max: MAX_CONCURRENCY,

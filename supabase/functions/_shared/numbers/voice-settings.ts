@@ -1,6 +1,7 @@
 /**
- * A number's voice settings around its time on the main trunk. Twilio clears voice URL and application when a
- * number joins a trunk and does not bring them back when it leaves, so we record them at attach and restore them.
+ * A number's voice settings around its time on the main trunk. Joining a trunk makes Twilio ignore the number's
+ * voice URL (kept) and delete its voice application, and leaving restores nothing (twilio-api-facts.md), so we
+ * record them at attach and restore them: the application, or the trunk the number came from.
  */
 import type { AttachedNumberRow } from "../db/numbers.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
@@ -19,7 +20,11 @@ export function voiceSettingsOf(number: TwilioIncomingNumber): VoiceSettings {
   };
 }
 
-/** Puts a detached number back as it was: on its previous trunk, or on its voice URL / application. */
+/**
+ * Puts a detached number back as it was: on its previous trunk, or with its voice URL, method and application.
+ * An application is only ever set, never sent empty (Twilio requires an AP SID there); a URL that was unset is
+ * cleared with an empty VoiceUrl, as Twilio documents.
+ */
 export async function restoreVoiceSettings(
   twilio: TwilioClient,
   phoneNumberSid: string,
@@ -32,6 +37,19 @@ export async function restoreVoiceSettings(
   await twilio.updateIncomingNumber(phoneNumberSid, {
     voiceUrl: settings.previousVoiceUrl ?? "",
     voiceMethod: settings.previousVoiceMethod ?? "POST",
-    voiceApplicationSid: settings.previousVoiceApplicationSid ?? "",
+    ...(settings.previousVoiceApplicationSid
+      ? { voiceApplicationSid: settings.previousVoiceApplicationSid }
+      : {}),
   });
+}
+
+/**
+ * Whether a recorded number off the trunk is one an earlier detach left half-way (its restore failed): still as
+ * attaching left it (no trunk, no application, the recorded URL), with something recorded that is not back yet.
+ * A number configured since (another URL, an application, another trunk) is the customer's again and left alone.
+ */
+export function isHalfDetached(number: TwilioIncomingNumber, recorded: VoiceSettings): boolean {
+  const asAttachingLeftIt = !number.trunkSid && !number.voiceApplicationSid &&
+    (number.voiceUrl || null) === recorded.previousVoiceUrl;
+  return asAttachingLeftIt && !!(recorded.previousVoiceApplicationSid || recorded.previousTrunkSid);
 }

@@ -30,8 +30,9 @@ const TRUNK_VALIDATION = 21245;
 const DOMAIN_ATTEMPTS = 4;
 
 /**
- * Creates the user's main trunk with a fresh `user-{userId}-{timestamp}` domain; when Twilio says the domain is
- * taken (21248) it tries again with a random suffix.
+ * Creates the user's main trunk with a fresh `user-{userId}-{timestamp}` domain. When Twilio says the domain is in
+ * use (21248 anywhere on Twilio; 21245 for a trunk of the same account) it adopts that trunk if it is this user's
+ * main trunk (a create whose answer was lost), and otherwise tries again with a random suffix.
  */
 export async function createMainTrunk(
   twilio: TwilioClient,
@@ -42,15 +43,16 @@ export async function createMainTrunk(
   for (let attempt = 1;; attempt++) {
     const suffix = attempt === 1 ? "" : crypto.randomUUID().slice(0, 6);
     const domainName = domainNameFor(domainPrefixFor(userId, now(), suffix));
+    const withThisDomain = async () =>
+      (await twilio.listTrunks()).find((trunk) => trunk.domainName === domainName);
     try {
-      return await createOrAdopt(
-        () => twilio.createTrunk({ friendlyName, domainName }),
-        async () => (await twilio.listTrunks()).find((trunk) => trunk.domainName === domainName),
-      );
+      return await createOrAdopt(() => twilio.createTrunk({ friendlyName, domainName }), withThisDomain);
     } catch (error) {
-      if (error instanceof TwilioApiError && error.code === DOMAIN_TAKEN && attempt < DOMAIN_ATTEMPTS) {
-        continue;
-      }
+      if (!(error instanceof TwilioApiError)) throw error;
+      // 21245 also covers other trunk validation failures: only a trunk holding the domain says it was this one.
+      const holder = error.code === TRUNK_VALIDATION ? await withThisDomain() : undefined;
+      if (holder?.friendlyName === friendlyName) return { resource: holder, created: true };
+      if ((error.code === DOMAIN_TAKEN || holder) && attempt < DOMAIN_ATTEMPTS) continue;
       throw error;
     }
   }
