@@ -13,8 +13,8 @@ import {
   ListUpdate,
   Pagination,
   SIPDispatchRule,
-  SIPDispatchRuleInfo,
   SIPDispatchRuleIndividual,
+  SIPDispatchRuleInfo,
   SIPInboundTrunkInfo,
   SIPOutboundTrunkInfo,
   SIPTransport,
@@ -76,7 +76,11 @@ Deno.test("inbound trunks: create, get, list with filters, update (both forms), 
       a.sipTrunkId,
       new SIPInboundTrunkInfo({ name: "replaced", numbers: ["+15550000004"] }),
     );
-    assert.deepEqual(replaced.toJson(), { sipTrunkId: a.sipTrunkId, name: "replaced", numbers: ["+15550000004"] });
+    assert.deepEqual(replaced.toJson(), {
+      sipTrunkId: a.sipTrunkId,
+      name: "replaced",
+      numbers: ["+15550000004"],
+    });
     assert.deepEqual((await state(emulator.url)).inboundTrunks[0], replaced.toJson());
 
     const deleted = await sip.deleteSipTrunk(a.sipTrunkId);
@@ -220,7 +224,9 @@ Deno.test("every request body the SDK sent parses strictly with the protocol's f
     await sip.listSipInboundTrunk({ numbers: ["+15550000001"] });
     await sip.listSipOutboundTrunk({ trunkIds: [outbound.sipTrunkId] });
     await sip.listSipDispatchRule({ trunkIds: [inbound.sipTrunkId] });
-    await sip.updateSipInboundTrunkFields(inbound.sipTrunkId, { numbers: new ListUpdate({ add: ["+15550000002"] }) });
+    await sip.updateSipInboundTrunkFields(inbound.sipTrunkId, {
+      numbers: new ListUpdate({ add: ["+15550000002"] }),
+    });
     await sip.updateSipOutboundTrunkFields(outbound.sipTrunkId, { name: "renamed" });
     await sip.updateSipDispatchRuleFields(rule.sipDispatchRuleId, { metadata: "m" });
     await sip.deleteSipDispatchRule(rule.sipDispatchRuleId);

@@ -1,7 +1,7 @@
 // Helpers for tests against the LiveKit emulator: admin client functions (also for product tests) and, for the
 // emulator's own tests, a fresh emulator with an SDK client, raw Twirp calls and token minting.
 import assert from "node:assert/strict";
-import { AccessToken, type SIPGrant, SipClient } from "livekit-server-sdk";
+import { AccessToken, SipClient, type SIPGrant } from "livekit-server-sdk";
 import type { EmulatorConfig } from "./behaviour.ts";
 import type { Fault, FaultSpec } from "./faults.ts";
 import type { LoggedRequest } from "./request_log.ts";
@@ -50,7 +50,11 @@ export function fault(url: string, spec: FaultRequest): Promise<Fault> {
 
 /** Clears every fault, or only those created with this `match`. */
 export async function clearFaults(url: string, match?: string): Promise<void> {
-  await admin(url, "DELETE", `/_emulator/faults${match === undefined ? "" : `?match=${encodeURIComponent(match)}`}`);
+  await admin(
+    url,
+    "DELETE",
+    `/_emulator/faults${match === undefined ? "" : `?match=${encodeURIComponent(match)}`}`,
+  );
 }
 
 /** Twirp request bodies received (raw text), oldest first, optionally for one method or containing `match`. */
