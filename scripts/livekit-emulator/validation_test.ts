@@ -2,7 +2,15 @@
 // applies"), on create and on both update forms. Each test names the fact it checks.
 import assert from "node:assert/strict";
 import { ListUpdate, SIPInboundTrunkInfo, SIPOutboundTrunkInfo, SIPTransport } from "@livekit/protocol";
-import { assertSdkError, assertTwirpError, configure, state, twirp, withLiveKitEmulator } from "./testing.ts";
+import {
+  assertSdkError,
+  assertTwirpError,
+  configure,
+  reset,
+  state,
+  twirp,
+  withLiveKitEmulator,
+} from "./testing.ts";
 
 const HOST = "example.pstn.twilio.com";
 const NUMBER = "+15550000001";
