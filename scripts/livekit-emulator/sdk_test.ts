@@ -122,7 +122,8 @@ Deno.test("outbound trunks: create with transport and auth, get, list, update (b
     assert.equal((await sip.listSipOutboundTrunk()).length, 2);
 
     const updated = await sip.updateSipOutboundTrunkFields(trunk.sipTrunkId, {
-      numbers: new ListUpdate({ add: ["+15550000002"] }),
+      // An element already in the list is not added twice (types.go applyListUpdate).
+      numbers: new ListUpdate({ add: ["+15550000001", "+15550000002"] }),
       authPassword: "rotated",
       metadata: "m",
     });
