@@ -1,0 +1,166 @@
+// Test-control API under /_emulator/ (JSON, no auth): inspect state, reset, settings, faults, received requests.
+// Errors use the Twirp shape too, so one helper reads every error the emulator gives.
+import type { EmulatorConfig } from "./behaviour.ts";
+import { invalidArgument, isTwirpCode, jsonResponse, TwirpError } from "./errors.ts";
+import { FAULT_MODES, type FaultSpec } from "./faults.ts";
+import { NOT_EMULATED, SIP_METHODS } from "./sip_service.ts";
+import type { EmulatorState } from "./state.ts";
+
+const MAX_DELAY_MS = 600_000;
+
+/** A JSON object body whose keys are all known: a misspelt setting fails instead of being ignored. */
+class Fields {
+  private constructor(private readonly body: Record<string, unknown>) {}
+
+  static async read(req: Request, known: readonly string[]): Promise<Fields> {
+    const text = await req.text();
+    let body: unknown = {};
+    try {
+      if (text.trim() !== "") body = JSON.parse(text);
+    } catch {
+      throw invalidArgument("body must be JSON");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw invalidArgument("body must be a JSON object");
+    }
+    const unknown = Object.keys(body).filter((key) => !known.includes(key));
+    if (unknown.length) throw invalidArgument(`unknown field(s): ${unknown.join(", ")}`);
+    return new Fields(body as Record<string, unknown>);
+  }
+
+  #get(key: string, type: "string" | "boolean" | "number"): unknown {
+    const value = this.body[key];
+    if (value === undefined || value === null) return undefined;
+    // deno-lint-ignore valid-typeof -- `type` is one of typeof's own answers
+    if (typeof value !== type) throw invalidArgument(`${key} must be a ${type}`);
+    return value;
+  }
+
+  string(key: string): string | undefined {
+    return this.#get(key, "string") as string | undefined;
+  }
+
+  boolean(key: string): boolean | undefined {
+    return this.#get(key, "boolean") as boolean | undefined;
+  }
+
+  integer(key: string, min: number, max: number): number | undefined {
+    const value = this.#get(key, "number") as number | undefined;
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
+      throw invalidArgument(`${key} must be an integer in ${min}..${max}`);
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+    const value = this.string(key);
+    if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
+      throw invalidArgument(`${key} must be one of ${allowed.join(", ")}`);
+    }
+    return value as T | undefined;
+  }
+}
+
+function renderState(state: EmulatorState) {
+  const { store } = state;
+  return {
+    inboundTrunks: store.inboundTrunks.all().map((t) => t.toJson()),
+    outboundTrunks: store.outboundTrunks.all().map((t) => t.toJson()),
+    dispatchRules: store.dispatchRules.all().map((r) => r.toJson()),
+  };
+}
+
+const CONFIG_KEYS = [
+  "latencyMs",
+  "missingGrant",
+  "invalidToken",
+  "requireE164InboundNumbers",
+  "rejectUnknownTrunkIds",
+] as const;
+
+/** Only the keys present change. */
+async function updateConfig(state: EmulatorState, req: Request): Promise<EmulatorConfig> {
+  const fields = await Fields.read(req, CONFIG_KEYS);
+  const patch: Partial<EmulatorConfig> = {
+    latencyMs: fields.integer("latencyMs", 0, MAX_DELAY_MS),
+    missingGrant: fields.oneOf("missingGrant", ["unauthenticated", "permission_denied"] as const),
+    invalidToken: fields.oneOf("invalidToken", ["text", "twirp"] as const),
+    requireE164InboundNumbers: fields.boolean("requireE164InboundNumbers"),
+    rejectUnknownTrunkIds: fields.boolean("rejectUnknownTrunkIds"),
+  };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value !== undefined) Object.assign(state.config, { [key]: value });
+  }
+  return state.config;
+}
+
+async function readFault(req: Request): Promise<FaultSpec> {
+  const fields = await Fields.read(req, [
+    "method",
+    "match",
+    "mode",
+    "status",
+    "code",
+    "message",
+    "times",
+    "delayMs",
+  ]);
+  const method = fields.string("method");
+  if (method !== undefined && !Object.hasOwn(SIP_METHODS, method) && !NOT_EMULATED.has(method)) {
+    throw invalidArgument(`method ${method} is not a livekit.SIP method`);
+  }
+  const code = fields.string("code");
+  if (code !== undefined && !isTwirpCode(code)) {
+    throw invalidArgument(`code ${code} is not a Twirp error code`);
+  }
+  return {
+    method: method ?? null,
+    match: fields.string("match") || null,
+    mode: fields.oneOf("mode", FAULT_MODES) ?? "fail",
+    status: fields.integer("status", 400, 599) ?? null,
+    code: code ?? null,
+    message: fields.string("message") ?? null,
+    times: fields.integer("times", 1, 1_000_000) ?? 1,
+    delayMs: fields.integer("delayMs", 0, MAX_DELAY_MS) ?? 0,
+  };
+}
+
+const optionalParam = (url: URL, name: string) => url.searchParams.get(name) ?? undefined;
+
+type AdminRoute = (state: EmulatorState, req: Request, url: URL) => Response | Promise<Response>;
+
+const ROUTES: Record<string, AdminRoute> = {
+  "GET /_emulator/health": () => jsonResponse(200, { ok: true }),
+  "GET /_emulator/state": (state) => jsonResponse(200, renderState(state)),
+  "POST /_emulator/reset": (state) => {
+    state.reset();
+    return jsonResponse(200, { ok: true });
+  },
+  "GET /_emulator/config": (state) => jsonResponse(200, state.config),
+  "POST /_emulator/config": async (state, req) => jsonResponse(200, await updateConfig(state, req)),
+  "POST /_emulator/faults": async (state, req) => jsonResponse(201, state.faults.add(await readFault(req))),
+  "GET /_emulator/faults": (state) => jsonResponse(200, { faults: state.faults.list() }),
+  "DELETE /_emulator/faults": (state, _req, url) => {
+    state.faults.clear(optionalParam(url, "match"));
+    return new Response(null, { status: 204 });
+  },
+  "GET /_emulator/requests": (state, _req, url) =>
+    jsonResponse(200, {
+      requests: state.requests.list({
+        method: optionalParam(url, "method"),
+        match: optionalParam(url, "match"),
+      }),
+    }),
+  "DELETE /_emulator/requests": (state) => {
+    state.requests.clear();
+    return new Response(null, { status: 204 });
+  },
+};
+
+export function createAdminHandler(state: EmulatorState): (req: Request, url: URL) => Promise<Response> {
+  return async (req, url) => {
+    const route = ROUTES[`${req.method} ${url.pathname}`];
+    if (!route) throw new TwirpError("bad_route", `no admin route ${req.method} ${url.pathname}`);
+    return await route(state, req, url);
+  };
+}

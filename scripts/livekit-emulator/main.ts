@@ -1,0 +1,31 @@
+// Standalone emulator: `deno task livekit-emulator [--port N] [--api-key K] [--api-secret S]`; prints
+// {"url", "apiKey", "apiSecret"} as one JSON line.
+import { parseArgs } from "node:util";
+import { startLiveKitEmulator } from "./server.ts";
+
+const DEFAULT_PORT = 54330;
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    port: { type: "string", default: String(DEFAULT_PORT) },
+    "api-key": { type: "string" },
+    "api-secret": { type: "string" },
+  },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${values.port}`);
+
+const emulator = await startLiveKitEmulator({
+  port,
+  apiKey: values["api-key"],
+  apiSecret: values["api-secret"],
+});
+console.log(JSON.stringify({ url: emulator.url, apiKey: emulator.apiKey, apiSecret: emulator.apiSecret }));
+
+const stop = async () => {
+  await emulator.close();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGINT", stop);
+Deno.addSignalListener("SIGTERM", stop);
