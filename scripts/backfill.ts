@@ -10,8 +10,12 @@ import { createBackfillContext } from "./backfill/context.ts";
 import { formatSummary } from "./backfill/format.ts";
 import { createProgressReporter } from "./backfill/progress.ts";
 import { countBackfill, runBackfill } from "./backfill/run.ts";
+import { useRunningStackSettings } from "./local/operator-env.ts";
 
 async function main(argv: string[]): Promise<number> {
+  if (await useRunningStackSettings(argv)) {
+    console.error("backfill: using the running local stack (task status)");
+  }
   let args: BackfillArgs;
   try {
     args = parseBackfillArgs(argv);

@@ -58,6 +58,7 @@ const stack = await startStack({
   dbPort: ports.db,
   apiPort: ports.api,
   emulatorPort: ports.emulator,
+  emulatorStateFile: join(localDir, "twilio-emulator.json"),
   databaseUrl: Deno.env.get("DATABASE_URL"),
   keys: await projectKeys(join(localDir, "keys.json")),
   jwtMode,

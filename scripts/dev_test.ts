@@ -1,22 +1,27 @@
 /**
- * `deno task dev`, `deno task status` and `deno task token` as a developer runs them: the stack comes up, status
- * describes it, a token from `token` reaches a function through supabase-js, and Ctrl-C stops everything.
- * Runs on free ports with its own state folder, so it works beside a developer's own `deno task dev`.
+ * `deno task dev`, `status`, `token` and `backfill` as a developer runs them, and the README's supabase-js example
+ * run by Node against the stack: the stack comes up, status describes it, tokens of both kinds reach a function,
+ * bad arguments are one-line errors, a restart keeps the database and the emulated Twilio in step, `--fresh`
+ * starts empty, and Ctrl-C stops everything. Runs on free ports with its own state folder, beside a developer's own
+ * `deno task dev`.
  */
 import assert from "node:assert/strict";
 import { createClient, FunctionsHttpError } from "@supabase/supabase-js";
-import { freePort, repoRoot, run } from "./local/process.ts";
+import { decodeProtectedHeader } from "jose";
+import { freePort, repoRoot, run, runOrThrow } from "./local/process.ts";
+
+const EXAMPLE_DIR = `${repoRoot}/examples/node`;
 
 Deno.test({
-  name: "dev: the stack starts, status and token work against it, and a token reaches a function",
+  name:
+    "dev: the stack, status, token, backfill and the Node example; a restart keeps its state, --fresh does not",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
     const scratch = await Deno.makeTempDir({ prefix: "twilio-sip-dev-test-" });
     await Deno.chmod(scratch, 0o755);
-    const stateDir = `${scratch}/.local`; // does not exist yet, as on a fresh clone
     const env = {
-      LOCAL_STATE_DIR: stateDir,
+      LOCAL_STATE_DIR: `${scratch}/.local`, // does not exist yet, as on a fresh clone
       API_PORT: String(freePort()),
       DB_PORT: String(freePort()),
       EMULATOR_PORT: String(freePort()),
@@ -24,68 +29,129 @@ Deno.test({
     };
     const task = (name: string, ...args: string[]) =>
       run(Deno.execPath(), ["run", "-A", `${repoRoot}/scripts/${name}.ts`, ...args], { env, cwd: repoRoot });
+    const emulatorAccounts = async () =>
+      (await (await fetch(`http://127.0.0.1:${env.EMULATOR_PORT}/_emulator/accounts`)).json()).accounts;
+    const installExample = runOrThrow("npm", ["ci", "--no-audit", "--no-fund", "--prefix", EXAMPLE_DIR]);
 
-    const dev = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${repoRoot}/scripts/dev.ts`],
-      env,
-      cwd: repoRoot,
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
     try {
-      await waitForLine(dev.stdout, /Local stack ready in/, 60_000);
-
-      const status = await task("status");
-      assert.equal(status.code, 0, status.stderr);
-      const info = JSON.parse(status.stdout);
+      let dev = await startDev(env);
+      const info = JSON.parse((await task("status")).stdout);
       assert.equal(info.api_url, `http://127.0.0.1:${env.API_PORT}`);
       assert.match(info.db_url, new RegExp(`:${env.DB_PORT}/postgres$`));
       assert.match(info.publishable_key, /^sb_publishable_/);
       assert.match(info.secret_key, /^sb_secret_/);
+      assert.equal(info.jwt_mode, "signing-keys");
       assert.equal(info.emulator_url, `http://127.0.0.1:${env.EMULATOR_PORT}`);
       assert.equal(info.twilio_api_base_url, info.emulator_url);
-      assert.equal(info.twilio_trunking_base_url, info.emulator_url);
 
+      // Tokens of both kinds reach a function, which knows the user from them.
       const userId = crypto.randomUUID();
-      const token = await task("token", userId);
-      assert.equal(token.code, 0, token.stderr);
-      const supabase = createClient(info.api_url, info.publishable_key, {
-        auth: { persistSession: false },
-        global: { headers: { Authorization: `Bearer ${token.stdout.trim()}` } },
-      });
-      const { error } = await supabase.functions.invoke("get-sip-config", { method: "GET" });
-      assert.ok(error instanceof FunctionsHttpError);
-      const body = await error.context.json();
-      assert.equal(error.context.status, 404, JSON.stringify(body));
-      assert.equal(body.error.code, "credentials_not_found", "the handler knew the user from the token");
+      for (const args of [[], ["--legacy"]]) {
+        const token = (await task("token", userId, ...args)).stdout.trim();
+        assert.equal(decodeProtectedHeader(token).alg, args.length ? "HS256" : "ES256");
+        const supabase = createClient(info.api_url, info.publishable_key, {
+          auth: { persistSession: false },
+          global: { headers: { Authorization: `Bearer ${token}` } },
+        });
+        const { error } = await supabase.functions.invoke("get-sip-config", { method: "GET" });
+        assert.ok(error instanceof FunctionsHttpError);
+        assert.equal((await error.context.json()).error.code, "credentials_not_found", `token ${args}`);
+      }
+      for (const bad of [["not-a-uuid"], [userId, "--expires-in", "soon"], [userId, "--nope"]]) {
+        const result = await task("token", ...bad);
+        assert.equal(result.code, 2, `token ${bad.join(" ")}`);
+        assert.doesNotMatch(result.stderr, /\n\s+at /, "a one-line error, no stack trace");
+      }
 
-      assert.equal((await task("token", "not-a-uuid")).code, 2);
+      // The README's supabase-js example, run by Node: sign up, sign in, create a trunk.
+      await installExample;
+      const account = await (await fetch(`${info.emulator_url}/_emulator/accounts`, {
+        method: "POST",
+        body: "{}",
+      })).json();
+      const email = `dev-test-${crypto.randomUUID()}@example.test`;
+      const example = await runOrThrow("node", ["--experimental-websocket", "connect-twilio.mjs"], {
+        cwd: EXAMPLE_DIR,
+        env: {
+          SUPABASE_URL: info.api_url,
+          SUPABASE_PUBLISHABLE_KEY: info.publishable_key,
+          TWILIO_ACCOUNT_SID: account.sid,
+          TWILIO_AUTH_TOKEN: account.authToken,
+          EMAIL: email,
+        },
+      });
+      const created = JSON.parse(example.stdout.trim().split("\n").pop()!);
+      assert.match(created.domainName, /\.pstn\.twilio\.com$/);
+
+      // The backfill finds the running stack by itself.
+      const backfill = await task("backfill", "--dry-run", "--json");
+      assert.equal(backfill.code, 0, backfill.stderr);
+      assert.match(backfill.stderr, /running local stack/);
+      assert.equal(JSON.parse(backfill.stdout).alreadyActive, 1);
+
+      // Restarted, the database and the emulated Twilio still agree: the same trunk is served.
+      await dev.stop();
+      dev = await startDev(env);
+      assert.deepEqual((await emulatorAccounts()).map((a: { sid: string }) => a.sid), [account.sid]);
+      const again = createClient(info.api_url, info.publishable_key, { auth: { persistSession: false } });
+      assert.equal(
+        (await again.auth.signInWithPassword({ email, password: "correct horse battery staple" })).error,
+        null,
+      );
+      const { data: config, error } = await again.functions.invoke("get-sip-config", { method: "GET" });
+      assert.equal(error, null);
+      assert.equal(config.domainName, created.domainName);
+
+      // --fresh starts from nothing.
+      await dev.stop();
+      dev = await startDev(env, ["--fresh"]);
+      assert.deepEqual(await emulatorAccounts(), []);
+      await dev.stop();
     } finally {
-      dev.kill("SIGTERM");
-      await dev.status;
       await Deno.remove(scratch, { recursive: true }).catch(() => {});
     }
     assert.notEqual((await task("status")).code, 0, "status reports the stack stopped");
   },
 });
 
-async function waitForLine(stream: ReadableStream<Uint8Array>, pattern: RegExp, timeoutMs: number) {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  let seen = "";
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+/** `task dev` in its own process, ready to serve; `stop()` is Ctrl-C. */
+async function startDev(env: Record<string, string>, args: string[] = []) {
+  const dev = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${repoRoot}/scripts/dev.ts`, ...args],
+    env,
+    cwd: repoRoot,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
   try {
-    while (!pattern.test(seen)) {
-      const next = await Promise.race([
-        reader.read(),
-        new Promise<never>((_, reject) =>
-          deadline.addEventListener("abort", () => reject(new Error(`no ${pattern} in ${seen}`)))
-        ),
-      ]);
-      if (next.done) throw new Error(`dev exited before it was ready:\n${seen}`);
-      seen += next.value;
+    await waitForLine(dev.stdout, /Local stack ready in/, 60_000);
+  } catch (error) {
+    dev.kill("SIGKILL");
+    throw error;
+  }
+  return {
+    async stop() {
+      dev.kill("SIGINT");
+      await dev.status;
+    },
+  };
+}
+
+/** Resolves once `pattern` appears; keeps reading afterwards, so the process never writes to a full pipe. */
+async function waitForLine(stream: ReadableStream<Uint8Array>, pattern: RegExp, timeoutMs: number) {
+  const ready = Promise.withResolvers<void>();
+  let seen = "";
+  (async () => {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+      if (seen.length < 100_000) seen += text;
+      if (pattern.test(seen)) ready.resolve();
     }
+    ready.reject(new Error(`dev exited before it was ready:\n${seen}`));
+  })().catch(() => {});
+  const timer = setTimeout(() => ready.reject(new Error(`no ${pattern} in ${seen}`)), timeoutMs);
+  try {
+    await ready.promise;
   } finally {
-    reader.releaseLock();
-    stream.cancel().catch(() => {});
+    clearTimeout(timer);
   }
 }

@@ -8,7 +8,8 @@ a resource missing), oldest first, with the functions' secrets and Twilio settin
 stop (Ctrl-C: rows in flight finish) and to run again: it continues with what is left.
 
 Options:
-  --db-url URL        database to backfill (default: SUPABASE_DB_URL, then DATABASE_URL)
+  --db-url URL        database to backfill (default: SUPABASE_DB_URL, then DATABASE_URL, then the
+                      running local stack's, with its settings, as \`deno task status\` shows it)
   --concurrency N     rows provisioned at the same time (default 8, at most 64)
   --limit N           stop after N rows; the next run continues
   --retry-failed      also retry rows whose last run failed (default: leave them)

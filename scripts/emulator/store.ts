@@ -159,6 +159,15 @@ export class Store {
     return ++this.#seq;
   }
 
+  lastSeq(): number {
+    return this.#seq;
+  }
+
+  /** After a restored snapshot: new records come after every restored one. */
+  continueSeqFrom(seq: number): void {
+    this.#seq = Math.max(this.#seq, seq);
+  }
+
   clear(): void {
     for (
       const map of [

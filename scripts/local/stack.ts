@@ -46,6 +46,8 @@ export interface StackOptions {
   apiPort: number;
   /** 0 picks a free port. */
   emulatorPort: number;
+  /** Where the Twilio emulator keeps its resources across restarts (none: in memory only). */
+  emulatorStateFile?: string;
   databaseUrl?: string;
   ephemeral?: boolean;
   keys?: ProjectKeys;
@@ -86,7 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await bootstrapDatabase(dbUrl);
     await pushMigrations(dbUrl);
 
-    const twilio = await twilioEndpoints(options.emulatorPort);
+    const twilio = await twilioEndpoints(options.emulatorPort, options.emulatorStateFile);
     if (twilio.close) cleanups.push(twilio.close);
     const shared: SharedServices = {
       dbUrl,
@@ -215,13 +217,13 @@ async function configureWebhook(dbUrl: string, url: string, secret: string) {
   }
 }
 
-async function twilioEndpoints(emulatorPort: number) {
+async function twilioEndpoints(emulatorPort: number, stateFile?: string) {
   const apiBaseUrl = Deno.env.get("TWILIO_API_BASE_URL");
   const trunkingBaseUrl = Deno.env.get("TWILIO_TRUNKING_BASE_URL");
   if (apiBaseUrl && trunkingBaseUrl) {
     return { apiBaseUrl, trunkingBaseUrl, emulatorUrl: null, close: undefined };
   }
-  const emulator = await startEmulator({ port: emulatorPort });
+  const emulator = await startEmulator({ port: emulatorPort, stateFile });
   return {
     apiBaseUrl: emulator.url,
     trunkingBaseUrl: emulator.url,

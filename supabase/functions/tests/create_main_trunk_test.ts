@@ -47,3 +47,28 @@ stackTest(
     assert.match(row.sip_password, /^enc:v1:/);
   },
 );
+
+stackTest(
+  "create-main-trunk: with LOG_LEVEL=debug each Twilio request and provisioning step is logged",
+  async () => {
+    // The test stack runs the functions with LOG_LEVEL=debug.
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+      body: { accountSid: account.sid, authToken: `  ${account.authToken} ` }, // pasted with spaces: trimmed
+    });
+    assert.equal(error, null, await error?.context?.text?.());
+    const lines = (await Deno.readTextFile(Deno.env.get("FUNCTIONS_LOG_FILE")!)).split("\n")
+      .filter((line) => line.includes(user.userId) && line.includes('"level":"debug"'))
+      .map((line) => JSON.parse(line.slice(line.indexOf("{"))));
+    const requests = lines.filter((line) => line.event === "twilio_request");
+    const trunkCreate = requests.find((line) => line.method === "POST" && line.path === "/v1/Trunks");
+    assert.ok(trunkCreate, "the trunk create is logged");
+    assert.equal(trunkCreate.status, 201);
+    assert.equal(typeof trunkCreate.durationMs, "number");
+    assert.equal(trunkCreate.attempt, 1);
+    const steps = lines.filter((line) => line.event === "provisioning_step").map((line) => line.step);
+    assert.ok(steps.includes("trunk") && steps.includes("credential"), steps.join(","));
+    assert.ok(data.trunkSid);
+  },
+);
