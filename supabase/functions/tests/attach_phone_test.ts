@@ -14,6 +14,7 @@ import {
   stackInfo,
   stackTest,
   type TestUser,
+  withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 
 interface NumberResult {
@@ -622,3 +623,20 @@ stackTest(
     assert.deepEqual((await emulator.state(account.sid)).trunks.map((t) => t.phone_numbers), [[number.sid]]);
   },
 );
+
+stackTest("attach-phone GET before the trunk exists: the account's numbers, mainTrunkSid null", async () => {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  await withoutWebhook((tx) =>
+    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
+      values (${user.userId}, ${account.sid}, ${account.authToken})`
+  );
+  const number = await addNumber(account.sid, { voiceUrl: "https://example.test/before" });
+  const { data, error } = await user.supabase.functions.invoke("attach-phone", { method: "GET" });
+  assert.equal(error, null);
+  assert.equal(data.mainTrunkSid, null);
+  assert.deepEqual(data.numbers.map((n: { sid: string; attachment: string }) => [n.sid, n.attachment]), [
+    [number.sid, "voice-url"],
+  ]);
+  assert.equal((await emulator.state(account.sid)).trunks.length, 0, "a read provisions nothing");
+});
