@@ -11,7 +11,7 @@ import { type CredentialRow, findActiveCredential } from "../db/credentials.ts";
 import { ApiError } from "../http/errors.ts";
 import { isProvisioned, provisionCredential, type ServiceContext } from "../provisioning/provision.ts";
 import { noCredentials, provisioningError } from "../provisioning/service.ts";
-import { readAuthToken } from "../provisioning/stored-secrets.ts";
+import { readAuthToken, sealPlaintextSecrets } from "../provisioning/stored-secrets.ts";
 import type { TwilioClient } from "../twilio/client.ts";
 
 export interface CustomerAccount {
@@ -40,6 +40,8 @@ export async function customerAccount(
     if (outcome.kind !== "active") throw noCredentials();
     row = outcome.row;
   }
+  // A token another system wrote in plaintext is sealed the first time we touch the row, reads included.
+  row = await sealPlaintextSecrets(ctx.sql, ctx.secrets, row);
   const authToken = await readAuthToken(ctx.secrets, row);
   return { row, twilio: ctx.twilio({ accountSid: row.accountSid, authToken }) };
 }
