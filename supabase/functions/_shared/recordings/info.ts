@@ -16,7 +16,7 @@ import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/c
 export const RECORDINGS_FUNCTION = "recording-info";
 
 /** Twilio's recording, with a media URL of the recording-info function instead of Twilio's own. */
-export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl"> {
+export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl" | "encrypted"> {
   /** The MP3 through this project's function (send the user's access token); `format=wav` for WAV. */
   mediaUrl: string;
 }
