@@ -157,6 +157,80 @@ stackTest(
   },
 );
 
+let numberSerial = 0;
+/** E.164 numbers unique within this test run. */
+const freshNumber = () =>
+  `+1555${String(Date.now() % 1000).padStart(3, "0")}${String(numberSerial++).padStart(4, "0")}`;
+
+async function attachNumber(supabase: SupabaseClient, phoneNumberSid: string) {
+  const { data, error } = await supabase.functions.invoke("attach-phone", { body: { phoneNumberSid } });
+  assert.equal(error, null, await error?.context?.text?.());
+  assert.equal(data.results[0].status, "attached");
+}
+
+/** A number on another trunk of the account (with an origination URL, so it can take calls). */
+async function numberOnAnotherTrunk(account: { sid: string; authToken: string }) {
+  const number = await emulator.addNumber(account.sid, freshNumber());
+  const trunk = await emulator.twilio(account, "POST", "/v1/Trunks", { FriendlyName: "another trunk" });
+  await emulator.twilio(account, "POST", `/v1/Trunks/${trunk.sid}/OriginationUrls`, {
+    SipUrl: "sip:pbx.example.com",
+    Priority: "1",
+    Weight: "1",
+    Enabled: "true",
+    FriendlyName: "pbx",
+  });
+  await emulator.twilio(account, "POST", `/v1/Trunks/${trunk.sid}/PhoneNumbers`, {
+    PhoneNumberSid: number.sid,
+  });
+  return number;
+}
+
+stackTest(
+  "recording-info: recordings of inbound calls to the main trunk's numbers are listed; other numbers' are not",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const ours = await emulator.addNumber(account.sid, freshNumber());
+    const inbound = (phoneNumberSid: string, recordings: number) =>
+      emulator.addCall(account.sid, {
+        direction: "inbound",
+        phoneNumberSid,
+        from: "+15550109999",
+        recordings,
+      });
+    const beforeAttach = await inbound(ours.sid, 1); // answered by the number's voice URL, not the trunk
+    await attachNumber(user.supabase, ours.sid);
+    const elsewhere = await numberOnAnotherTrunk(account);
+    const unattached = await emulator.addNumber(account.sid, freshNumber());
+
+    const outbound = await emulator.addCall(account.sid, {
+      direction: "outbound",
+      trunkSid,
+      to: "+15550100001",
+      from: ours.phone_number,
+      recordings: 1,
+    });
+    const received = await inbound(ours.sid, 2);
+    const otherTrunk = await inbound(elsewhere.sid, 1);
+    const offTrunk = await inbound(unattached.sid, 1);
+    // twilio-api-facts.md, "Calls": no trunk_sid on origination calls, only the number they reached.
+    assert.deepEqual(
+      [received.call.direction, received.call.trunk_sid, received.call.phone_number_sid],
+      ["trunking-originating", null, ours.sid],
+    );
+    assert.match(received.call.to, /^sip:/);
+    assert.equal(otherTrunk.call.direction, "trunking-originating");
+    assert.deepEqual([beforeAttach.call.direction, offTrunk.call.direction], ["inbound", "inbound"]);
+
+    const list = await get<{ recordings: Recording[]; nextPageToken: string | null }>(user.supabase, "");
+    assert.deepEqual(
+      list.recordings.map((r) => r.sid),
+      [...received.recordings.toReversed(), ...outbound.recordings].map((r) => r.sid),
+      "the inbound call's recordings (newest first), then the older outbound call's",
+    );
+    assert.equal(list.nextPageToken, null);
+  },
+);
+
 stackTest(
   "recording-info ?recordingSid: streams Twilio's bytes with the right type; fetch with the token",
   async () => {

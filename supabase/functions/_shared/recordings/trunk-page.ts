@@ -1,10 +1,10 @@
 /**
  * The most recent recordings of calls that went through the customer's main trunk, a page at a time.
  *
- * Twilio cannot filter recordings (or calls) by trunk, but every call carries its `trunk_sid`. So a page walks
- * the account's calls, newest first, keeps those on the trunk, and collects their recordings (one filtered
- * listing per call, a few in parallel) until it holds `pageSize` recordings. Order: calls newest first, each
- * call's recordings newest first.
+ * Twilio cannot filter recordings (or calls) by trunk. So a page walks the account's calls, newest first, keeps
+ * those through the trunk (terminated ones by their `trunk_sid`, origination ones by the number they reached:
+ * trunk-calls.ts), and collects their recordings (one filtered listing per call, a few in parallel) until it
+ * holds `pageSize` recordings. Order: calls newest first, each call's recordings newest first.
  *
  * The page token is ours, opaque and signed (page-token.ts): where the walk stopped, as a `Cursor` (Twilio's
  * token for the calls page, the call to resume at, how many of its recordings were already returned). Twilio's
@@ -17,8 +17,9 @@
  * the page is returned short, with a cursor to continue: only a null `next` (`nextPageToken`) means the end.
  *
  * ```ts
- * const page = await listTrunkRecordingsPage(twilio, trunkSid, { pageSize: 20 });
- * const next = await listTrunkRecordingsPage(twilio, trunkSid, { pageSize: 20, cursor: page.next! });
+ * const scope = await mainTrunkScope(sql, credentialId, trunkSid);
+ * const page = await listTrunkRecordingsPage(twilio, scope, { pageSize: 20 });
+ * const next = await listTrunkRecordingsPage(twilio, scope, { pageSize: 20, cursor: page.next! });
  * ```
  */
 import { mapSettled } from "../concurrency.ts";
@@ -33,6 +34,7 @@ import {
 import { TwilioApiError } from "../twilio/errors.ts";
 import { type RecordingInfo, toRecordingInfo } from "./info.ts";
 import { type Cursor, invalidPageToken, pageTokens } from "./page-token.ts";
+import { isMainTrunkCall, mainTrunkScope, type TrunkScope } from "./trunk-calls.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -62,7 +64,8 @@ export async function listMainTrunkRecordings(
   const trunkSid = mainTrunkSid(row);
   const tokens = pageTokens(ctx.secrets, row.id);
   const cursor = request.pageToken === undefined ? undefined : await tokens.open(request.pageToken);
-  const page = await listTrunkRecordingsPage(twilio, trunkSid, { pageSize: request.pageSize, cursor });
+  const scope = await mainTrunkScope(ctx.sql, row.id, trunkSid);
+  const page = await listTrunkRecordingsPage(twilio, scope, { pageSize: request.pageSize, cursor });
   return {
     trunkSid,
     recordings: page.recordings.map(toRecordingInfo),
@@ -72,7 +75,7 @@ export async function listMainTrunkRecordings(
 
 export async function listTrunkRecordingsPage(
   twilio: TwilioClient,
-  trunkSid: string,
+  scope: TrunkScope,
   request: { pageSize?: number; cursor?: Cursor },
   options: TrunkRecordingsOptions = {},
 ): Promise<TrunkRecordingsPage> {
@@ -96,7 +99,7 @@ export async function listTrunkRecordingsPage(
     return {
       token,
       next: page.nextPageToken,
-      calls: page.items.filter((call) => call.trunkSid === trunkSid),
+      calls: page.items.filter((call) => isMainTrunkCall(scope, call)),
     };
   };
   const readRecordings = async (callSid: string) => {

@@ -7,6 +7,7 @@ import type { Cursor } from "./page-token.ts";
 
 const TRUNK = "TK" + "a".repeat(32);
 const OTHER = "TK" + "b".repeat(32);
+const SCOPE = { trunkSid: TRUNK, numberSids: new Set<string>() };
 let serial = 0;
 const sid = (prefix: string) => prefix + (serial++).toString(16).padStart(32, "0");
 
@@ -66,7 +67,7 @@ async function walk(fake: FakeTwilio, pageSize: number, callsPageSize: number) {
   const pages: string[][] = [];
   let cursor: Cursor | undefined;
   do {
-    const page = await listTrunkRecordingsPage(fake.client(), TRUNK, { pageSize, cursor }, { callsPageSize });
+    const page = await listTrunkRecordingsPage(fake.client(), SCOPE, { pageSize, cursor }, { callsPageSize });
     pages.push(page.recordings.map((r) => r.sid));
     cursor = page.next ?? undefined;
     assert.ok(pages.length < 100, "paging does not end");
@@ -104,14 +105,14 @@ Deno.test("trunk recordings: calls made between two pages neither shift nor repe
   const fake = new FakeTwilio();
   for (let i = 0; i < 6; i++) fake.addCall(TRUNK, 1);
   const before = fake.expected();
-  const first = await listTrunkRecordingsPage(fake.client(), TRUNK, { pageSize: 2 }, { callsPageSize: 3 });
+  const first = await listTrunkRecordingsPage(fake.client(), SCOPE, { pageSize: 2 }, { callsPageSize: 3 });
   assert.deepEqual(first.recordings.map((r) => r.sid), before.slice(0, 2));
   // Enough new calls to push the resume point onto the second calls page.
   for (let i = 0; i < 4; i++) fake.addCall(TRUNK, 1);
   const rest: string[] = [];
   let cursor = first.next;
   while (cursor) {
-    const page = await listTrunkRecordingsPage(fake.client(), TRUNK, { pageSize: 2, cursor }, {
+    const page = await listTrunkRecordingsPage(fake.client(), SCOPE, { pageSize: 2, cursor }, {
       callsPageSize: 3,
     });
     rest.push(...page.recordings.map((r) => r.sid));
@@ -130,7 +131,7 @@ Deno.test("trunk recordings: a page costs a bounded number of Twilio requests, a
   let pages = 0;
   do {
     fake.requests = 0;
-    const page = await listTrunkRecordingsPage(fake.client(), TRUNK, { pageSize: 5, cursor }, {
+    const page = await listTrunkRecordingsPage(fake.client(), SCOPE, { pageSize: 5, cursor }, {
       callsPageSize: 50,
     });
     assert.ok(fake.requests <= maxTwilioRequests(5) + 1, `${fake.requests} requests`);
@@ -153,7 +154,7 @@ Deno.test("trunk recordings: a cursor Twilio refuses or whose call is gone is a 
     ]
   ) {
     await assert.rejects(
-      listTrunkRecordingsPage(fake.client(), TRUNK, { pageSize: 2, cursor }),
+      listTrunkRecordingsPage(fake.client(), SCOPE, { pageSize: 2, cursor }),
       (error) => error instanceof ApiError && error.status === 400 && error.field === "pageToken",
       JSON.stringify(cursor),
     );
