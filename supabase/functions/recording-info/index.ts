@@ -2,7 +2,8 @@
  * /functions/v1/recording-info (user JWT)
  *   GET ?callSid=CA…                     -> that call's recordings
  *   GET [?pageSize=1..100&pageToken=…]   -> the most recent recordings of calls through the main trunk, paged
- *   GET ?recordingSid=RE…[&format=mp3|wav] -> the audio, streamed with the customer's credentials
+ *   GET ?recordingSid=RE…[&format=mp3|wav][&channels=1|2]
+ *                                        -> the audio, streamed with the customer's credentials (2: both channels)
  *   GET ?settings                        -> the trunk's recording mode and trim, from Twilio
  *   POST { mode, trim? }                 -> set the trunk's recording
  */
@@ -28,6 +29,8 @@ const getQuery = z.strictObject({
   callSid: sid("CA").optional(),
   recordingSid: sid("RE").optional(),
   format: z.enum(["mp3", "wav"], { error: "must be mp3 or wav" }).optional(),
+  channels: z.enum(["1", "2"], { error: "must be 1 or 2" }).transform((value) => value === "2" ? 2 : 1)
+    .optional(),
   settings: z.enum(["", "1", "true"], { error: "takes no value (or 1)" }).optional(),
   pageSize: z.string().regex(/^\d{1,3}$/, pageSizeMessage).transform(Number)
     .refine((size) => size >= 1 && size <= MAX_PAGE_SIZE, pageSizeMessage).optional(),
@@ -38,7 +41,7 @@ type GetQuery = z.infer<typeof getQuery>;
 /** Which GET this is, decided by its leading parameter, and the other parameters each one accepts. */
 const GET_KINDS = {
   settings: [],
-  recordingSid: ["format"],
+  recordingSid: ["format", "channels"],
   callSid: [],
   list: ["pageSize", "pageToken"],
 } as const satisfies Record<string, readonly (keyof GetQuery)[]>;
@@ -77,6 +80,7 @@ Deno.serve(createHandler("recording-info", {
           userId,
           recordingSid: query.recordingSid!,
           format: query.format ?? "mp3",
+          channels: query.channels ?? 1,
         });
       case "callSid":
         return json(await getCallRecordingInfo(ctx, { userId, callSid: query.callSid! }), 200, {

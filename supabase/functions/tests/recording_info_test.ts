@@ -1,11 +1,13 @@
 /**
  * recording-info end to end, through supabase-js (and fetch for audio, as a browser would) against the local
- * stack and the Twilio emulator: a call's recordings, the main trunk's recordings paged, media streamed with the
- * customer's credentials, another account's recordings refused, recording settings, and bad input refused with
- * nothing changed.
+ * stack and the Twilio emulator: a call's recordings, the main trunk's recordings paged (inbound calls through its
+ * numbers included, page tokens that cannot be edited), media streamed with the customer's credentials (both
+ * channels on request; recordings not completed, encrypted or stored elsewhere refused with their reason),
+ * another account's recordings refused, recording settings, and bad input refused with nothing changed.
  */
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
+import { fromBase64, toBase64Url } from "../_shared/crypto/base64url.ts";
 import type { RecordingInfo } from "../_shared/recordings/info.ts";
 import {
   customerWithTrunk,
@@ -43,9 +45,10 @@ async function twilioMedia(
   account: { sid: string; authToken: string },
   recordingSid: string,
   format: string,
+  query = "",
 ) {
   const res = await fetch(
-    `${stackInfo().twilio_api_base_url}/2010-04-01/Accounts/${account.sid}/Recordings/${recordingSid}.${format}`,
+    `${stackInfo().twilio_api_base_url}/2010-04-01/Accounts/${account.sid}/Recordings/${recordingSid}.${format}${query}`,
     { headers: { Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}` } },
   );
   assert.equal(res.status, 200);
@@ -54,6 +57,19 @@ async function twilioMedia(
 
 const mediaUrlOf = (sid: string, format = "mp3") =>
   `${stackInfo().api_url}/functions/v1/recording-info?recordingSid=${sid}&format=${format}`;
+
+/** The function's media answer for a user, as a browser fetches it. */
+const mediaAs = (user: { token: string }, url: string) =>
+  fetch(url, { headers: { Authorization: `Bearer ${user.token}` } });
+
+/** The channel count in a WAV header (bytes 22–23, little endian). */
+const wavChannels = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset).getUint16(22, true);
+
+/** A refused media request: its status and error body. */
+async function mediaRefusal(user: { token: string }, url: string) {
+  const res = await mediaAs(user, url);
+  return { status: res.status, error: (await res.json()).error };
+}
 
 stackTest(
   "recording-info ?callSid: the call's recordings, duration a number, media through this function",
@@ -157,6 +173,80 @@ stackTest(
   },
 );
 
+let numberSerial = 0;
+/** E.164 numbers unique within this test run. */
+const freshNumber = () =>
+  `+1555${String(Date.now() % 1000).padStart(3, "0")}${String(numberSerial++).padStart(4, "0")}`;
+
+async function attachNumber(supabase: SupabaseClient, phoneNumberSid: string) {
+  const { data, error } = await supabase.functions.invoke("attach-phone", { body: { phoneNumberSid } });
+  assert.equal(error, null, await error?.context?.text?.());
+  assert.equal(data.results[0].status, "attached");
+}
+
+/** A number on another trunk of the account (with an origination URL, so it can take calls). */
+async function numberOnAnotherTrunk(account: { sid: string; authToken: string }) {
+  const number = await emulator.addNumber(account.sid, freshNumber());
+  const trunk = await emulator.twilio(account, "POST", "/v1/Trunks", { FriendlyName: "another trunk" });
+  await emulator.twilio(account, "POST", `/v1/Trunks/${trunk.sid}/OriginationUrls`, {
+    SipUrl: "sip:pbx.example.com",
+    Priority: "1",
+    Weight: "1",
+    Enabled: "true",
+    FriendlyName: "pbx",
+  });
+  await emulator.twilio(account, "POST", `/v1/Trunks/${trunk.sid}/PhoneNumbers`, {
+    PhoneNumberSid: number.sid,
+  });
+  return number;
+}
+
+stackTest(
+  "recording-info: recordings of inbound calls to the main trunk's numbers are listed; other numbers' are not",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const ours = await emulator.addNumber(account.sid, freshNumber());
+    const inbound = (phoneNumberSid: string, recordings: number) =>
+      emulator.addCall(account.sid, {
+        direction: "inbound",
+        phoneNumberSid,
+        from: "+15550109999",
+        recordings,
+      });
+    const beforeAttach = await inbound(ours.sid, 1); // answered by the number's voice URL, not the trunk
+    await attachNumber(user.supabase, ours.sid);
+    const elsewhere = await numberOnAnotherTrunk(account);
+    const unattached = await emulator.addNumber(account.sid, freshNumber());
+
+    const outbound = await emulator.addCall(account.sid, {
+      direction: "outbound",
+      trunkSid,
+      to: "+15550100001",
+      from: ours.phone_number,
+      recordings: 1,
+    });
+    const received = await inbound(ours.sid, 2);
+    const otherTrunk = await inbound(elsewhere.sid, 1);
+    const offTrunk = await inbound(unattached.sid, 1);
+    // twilio-api-facts.md, "Calls": no trunk_sid on origination calls, only the number they reached.
+    assert.deepEqual(
+      [received.call.direction, received.call.trunk_sid, received.call.phone_number_sid],
+      ["trunking-originating", null, ours.sid],
+    );
+    assert.match(received.call.to, /^sip:/);
+    assert.equal(otherTrunk.call.direction, "trunking-originating");
+    assert.deepEqual([beforeAttach.call.direction, offTrunk.call.direction], ["inbound", "inbound"]);
+
+    const list = await get<{ recordings: Recording[]; nextPageToken: string | null }>(user.supabase, "");
+    assert.deepEqual(
+      list.recordings.map((r) => r.sid),
+      [...received.recordings.toReversed(), ...outbound.recordings].map((r) => r.sid),
+      "the inbound call's recordings (newest first), then the older outbound call's",
+    );
+    assert.equal(list.nextPageToken, null);
+  },
+);
+
 stackTest(
   "recording-info ?recordingSid: streams Twilio's bytes with the right type; fetch with the token",
   async () => {
@@ -194,6 +284,163 @@ stackTest(
     const anonymous = await fetch(recording.mediaUrl);
     assert.equal(anonymous.status, 401);
     await anonymous.body?.cancel();
+  },
+);
+
+stackTest(
+  "recording-info ?recordingSid&channels=2: both channels of a dual recording; a mono mix by default",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const seed = (channels: 1 | 2) =>
+      emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 1, channels });
+    const dual = (await seed(2)).recordings[0].sid;
+    const mono = (await seed(1)).recordings[0].sid;
+
+    // twilio-api-facts.md: dual recordings download as a mono mix unless RequestedChannels=2.
+    const wav = mediaUrlOf(dual, "wav");
+    const cases: [string, number][] = [[wav, 1], [`${wav}&channels=1`, 1], [`${wav}&channels=2`, 2]];
+    for (const [url, channels] of cases) {
+      const res = await mediaAs(user, url);
+      assert.equal(res.status, 200, url);
+      assert.equal(wavChannels(await res.bytes()), channels, url);
+    }
+    const mp3 = await mediaAs(user, `${mediaUrlOf(dual)}&channels=2`);
+    assert.deepEqual(
+      await mp3.bytes(),
+      (await twilioMedia(account, dual, "mp3", "?RequestedChannels=2")).bytes,
+    );
+
+    // A mono recording has no second channel (Twilio: 16113).
+    const refused = await mediaRefusal(user, `${mediaUrlOf(mono, "wav")}&channels=2`);
+    assert.deepEqual([refused.status, refused.error.code, refused.error.field], [
+      400,
+      "recording_not_dual_channel",
+      "channels",
+    ]);
+    // Twilio's own 16113, should its metadata have claimed two channels.
+    await emulator.fault({
+      accountSid: account.sid,
+      method: "GET",
+      path: `/Recordings/${dual}\\.wav$`,
+      status: 400,
+      code: 16113,
+    });
+    const twilioRefused = await mediaRefusal(user, `${mediaUrlOf(dual, "wav")}&channels=2`);
+    assert.deepEqual([twilioRefused.status, twilioRefused.error.code], [400, "recording_not_dual_channel"]);
+  },
+);
+
+stackTest(
+  "recording-info: a recording not completed is a 409 naming its status; the list and the call show the status",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const seeded = await emulator.addCall(account.sid, {
+      trunkSid,
+      to: "+15550100001",
+      from: "+1555",
+      recordings: 1,
+      recording: { status: "in-progress" },
+    });
+    const [recording] = seeded.recordings;
+    for (const status of ["in-progress", "processing", "absent"] as const) {
+      await emulator.updateRecording(account.sid, recording.sid, { status });
+      const { status: http, error } = await mediaRefusal(user, mediaUrlOf(recording.sid));
+      assert.deepEqual([http, error.code, error.field, error.recordingStatus], [
+        409,
+        "recording_not_ready",
+        "recordingSid",
+        status,
+      ]);
+      assert.match(error.message, new RegExp(status));
+      const list = await get<{ recordings: Recording[] }>(user.supabase, "");
+      const call = await get<{ recordings: Recording[] }>(user.supabase, `?callSid=${seeded.call.sid}`);
+      assert.deepEqual([list.recordings[0].status, call.recordings[0].status], [status, status]);
+    }
+    await emulator.updateRecording(account.sid, recording.sid, { status: "completed" });
+    const done = await mediaAs(user, mediaUrlOf(recording.sid));
+    assert.equal(done.status, 200);
+    await done.body?.cancel();
+  },
+);
+
+stackTest(
+  "recording-info: encrypted and externally stored recordings are refused for media and marked in the list",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const seed = (recording: { encrypted?: boolean; externalMediaUrl?: string } = {}) =>
+      emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 1, recording })
+        .then((seeded) => seeded.recordings[0].sid);
+    const plain = await seed();
+    const encrypted = await seed({ encrypted: true });
+    const external = await seed({ externalMediaUrl: "https://recordings.example.com/bucket/call.wav" });
+    // Completed, media_url on Twilio's host, yet Twilio has no media: stored elsewhere.
+    const missing = await seed();
+
+    const list = await get<{ recordings: Recording[] }>(user.supabase, "");
+    const marks = Object.fromEntries(
+      list.recordings.map((r) => [r.sid, { encrypted: r.encrypted, storedExternally: r.storedExternally }]),
+    );
+    assert.deepEqual(marks, {
+      [plain]: { encrypted: undefined, storedExternally: undefined },
+      [encrypted]: { encrypted: true, storedExternally: undefined },
+      [external]: { encrypted: undefined, storedExternally: true },
+      [missing]: { encrypted: undefined, storedExternally: undefined },
+    });
+
+    await emulator.fault({
+      accountSid: account.sid,
+      method: "GET",
+      path: `/Recordings/${missing}\\.mp3$`,
+      status: 404,
+      code: 20404,
+    });
+    for (
+      const [sid, code] of [
+        [encrypted, "recording_encrypted"],
+        [external, "recording_stored_externally"],
+        [missing, "recording_stored_externally"],
+      ]
+    ) {
+      const { status, error } = await mediaRefusal(user, mediaUrlOf(sid));
+      assert.deepEqual([status, error.code, error.field], [422, code, "recordingSid"], sid);
+    }
+    const ok = await mediaAs(user, mediaUrlOf(plain));
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
+  },
+);
+
+stackTest(
+  "recording-info: a page token edited to ask Twilio for 1,000 calls a page, or another account's, is a 400",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    await emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 2 });
+    const first = await get<{ nextPageToken: string }>(user.supabase, "?pageSize=1");
+    const [payload, mac] = first.nextPageToken.split(".");
+    const cursor = JSON.parse(new TextDecoder().decode(fromBase64(payload)));
+    const base64url = (text: string) => toBase64Url(new TextEncoder().encode(text));
+    cursor.t = base64url("PageSize=1000&Page=0"); // the Twilio query of the calls page to read
+    const edited = `${base64url(JSON.stringify(cursor))}.${mac}`;
+    const other = await customerWithTrunk();
+    for (
+      const [supabase, token] of [
+        [user.supabase, edited],
+        [user.supabase, base64url(JSON.stringify(cursor))], // unsigned
+        [other.user.supabase, first.nextPageToken],
+      ] as const
+    ) {
+      const { status, error } = await failure(
+        supabase,
+        "GET",
+        `?pageSize=1&pageToken=${encodeURIComponent(token)}`,
+      );
+      assert.deepEqual([status, error.code, error.field], [400, "invalid_page_token", "pageToken"], token);
+    }
+    const second = await get<{ recordings: Recording[] }>(
+      user.supabase,
+      `?pageSize=1&pageToken=${encodeURIComponent(first.nextPageToken)}`,
+    );
+    assert.equal(second.recordings.length, 1, "the untouched token still works");
   },
 );
 
@@ -289,7 +536,11 @@ stackTest("recording-info: bad input is a 400 naming the field, and changes noth
     ["?recordingSid=RE123", "recordingSid"],
     [`?recordingSid=${callSid}`, "recordingSid"],
     [`?recordingSid=${recordingSid}&format=ogg`, "format"],
+    [`?recordingSid=${recordingSid}&channels=3`, "channels"],
+    [`?recordingSid=${recordingSid}&channels=stereo`, "channels"],
     ["?format=mp3", "format"],
+    ["?channels=2", "channels"],
+    [`?callSid=${callSid}&channels=2`, "channels"],
     [`?callSid=${callSid}&pageSize=2`, "pageSize"],
     [`?callSid=${callSid}&recordingSid=${recordingSid}`, "callSid"],
     [`?recordingSid=${recordingSid}&pageToken=abc`, "pageToken"],

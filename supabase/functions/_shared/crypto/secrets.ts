@@ -7,12 +7,18 @@
  * Each value is `enc:v1:<kid>:<iv>:<ciphertext>` (base64url) and is bound to a context (column and owner) as
  * additional data, so a ciphertext copied into another user's row does not decrypt.
  *
+ * The active key also yields signing keys (HKDF, one per purpose) for tokens we hand out and must get back
+ * unchanged; rotating the key retires them.
+ *
  * ```ts
  * const box = SecretBox.fromEnv();
  * const stored = await box.encrypt("s3cret", secretContext("auth_token", userId));
  * const plain = await box.decrypt(stored, secretContext("auth_token", userId));
+ * const hmac = await box.signingKey("recording-info page token");
  * ```
  */
+import { fromBase64, toBase64Url } from "./base64url.ts";
+
 const PREFIX = "enc:v1:";
 
 export type SecretColumn = "auth_token" | "sip_password";
@@ -32,6 +38,10 @@ export class SecretBox {
   readonly #activeKeyId: string;
   /** Recently decrypted values by context and ciphertext, least recently used first. */
   readonly #recent = new Map<string, string>();
+  /** The active key's bytes, HKDF input of the signing keys (imported on first use), which are kept by purpose. */
+  readonly #activeRaw: Uint8Array<ArrayBuffer>;
+  #derivationKey?: Promise<CryptoKey>;
+  readonly #signingKeys = new Map<string, Promise<CryptoKey>>();
 
   constructor(keys: { id: string; raw: Uint8Array }[]) {
     if (keys.length === 0) throw new Error("ENCRYPTION_KEYS must hold at least one key");
@@ -49,6 +59,7 @@ export class SecretBox {
         "decrypt",
       ]),
     ]));
+    this.#activeRaw = keys[0].raw as Uint8Array<ArrayBuffer>;
   }
 
   static fromEnv(value = Deno.env.get("ENCRYPTION_KEYS")): SecretBox {
@@ -105,24 +116,27 @@ export class SecretBox {
     return new TextDecoder().decode(plain);
   }
 
+  /** An HMAC-SHA256 key for `purpose` alone (its HKDF info), derived from the active key. */
+  signingKey(purpose: string): Promise<CryptoKey> {
+    let key = this.#signingKeys.get(purpose);
+    if (!key) {
+      this.#derivationKey ??= crypto.subtle.importKey("raw", this.#activeRaw, "HKDF", false, ["deriveKey"]);
+      key = this.#derivationKey.then((base) =>
+        crypto.subtle.deriveKey(
+          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: new TextEncoder().encode(purpose) },
+          base,
+          { name: "HMAC", hash: "SHA-256", length: 256 },
+          false,
+          ["sign", "verify"],
+        )
+      );
+      this.#signingKeys.set(purpose, key);
+    }
+    return key;
+  }
+
   /** True when the value was encrypted with a key other than the active one. */
   needsRotation(stored: string): boolean {
     return !stored.startsWith(`${PREFIX}${this.#activeKeyId}:`);
-  }
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const normal = text.replace(/-/g, "+").replace(/_/g, "/");
-  try {
-    return Uint8Array.from(
-      atob(normal.padEnd(Math.ceil(normal.length / 4) * 4, "=")),
-      (c) => c.charCodeAt(0),
-    );
-  } catch {
-    throw new Error("invalid base64 in an encryption key or value");
   }
 }

@@ -11,14 +11,18 @@
 import { customerAccount } from "../numbers/account.ts";
 import type { ServiceContext } from "../provisioning/provision.ts";
 import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/client.ts";
+import { isStoredExternally } from "./availability.ts";
 
 /** The function that serves recordings (and their media) under /functions/v1/. */
 export const RECORDINGS_FUNCTION = "recording-info";
 
 /** Twilio's recording, with a media URL of the recording-info function instead of Twilio's own. */
-export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl"> {
+export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl" | "encrypted"> {
   /** The MP3 through this project's function (send the user's access token); `format=wav` for WAV. */
   mediaUrl: string;
+  /** Only on recordings whose media the function refuses for good: encrypted, or kept in external storage. */
+  encrypted?: true;
+  storedExternally?: true;
 }
 
 export function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
@@ -37,6 +41,8 @@ export function toRecordingInfo(recording: TwilioRecording): RecordingInfo {
     startTime: recording.startTime,
     source: recording.source,
     mediaUrl: recordingMediaUrl(recording.sid),
+    ...(recording.encrypted ? { encrypted: true } : {}),
+    ...(isStoredExternally(recording) ? { storedExternally: true } : {}),
   };
 }
 

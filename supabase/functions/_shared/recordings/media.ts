@@ -1,44 +1,66 @@
 /**
  * A recording's audio, streamed through the function with the customer's own credentials: the browser gets the
- * bytes with the right Content-Type and never sees Twilio's media URL or the auth token. A recording Twilio does
- * not find in the customer's account (another account's, or deleted) is a 404.
+ * bytes with the right Content-Type and never sees Twilio's media URL or the auth token. The recording's metadata
+ * is read first (one GET), so a recording Twilio cannot serve is refused with its reason before any byte
+ * (availability.ts); one Twilio does not find in the customer's account (another account's, or deleted) is a
+ * 404. Both channels of a dual-channel recording on request (`channels: 2`); Twilio mixes them by default.
  *
  * ```ts
- * const response = await streamRecordingMedia(ctx, { userId, recordingSid: "RE…", format: "mp3" });
+ * const response = await streamRecordingMedia(ctx, { userId, recordingSid: "RE…", format: "wav", channels: 2 });
  * ```
  */
-import { ApiError } from "../http/errors.ts";
 import { customerAccount } from "../numbers/account.ts";
 import type { ServiceContext } from "../provisioning/provision.ts";
-import type { RecordingFormat } from "../twilio/client.ts";
-import { TwilioApiError } from "../twilio/errors.ts";
+import type { RecordingChannels, RecordingFormat, TwilioClient } from "../twilio/client.ts";
+import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
+import {
+  assertMediaAvailable,
+  recordingNotDualChannel,
+  recordingNotFound,
+  recordingStoredExternally,
+} from "./availability.ts";
 
 export const MEDIA_TYPES: Record<RecordingFormat, string> = { mp3: "audio/mpeg", wav: "audio/wav" };
 
+/** Twilio's answer to RequestedChannels=2 on a mono recording. */
+const NOT_DUAL_CHANNEL = 16113;
+
+interface MediaRequest {
+  recordingSid: string;
+  format: RecordingFormat;
+  channels: RecordingChannels;
+}
+
 export async function streamRecordingMedia(
   ctx: ServiceContext,
-  request: { userId: string; recordingSid: string; format: RecordingFormat },
+  request: { userId: string } & MediaRequest,
 ): Promise<Response> {
   const { twilio } = await customerAccount(ctx, request.userId);
-  let media: Response;
+  const recording = await nullIfNotFound(() => twilio.fetchRecording(request.recordingSid));
+  if (!recording) throw recordingNotFound();
+  assertMediaAvailable(recording, request.channels);
+  return mediaResponse(await fetchMedia(twilio, request), request);
+}
+
+/** Twilio's media; refusals the metadata did not foretell keep their meaning. */
+async function fetchMedia(twilio: TwilioClient, { recordingSid, format, channels }: MediaRequest) {
   try {
-    media = await twilio.fetchRecordingMedia(request.recordingSid, request.format);
+    return await twilio.fetchRecordingMedia(recordingSid, format, { channels });
   } catch (error) {
-    if (error instanceof TwilioApiError && error.isNotFound) {
-      throw new ApiError(
-        404,
-        "recording_not_found",
-        "No such recording in your Twilio account",
-        "recordingSid",
-      );
-    }
+    if (!(error instanceof TwilioApiError)) throw error;
+    // The recording exists and is completed: no media at Twilio means it went to external storage.
+    if (error.isNotFound) throw recordingStoredExternally();
+    if (error.code === NOT_DUAL_CHANNEL) throw recordingNotDualChannel();
     throw error;
   }
+}
+
+function mediaResponse(media: Response, { recordingSid, format }: MediaRequest): Response {
   const twilioType = media.headers.get("content-type") ?? "";
   const headers: Record<string, string> = {
     // Twilio's own audio type when it sends one (audio/mpeg, audio/x-wav), else the format's.
-    "Content-Type": twilioType.startsWith("audio/") ? twilioType : MEDIA_TYPES[request.format],
-    "Content-Disposition": `inline; filename="${request.recordingSid}.${request.format}"`,
+    "Content-Type": twilioType.startsWith("audio/") ? twilioType : MEDIA_TYPES[format],
+    "Content-Disposition": `inline; filename="${recordingSid}.${format}"`,
     // The audio of a finished recording never changes, but it is the customer's: browsers only.
     "Cache-Control": "private, max-age=3600",
   };

@@ -1,27 +1,28 @@
 /**
  * The most recent recordings of calls that went through the customer's main trunk, a page at a time.
  *
- * Twilio cannot filter recordings (or calls) by trunk, but every call carries its `trunk_sid`. So a page walks
- * the account's calls, newest first, keeps those on the trunk, and collects their recordings (one filtered
- * listing per call, a few in parallel) until it holds `pageSize` recordings. Order: calls newest first, each
- * call's recordings newest first.
+ * Twilio cannot filter recordings (or calls) by trunk. So a page walks the account's calls, newest first, keeps
+ * those through the trunk (terminated ones by their `trunk_sid`, origination ones by the number they reached:
+ * trunk-calls.ts), and collects their recordings (one filtered listing per call, a few in parallel) until it
+ * holds `pageSize` recordings. Order: calls newest first, each call's recordings newest first.
  *
- * The page token is ours and opaque: where the walk stopped, as (Twilio's token for the calls page, the call to
- * resume at, how many of its recordings were already returned). Twilio's tokens after the first page are
- * anchored on a record, so calls made in the meantime never shift later pages; only the first calls page moves
- * (new calls join its top), so a resume there looks for its call by SID, following the pages if new calls pushed
- * it further down. A token whose call no longer exists is a 400 asking to start again.
+ * The page token is ours, opaque and signed (page-token.ts): where the walk stopped, as a `Cursor` (Twilio's
+ * token for the calls page, the call to resume at, how many of its recordings were already returned). Twilio's
+ * tokens after the first page are anchored on a record, so calls made in the meantime never shift later pages;
+ * only the first calls page moves (new calls join its top), so a resume there looks for its call by SID,
+ * following the pages if new calls pushed it further down. A token whose call no longer exists is a 400 asking
+ * to start again.
  *
  * Every page is bounded: at most `maxTwilioRequests(pageSize)` Twilio requests. When the budget runs out first,
- * the page is returned short, with a token to continue: only a null `nextPageToken` means the end.
+ * the page is returned short, with a cursor to continue: only a null `next` (`nextPageToken`) means the end.
  *
  * ```ts
- * const page = await listTrunkRecordingsPage(twilio, trunkSid, { pageSize: 20 });
- * const next = await listTrunkRecordingsPage(twilio, trunkSid, { pageSize: 20, pageToken: page.nextPageToken! });
+ * const scope = await mainTrunkScope(sql, credentialId, trunkSid);
+ * const page = await listTrunkRecordingsPage(twilio, scope, { pageSize: 20 });
+ * const next = await listTrunkRecordingsPage(twilio, scope, { pageSize: 20, cursor: page.next! });
  * ```
  */
 import { mapSettled } from "../concurrency.ts";
-import { ApiError } from "../http/errors.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
 import type { ServiceContext } from "../provisioning/provision.ts";
 import {
@@ -32,6 +33,8 @@ import {
 } from "../twilio/client.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
 import { type RecordingInfo, toRecordingInfo } from "./info.ts";
+import { type Cursor, invalidPageToken, pageTokens } from "./page-token.ts";
+import { isMainTrunkCall, mainTrunkScope, type TrunkScope } from "./trunk-calls.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;
@@ -46,39 +49,36 @@ export interface TrunkRecordingsOptions {
   concurrency?: number;
 }
 
-export interface TrunkRecordingsPage<T> {
-  recordings: T[];
-  /** Pass back as `pageToken` for the next page; null: there are no more. */
-  nextPageToken: string | null;
+export interface TrunkRecordingsPage {
+  recordings: TwilioRecording[];
+  /** Where the next page starts; null: there are no more. */
+  next: Cursor | null;
 }
 
-/** Where a walk stopped. */
-interface Cursor {
-  /** Twilio's token of the calls page to read; null: the first page. */
-  t: string | null;
-  /** The trunk call to resume at (on that page or, for the first page, a later one); absent: the page's start. */
-  c?: string;
-  /** Recordings of that call already returned. */
-  r?: number;
-}
-
-/** The service: the user's main trunk, their credentials, recordings shaped for callers. */
+/** The service: the user's main trunk, their credentials, recordings shaped for callers, signed page tokens. */
 export async function listMainTrunkRecordings(
   ctx: ServiceContext,
   request: { userId: string; pageSize?: number; pageToken?: string },
-): Promise<{ trunkSid: string } & TrunkRecordingsPage<RecordingInfo>> {
+): Promise<{ trunkSid: string; recordings: RecordingInfo[]; nextPageToken: string | null }> {
   const { row, twilio } = await customerAccount(ctx, request.userId);
   const trunkSid = mainTrunkSid(row);
-  const page = await listTrunkRecordingsPage(twilio, trunkSid, request);
-  return { trunkSid, recordings: page.recordings.map(toRecordingInfo), nextPageToken: page.nextPageToken };
+  const tokens = pageTokens(ctx.secrets, row.id);
+  const cursor = request.pageToken === undefined ? undefined : await tokens.open(request.pageToken);
+  const scope = await mainTrunkScope(ctx.sql, row.id, trunkSid);
+  const page = await listTrunkRecordingsPage(twilio, scope, { pageSize: request.pageSize, cursor });
+  return {
+    trunkSid,
+    recordings: page.recordings.map(toRecordingInfo),
+    nextPageToken: page.next && await tokens.seal(page.next),
+  };
 }
 
 export async function listTrunkRecordingsPage(
   twilio: TwilioClient,
-  trunkSid: string,
-  request: { pageSize?: number; pageToken?: string },
+  scope: TrunkScope,
+  request: { pageSize?: number; cursor?: Cursor },
   options: TrunkRecordingsOptions = {},
-): Promise<TrunkRecordingsPage<TwilioRecording>> {
+): Promise<TrunkRecordingsPage> {
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, request.pageSize ?? DEFAULT_PAGE_SIZE));
   const callsPageSize = options.callsPageSize ?? 100;
   const concurrency = options.concurrency ?? 8;
@@ -91,15 +91,15 @@ export async function listTrunkRecordingsPage(
     try {
       page = await twilio.listCalls(token ? { pageToken: token } : { pageSize: callsPageSize });
     } catch (error) {
-      // A token we did not give out (Twilio's part decodes to nonsense, or Twilio refuses it).
+      // A Twilio token that no longer works (it decodes to nonsense, or Twilio refuses it).
       const refused = error instanceof TwilioApiError && error.status === 400 && token !== null;
-      if (error instanceof InvalidPageTokenError || refused) throw invalidToken();
+      if (error instanceof InvalidPageTokenError || refused) throw invalidPageToken();
       throw error;
     }
     return {
       token,
       next: page.nextPageToken,
-      calls: page.items.filter((call) => call.trunkSid === trunkSid),
+      calls: page.items.filter((call) => isMainTrunkCall(scope, call)),
     };
   };
   const readRecordings = async (callSid: string) => {
@@ -114,7 +114,7 @@ export async function listTrunkRecordingsPage(
     return recordings;
   };
 
-  const cursor = decodeCursor(request.pageToken);
+  const cursor = request.cursor ?? { t: null };
   let page = await readCalls(cursor.t);
   let index = 0;
   let skip = 0;
@@ -123,16 +123,16 @@ export async function listTrunkRecordingsPage(
     for (;;) {
       index = page.calls.findIndex((call) => call.sid === cursor.c);
       if (index >= 0) break;
-      if (cursor.t !== null || !page.next || requests >= budget / 2) throw invalidToken();
+      if (cursor.t !== null || !page.next || requests >= budget / 2) throw invalidPageToken();
       page = await readCalls(page.next);
     }
     skip = cursor.r ?? 0;
   }
 
   const collected: TwilioRecording[] = [];
-  const stopAt = (call: TwilioCall, returned: number): TrunkRecordingsPage<TwilioRecording> => ({
+  const stopAt = (call: TwilioCall, returned: number): TrunkRecordingsPage => ({
     recordings: collected,
-    nextPageToken: encodeCursor({ t: page.token, c: call.sid, ...(returned ? { r: returned } : {}) }),
+    next: { t: page.token, c: call.sid, ...(returned ? { r: returned } : {}) },
   });
   for (;;) {
     while (index < page.calls.length) {
@@ -156,42 +156,11 @@ export async function listTrunkRecordingsPage(
       }
       index += batch.length;
     }
-    if (!page.next) return { recordings: collected, nextPageToken: null };
+    if (!page.next) return { recordings: collected, next: null };
     if (collected.length >= pageSize || requests >= budget) {
-      return { recordings: collected, nextPageToken: encodeCursor({ t: page.next }) };
+      return { recordings: collected, next: { t: page.next } };
     }
     page = await readCalls(page.next);
     index = 0;
   }
 }
-
-function encodeCursor(cursor: Cursor): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(cursor));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
-
-const CALL_SID = /^CA[0-9a-f]{32}$/;
-
-function decodeCursor(token: string | undefined): Cursor {
-  if (token === undefined) return { t: null };
-  try {
-    const text = atob(token.replaceAll("-", "+").replaceAll("_", "/"));
-    const cursor = JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0))));
-    const valid = cursor !== null && typeof cursor === "object" &&
-      (cursor.t === null || (typeof cursor.t === "string" && cursor.t.length > 0)) &&
-      (cursor.c === undefined || (typeof cursor.c === "string" && CALL_SID.test(cursor.c))) &&
-      (cursor.r === undefined || (Number.isSafeInteger(cursor.r) && cursor.r > 0 && cursor.c !== undefined));
-    if (valid) return { t: cursor.t, c: cursor.c, r: cursor.r };
-  } catch {
-    // falls through
-  }
-  throw invalidToken();
-}
-
-const invalidToken = () =>
-  new ApiError(
-    400,
-    "invalid_page_token",
-    "pageToken is not one this function gave out, or no longer valid; start again without it",
-    "pageToken",
-  );

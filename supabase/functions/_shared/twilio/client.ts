@@ -104,7 +104,10 @@ export interface TwilioRecording {
   /** ISO 8601. */
   startTime: string | null;
   source: string;
+  /** Where Twilio says the media is: its own API host, or the account's external storage. */
   mediaUrl: string | null;
+  /** Twilio holds only ciphertext (`encryption_details` set): the account's private key decrypts it. */
+  encrypted: boolean;
 }
 
 export type CallStatus =
@@ -127,7 +130,10 @@ export interface TwilioCall {
   endTime: string | null;
   /** Seconds. */
   duration: number;
+  /** Set on terminated calls; empty on origination (`trunking-originating`) calls through the trunk. */
   trunkSid: string | null;
+  /** The number an inbound call reached (origination calls through the trunk included); null otherwise. */
+  phoneNumberSid: string | null;
 }
 
 /** One page of a list; pass `nextPageToken` back as `pageToken` for the next one (null: no more pages). */
@@ -155,6 +161,9 @@ export interface CallQuery extends PageRequest {
 }
 
 export type RecordingFormat = "mp3" | "wav";
+
+/** 1: Twilio's mono mix (what it serves by default, even for dual-channel recordings); 2: both channels. */
+export type RecordingChannels = 1 | 2;
 
 export interface TwilioClient {
   fetchAccount(): Promise<TwilioAccount>;
@@ -197,8 +206,15 @@ export interface TwilioClient {
   listRecordings(query?: RecordingQuery): Promise<TwilioPage<TwilioRecording>>;
   fetchRecording(recordingSid: string): Promise<TwilioRecording>;
   listCalls(query?: CallQuery): Promise<TwilioPage<TwilioCall>>;
-  /** The media as an unread (streamable) Response; errors are thrown like every other call. */
-  fetchRecordingMedia(recordingSid: string, format: RecordingFormat): Promise<Response>;
+  /**
+   * The media as an unread (streamable) Response; errors are thrown like every other call. Two channels of a
+   * mono recording is Twilio's 400 16113.
+   */
+  fetchRecordingMedia(
+    recordingSid: string,
+    format: RecordingFormat,
+    options?: { channels?: RecordingChannels },
+  ): Promise<Response>;
 }
 
 /**
@@ -363,8 +379,10 @@ export function createTwilioClient(
           : await calls.page({ ...filters, pageSize });
         return { items: page.instances.map(toCall), nextPageToken: encodePageToken(page.nextPageUrl) };
       }),
-    fetchRecordingMedia: async (recordingSid, format) => {
-      const url = `${accountUrl}/Recordings/${encodeURIComponent(recordingSid)}.${format}`;
+    fetchRecordingMedia: async (recordingSid, format, { channels = 1 } = {}) => {
+      // Sent only for 2: the parameter is how Twilio is asked for both channels, mono needs none.
+      const query = channels === 2 ? "?RequestedChannels=2" : "";
+      const url = `${accountUrl}/Recordings/${encodeURIComponent(recordingSid)}.${format}${query}`;
       try {
         const response = await http.stream(url, { username: accountSid, password: authToken });
         if (response.ok) return response;
@@ -521,7 +539,11 @@ const toIncomingNumber = (n: TwilioIncomingNumber): TwilioIncomingNumber => ({
 });
 
 const toRecording = (
-  r: Omit<TwilioRecording, "duration" | "startTime"> & { duration: string | null; startTime: DateField },
+  r: Omit<TwilioRecording, "duration" | "startTime" | "encrypted"> & {
+    duration: string | null;
+    startTime: DateField;
+    encryptionDetails: unknown;
+  },
 ): TwilioRecording => ({
   sid: r.sid,
   callSid: r.callSid,
@@ -531,6 +553,7 @@ const toRecording = (
   startTime: isoDate(r.startTime),
   source: r.source,
   mediaUrl: r.mediaUrl ?? null,
+  encrypted: r.encryptionDetails !== null && r.encryptionDetails !== undefined,
 });
 
 const toCall = (
@@ -548,5 +571,7 @@ const toCall = (
   startTime: isoDate(c.startTime),
   endTime: isoDate(c.endTime),
   duration: seconds(c.duration),
-  trunkSid: c.trunkSid ?? null,
+  trunkSid: c.trunkSid || null,
+  // Twilio renders an unset phone_number_sid (and may render trunk_sid) as "".
+  phoneNumberSid: c.phoneNumberSid || null,
 });

@@ -336,6 +336,66 @@ Deno.test("a 5xx is retried for reads and updates, returned at once for creates"
     assert.deepEqual(statuses, [500]);
   }));
 
+Deno.test("calls name their number and direction; recordings their encryption; media both channels on request", () =>
+  withEmulator(async ({ admin, accountSid, client }) => {
+    const { twilio } = client();
+    const trunk = await twilio.createTrunk({ friendlyName: "t", domainName: "calls-t.pstn.twilio.com" });
+    await twilio.createOriginationUrl(trunk.sid, {
+      sipUrl: "sip:agents.example.com;transport=tcp",
+      priority: 1,
+      weight: 1,
+      enabled: true,
+      friendlyName: "agents",
+    });
+    const number = await admin<{ sid: string }>(`accounts/${accountSid}/numbers`, {
+      phoneNumber: "+15550000009",
+    });
+    await twilio.attachNumberToTrunk(trunk.sid, number.sid);
+    const inbound = await admin<{ call: { sid: string }; recordings: { sid: string }[] }>(
+      `accounts/${accountSid}/calls`,
+      { direction: "inbound", phoneNumberSid: number.sid, from: "+15551112222", recordings: 1, channels: 2 },
+    );
+    const outbound = await admin<{ call: { sid: string }; recordings: { sid: string }[] }>(
+      `accounts/${accountSid}/calls`,
+      { trunkSid: trunk.sid, to: "+15550000001", from: "+15550000009", recordings: 1, channels: 1 },
+    );
+    const calls = (await twilio.listCalls()).items;
+    const call = (sid: string) => calls.find((c) => c.sid === sid)!;
+    // twilio-api-facts.md, "Calls": origination calls have no trunk_sid but the number they reached.
+    assert.deepEqual(
+      [
+        call(inbound.call.sid).direction,
+        call(inbound.call.sid).trunkSid,
+        call(inbound.call.sid).phoneNumberSid,
+      ],
+      ["trunking-originating", null, number.sid],
+    );
+    assert.deepEqual(
+      [
+        call(outbound.call.sid).direction,
+        call(outbound.call.sid).trunkSid,
+        call(outbound.call.sid).phoneNumberSid,
+      ],
+      ["trunking-terminating", trunk.sid, null],
+    );
+
+    const dual = inbound.recordings[0].sid;
+    assert.equal((await twilio.fetchRecording(dual)).encrypted, false);
+    await admin(`accounts/${accountSid}/recordings/${dual}`, { encrypted: true });
+    assert.equal((await twilio.fetchRecording(dual)).encrypted, true);
+
+    const channelsOf = async (media: Response) =>
+      new DataView((await media.bytes()).buffer).getUint16(22, true);
+    assert.equal(await channelsOf(await twilio.fetchRecordingMedia(outbound.recordings[0].sid, "wav")), 1);
+    await admin(`accounts/${accountSid}/recordings/${dual}`, { encrypted: false });
+    assert.equal(await channelsOf(await twilio.fetchRecordingMedia(dual, "wav")), 1, "a mono mix by default");
+    assert.equal(await channelsOf(await twilio.fetchRecordingMedia(dual, "wav", { channels: 2 })), 2);
+    await assert.rejects(
+      twilio.fetchRecordingMedia(outbound.recordings[0].sid, "wav", { channels: 2 }),
+      (e) => e instanceof TwilioApiError && e.status === 400 && e.code === 16113,
+    );
+  }));
+
 Deno.test("page tokens are opaque and validated; missing media is a TwilioApiError", () =>
   withEmulator(async ({ client }) => {
     const { twilio } = client();
