@@ -27,6 +27,8 @@ const stack = await startStack({
     LIVEKIT_SIP_URI_FALLBACK: "sip:local-project.eu.sip.livekit.cloud;transport=tcp",
     // Every line a function can log is written, so the secrets audit covers debug lines too.
     LOG_LEVEL: "debug",
+    // A killed process's locks lapse quickly, so crash tests need not wait the production lease.
+    LOCK_LEASE_SECONDS: "3",
   },
   log: (fn, line) => log.writeSync(encoder.encode(`[${fn}] ${line}\n`)),
 });

@@ -13,11 +13,12 @@ import {
   serviceDependenciesFromEnv,
   withLogger,
 } from "../../supabase/functions/_shared/provisioning/context.ts";
-import type { ServiceContext } from "../../supabase/functions/_shared/provisioning/provision.ts";
+import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
 
 /**
- * One connection per concurrent run holds its row's advisory lock for the run's duration; the runs' writes
- * (a few short statements per Twilio step) and the page reads share the rest.
+ * Each concurrent run writes a few short statements per Twilio step (its lock is a lease, holding no
+ * connection); a connection per run keeps those writes from queueing behind each other, plus a few for the page
+ * reads.
  */
 export function backfillPoolSize(concurrency: number): number {
   return concurrency + Math.max(2, Math.ceil(concurrency / 4));

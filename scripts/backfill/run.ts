@@ -13,12 +13,10 @@
  * lock helper lets at most `ctx.sql.options.max - 1` of them exist per pool, so a pool smaller than
  * `concurrency + 1` (see backfillPoolSize) lowers the effective concurrency; it never deadlocks.
  */
-import {
-  provisionCredential,
-  type ServiceContext,
-} from "../../supabase/functions/_shared/provisioning/provision.ts";
+import { provisionCredential } from "../../supabase/functions/_shared/provisioning/provision.ts";
 import { type BackfillScope, countBackfill, rowsToProvision } from "./select.ts";
 import { type BackfillProgress, type BackfillSummary, Tally } from "./tally.ts";
+import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
 
 export type { BackfillPlan, BackfillScope } from "./select.ts";
 export type { BackfillFailure, BackfillProgress, BackfillSummary } from "./tally.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { SecretBox, secretContext } from "../../supabase/functions/_shared/crypto/secrets.ts";
-import { withAdvisoryLock } from "../../supabase/functions/_shared/db/locks.ts";
+import { withLock } from "../../supabase/functions/_shared/db/locks.ts";
 import { provisionCredential } from "../../supabase/functions/_shared/provisioning/provision.ts";
 import { repoRoot } from "../local/process.ts";
 import { ensureUser } from "../local/users.ts";
@@ -308,7 +308,7 @@ stackTest(
     let release!: () => void;
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => locked = resolve);
-    const holder = withAdvisoryLock(ctx.sql, `provision:${rows[1].id}`, async () => {
+    const holder = withLock(ctx.sql, `provision:${rows[1].id}`, async () => {
       locked();
       await new Promise<void>((resolve) => release = resolve);
     }, { wait: true });

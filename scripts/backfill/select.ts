@@ -1,6 +1,6 @@
 /**
- * Which credential rows the backfill provisions, in SQL: the rows of its scope that are not provisioned (the same
- * test as provision.ts's isProvisioned), oldest first, read in batches by keyset so a large table is never loaded
+ * Which credential rows the backfill provisions, in SQL: the rows of its scope that are not provisioned
+ * (db/provisioned.ts, the SQL twin of provision.ts's isProvisioned), oldest first, read in batches by keyset so a large table is never loaded
  * at once. Rows whose last run failed are included only when retrying failures; rows being deprovisioned never.
  *
  * ```ts
@@ -8,9 +8,9 @@
  * for await (const id of rowsToProvision(sql, config, { retryFailed: false })) await provision(id);
  * ```
  */
-import type postgres from "postgres";
 import type { ProvisioningConfig } from "../../supabase/functions/_shared/config.ts";
 import type { Sql } from "../../supabase/functions/_shared/db/client.ts";
+import { type Fragment, provisionedSql } from "../../supabase/functions/_shared/db/provisioned.ts";
 
 export interface BackfillScope {
   /** Also rows whose last provisioning run failed (default: leave them alone). */
@@ -36,21 +36,6 @@ export interface BackfillPlan {
   byStatus: { pending: number; provisioning: number; incompleteActive: number; failed: number };
 }
 
-type Fragment = postgres.PendingQuery<postgres.Row[]>;
-
-/** The SQL form of isProvisioned(row, config). */
-function provisioned(sql: Sql, config: ProvisioningConfig): Fragment {
-  const origination = config.livekitSipUri ? sql`coalesce(origination_url_sid, '') <> ''` : sql`true`;
-  const fallback = config.livekitSipUriFallback
-    ? sql`coalesce(fallback_origination_url_sid, '') <> ''`
-    : sql`true`;
-  return sql`(status = 'active' and coalesce(trunk_sid, '') <> '' and coalesce(domain_name, '') <> ''
-    and coalesce(credential_list_sid, '') <> '' and coalesce(credential_sid, '') <> ''
-    and coalesce(sip_username, '') <> '' and ${origination} and ${fallback}
-    and exists (select from public.twilio_credential_secrets s
-                where s.credential_id = user_twilio_credentials.id and coalesce(s.sip_password, '') <> ''))`;
-}
-
 function inScope(sql: Sql, scope: BackfillScope): Fragment {
   let where = sql`true`;
   if (scope.onlyActive) where = sql`${where} and is_active`;
@@ -66,7 +51,7 @@ function needsProvisioning(sql: Sql, config: ProvisioningConfig, scope: Backfill
   const statuses = scope.retryFailed
     ? sql`status in ('pending', 'provisioning', 'active', 'failed')`
     : sql`status in ('pending', 'provisioning', 'active')`;
-  return sql`${statuses} and not ${provisioned(sql, config)}`;
+  return sql`${statuses} and not ${provisionedSql(sql, config)}`;
 }
 
 export async function countBackfill(
@@ -85,7 +70,7 @@ export async function countBackfill(
       count(*) filter (where wanted and status = 'active')::int as "incompleteActive",
       count(*) filter (where wanted and status = 'failed')::int as "failed"
     from (
-      select status, ${provisioned(sql, config)} as done, ${needsProvisioning(sql, config, scope)} as wanted
+      select status, ${provisionedSql(sql, config)} as done, ${needsProvisioning(sql, config, scope)} as wanted
       from public.user_twilio_credentials
       where ${inScope(sql, scope)}
     ) rows`;

@@ -1,10 +1,12 @@
--- Local stand-ins for two Supabase extensions the credential webhook uses, so the webhook runs end to end without
--- Docker. Only their surface is reproduced:
+-- Local stand-ins for the Supabase extensions the credential webhook and the sweeper use, so both run end to end
+-- without Docker. Only their surface is reproduced:
 --   net.http_post(...)       queues the request in net.http_request_queue and notifies on commit, as pg_net's
 --                            background worker only sees committed requests; scripts/local/webhook-dispatcher.ts
 --                            delivers them and records the outcome in net._http_response.
 --   vault.decrypted_secrets  name -> decrypted_secret, readable only by the owner (the stand-in stores plain text;
 --                            on Supabase, Vault encrypts at rest).
+--   cron.schedule(...)       records the job in cron.job (a name schedules once: again, it replaces the job);
+--                            scripts/local/cron-runner.ts runs every job once a minute, as pg_cron's worker would.
 -- A plain PostgreSQL without this file is the other supported target: the webhook trigger then does nothing.
 
 create schema if not exists net;
@@ -65,4 +67,20 @@ language sql as $$
   insert into vault.secrets (name, secret, description) values (new_name, new_secret, new_description)
   on conflict (name) do update set secret = excluded.secret
   returning id
+$$;
+
+create schema if not exists cron;
+
+create table if not exists cron.job (
+  jobid bigserial primary key,
+  jobname text unique,
+  schedule text not null,
+  command text not null
+);
+
+create or replace function cron.schedule(job_name text, schedule text, command text) returns bigint
+language sql as $$
+  insert into cron.job (jobname, schedule, command) values (job_name, schedule, command)
+  on conflict (jobname) do update set schedule = excluded.schedule, command = excluded.command
+  returning jobid
 $$;

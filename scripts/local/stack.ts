@@ -14,6 +14,7 @@ import { generateProjectKeys, jwksOf, type JwtMode, type ProjectKeys } from "./k
 import { startPostgres } from "./postgres.ts";
 import { freePort, repoRoot } from "./process.ts";
 import { pushMigrations } from "./supabase-cli.ts";
+import { startCronRunner } from "./cron-runner.ts";
 import { startWebhookDispatcher } from "./webhook-dispatcher.ts";
 
 /** One Supabase project as a client reaches it: its API, its keys, how it signs user tokens. */
@@ -115,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     );
     const dispatcher = await startWebhookDispatcher(dbUrl);
     cleanups.push(dispatcher.close);
+    cleanups.push(startCronRunner(dbUrl).close);
 
     return {
       keys: main.keys,

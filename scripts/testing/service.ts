@@ -9,9 +9,9 @@ import {
 import { SecretBox } from "../../supabase/functions/_shared/crypto/secrets.ts";
 import { createPool } from "../../supabase/functions/_shared/db/client.ts";
 import { createLogger } from "../../supabase/functions/_shared/log.ts";
-import type { ServiceContext } from "../../supabase/functions/_shared/provisioning/service.ts";
 import { createTwilioClient } from "../../supabase/functions/_shared/twilio/client.ts";
 import { stackInfo } from "./stack.ts";
+import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
 
 let sql: ReturnType<typeof createPool> | undefined;
 

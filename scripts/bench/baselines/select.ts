@@ -3,9 +3,9 @@
  * (the user's active credential row) through the functions' own pool (same driver, same settings) and returns
  * the row as JSON.
  */
-import { createPool } from "../../../supabase/functions/_shared/db/client.ts";
+import { getSql } from "../../../supabase/functions/_shared/db/client.ts";
 
-const sql = createPool(Deno.env.get("SUPABASE_DB_URL")!);
+const sql = getSql();
 
 Deno.serve(async (req) => {
   const userId = new URL(req.url).searchParams.get("userId") ?? "";

@@ -101,6 +101,34 @@ export function logLevelFromEnv(env: Env = Deno.env.toObject()): LogLevel {
   return settings.LOG_LEVEL ?? (settings.NODE_ENV === "development" ? "debug" : "info");
 }
 
+/** A whole number from `min` to `max`, as a setting is written (a string). */
+const wholeNumber = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, `must be a whole number from ${min} to ${max}`).transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
+const databaseSettingsSchema = z.object({
+  DB_POOL_SIZE: wholeNumber(1, 100).default(6),
+});
+
+/** Connections per function instance (DB_POOL_SIZE); one is enough, since no lock pins a connection. */
+export function databaseSettingsFromEnv(env: Env = Deno.env.toObject()) {
+  return { poolSize: parseSettings(databaseSettingsSchema, env).DB_POOL_SIZE };
+}
+
+const lockSettingsSchema = z.object({
+  LOCK_LEASE_SECONDS: wholeNumber(1, 300).default(15),
+  LOCK_WAIT_SECONDS: wholeNumber(1, 600).default(60),
+});
+
+/**
+ * Locks are leases (db/locks.ts): LOCK_LEASE_SECONDS is how long a crashed holder keeps a key (renewed every third
+ * of it while the holder lives); LOCK_WAIT_SECONDS how long a caller waits before answering "busy".
+ */
+export function lockSettingsFromEnv(env: Env = Deno.env.toObject()) {
+  const settings = parseSettings(lockSettingsSchema, env);
+  return { leaseSeconds: settings.LOCK_LEASE_SECONDS, waitSeconds: settings.LOCK_WAIT_SECONDS };
+}
+
 type Env = Record<string, string | undefined>;
 
 /** Validates settings; empty values count as unset, and the first problem names its variable. */

@@ -2,9 +2,11 @@
  * POST /functions/v1/twilio-credentials-webhook (verify_jwt off; X-Webhook-Secret checked in constant time)
  * The database webhook on user_twilio_credentials, Supabase's payload {type, table, schema, record, old_record}:
  *   INSERT -> encrypt any plaintext secret in the row, then provision it (unless a run is already under way)
- *   DELETE -> deprovision: delete the trunk and credential list, restore the numbers' voice settings (the auth
- *             token is read from twilio_credential_secrets, which keeps it until the teardown is done)
- * Repeated deliveries are harmless: a provisioned row is left alone, deleted resources count as deleted.
+ *   DELETE -> work off the teardown the delete recorded (numbers restored, our trunk and list deleted); only the
+ *             row id is taken from the payload, the teardown itself comes from the database
+ * and from pg_cron (the migration schedules it every minute where pg_cron exists):
+ *   {"type": "SWEEP"} -> due teardowns and rows to retry (see provisioning/sweep.ts)
+ * Repeated deliveries are harmless: a provisioned row is left alone, a finished teardown has nothing to do.
  */
 import { z } from "zod";
 import { constantTimeEqual } from "../_shared/auth.ts";
@@ -15,6 +17,7 @@ import { parseInput, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { deprovisionCredential } from "../_shared/provisioning/deprovision.ts";
 import { provisionCredential } from "../_shared/provisioning/provision.ts";
+import { sweep } from "../_shared/provisioning/sweep.ts";
 import { sealPlaintextSecrets } from "../_shared/provisioning/stored-secrets.ts";
 import { loadCredential } from "../_shared/db/credentials.ts";
 
@@ -41,7 +44,11 @@ const payload = z.discriminatedUnion("type", [
     old_record: credentialRecord,
   }),
   z.object({ type: z.literal("UPDATE"), ...target }).loose(),
+  z.strictObject({ type: z.literal("SWEEP") }),
 ]);
+
+/** A sweep answers well inside the Edge Runtime's 150 s request limit; what is left waits for the next one. */
+const SWEEP_DEADLINE_MS = 100_000;
 
 Deno.serve(createHandler("twilio-credentials-webhook", {
   POST: async ({ req, log }) => {
@@ -56,15 +63,11 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
       return json({ type: event.type, outcome: outcome.kind });
     }
     if (event.type === "DELETE") {
-      const old = event.old_record;
-      const result = await deprovisionCredential(ctx, {
-        id: old.id,
-        userId: old.user_id,
-        accountSid: old.account_sid,
-        trunkSid: old.trunk_sid ?? null,
-        credentialListSid: old.credential_list_sid ?? null,
-      });
+      const result = await deprovisionCredential(ctx, event.old_record.id);
       return json({ type: event.type, outcome: result.kind });
+    }
+    if (event.type === "SWEEP") {
+      return json({ type: event.type, ...await sweep(ctx, { deadlineMs: SWEEP_DEADLINE_MS }) });
     }
     return json({ type: event.type, outcome: "ignored" });
   },

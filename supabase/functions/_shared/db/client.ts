@@ -3,19 +3,17 @@
  * first use. Behind Supavisor in transaction mode (port 6543) prepared statements must be off; the URL tells us.
  */
 import postgres from "postgres";
+import { databaseSettingsFromEnv } from "../config.ts";
 
 export type Sql = postgres.Sql;
-
-/** Connections per function instance; provisioning keeps one free for its writes (see locks.ts). */
-export const POOL_SIZE = Number(Deno.env.get("DB_POOL_SIZE") ?? 6);
 
 let pool: Sql | undefined;
 
 export function getSql(): Sql {
-  return pool ??= createPool(requiredEnv("SUPABASE_DB_URL"));
+  return pool ??= createPool(requiredEnv("SUPABASE_DB_URL"), databaseSettingsFromEnv().poolSize);
 }
 
-export function createPool(url: string, max = POOL_SIZE): Sql {
+export function createPool(url: string, max: number): Sql {
   return postgres(url, {
     max,
     prepare: !isTransactionPooler(url),

@@ -34,9 +34,24 @@ export interface CredentialRow {
   recordingMode: RecordingMode;
   recordingTrim: RecordingTrim;
   provisionedAt: Date | null;
+  /** The resources this service created, each with the provisioning run that did; the others were adopted. */
+  ownedResources: Partial<Record<OwnedResource, string>>;
+  /** Parts that failed while the row kept serving, by part name. */
+  degraded: Record<string, { code: number | null; message: string; at: string }>;
+  attempts: number;
+  /** When an unfinished row may be tried again (null: nothing to retry). */
+  nextAttemptAt: Date | null;
+  /** The URI our origination URL carries, normalised, so a changed LIVEKIT_SIP_URI is seen without asking Twilio. */
+  originationSipUri: string | null;
+  fallbackOriginationSipUri: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type OwnedResource = "trunk" | "credentialList" | "credential" | "originationUrl" | "fallbackOriginationUrl";
+
+/** Columns holding JSON: written as such whatever the driver infers (no type inference without prepared statements). */
+const JSON_COLUMNS = ["ownedResources", "degraded"] as const;
 
 export type CredentialPatch = Partial<Omit<CredentialRow, "id" | "userId" | "createdAt" | "updatedAt">>;
 
@@ -100,7 +115,11 @@ export async function updateCredential(
   patch: CredentialPatch,
   event?: ProvisioningEvent,
 ): Promise<boolean> {
-  const { authToken, sipPassword, ...columns } = patch;
+  const { authToken, sipPassword, ...plain } = patch;
+  const columns: Record<string, unknown> = { ...plain };
+  for (const name of JSON_COLUMNS) {
+    if (plain[name] !== undefined) columns[name] = sql.json(plain[name] as postgres.JSONValue);
+  }
   const secrets = {
     ...(authToken === undefined ? {} : { authToken }),
     ...(sipPassword === undefined ? {} : { sipPassword }),
@@ -154,13 +173,9 @@ export async function activateCredential(sql: Sql, row: Pick<CredentialRow, "id"
   });
 }
 
-/**
- * Deletes a row that has nothing in Twilio (credentials Twilio refused), secrets included. A row deleted from
- * outside keeps its secrets until the teardown that needs them is done.
- */
+/** Deletes a row; its delete records the teardown of whatever it has in Twilio (or drops its secrets at once). */
 export async function deleteCredential(sql: Sql, id: string): Promise<void> {
-  await sql`with row as (delete from public.user_twilio_credentials where id = ${id} returning id)
-    delete from public.twilio_credential_secrets where credential_id = (select id from row)`;
+  await sql`delete from public.user_twilio_credentials where id = ${id}`;
 }
 
 /** The secrets a deleted credential row left for its teardown. */
@@ -168,12 +183,6 @@ export async function loadOrphanedSecrets(sql: Sql, credentialId: string) {
   const [found] = await sql<Pick<CredentialRow, "authToken" | "sipPassword">[]>`
     select auth_token, sip_password from public.twilio_credential_secrets where credential_id = ${credentialId}`;
   return found as Pick<CredentialRow, "authToken" | "sipPassword"> | undefined;
-}
-
-/** Drops a deleted row's secrets once nothing needs them any more. */
-export async function forgetSecrets(sql: Sql, credentialId: string) {
-  await sql`delete from public.twilio_credential_secrets s where s.credential_id = ${credentialId}
-    and not exists (select from public.user_twilio_credentials c where c.id = ${credentialId})`;
 }
 
 /** Swaps plaintext secrets for their ciphertext if, and only if, the row still holds that plaintext. */

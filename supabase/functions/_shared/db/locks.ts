@@ -1,76 +1,74 @@
 /**
- * One provisioning per credential row at a time, across every function instance: a PostgreSQL advisory lock
- * held by a transaction for as long as the work runs. If the process dies, its connection closes and the lock
- * goes with it, so a crash never leaves a row locked. Works through Supavisor in transaction mode too.
+ * One piece of work per key at a time (a row's provisioning, a row's numbers, a user's activation), across every
+ * function instance, as a lease in public.service_locks. Nothing stays open while work runs or while a waiter
+ * waits: acquiring, renewing and releasing are single statements, so a pool of one connection works, a waiter
+ * costs no connection, and it all works through Supavisor in transaction mode.
  *
- * The work itself writes through the pool (each write commits at once, so a crash keeps every SID already
- * recorded); to make sure those writes always find a connection, lock holders and waiters together use at most
- * all but one of the pool's connections.
+ * A holder renews its lease while it works; a crashed holder stops renewing and its lease lapses after
+ * `LOCK_LEASE_SECONDS`, when the next one takes over (each piece of work is written to resume safely).
  *
  * ```ts
- * const outcome = await withAdvisoryLock(sql, `provision:${rowId}`, () => provision(rowId), { wait: true });
+ * const outcome = await withLock(sql, `provision:${rowId}`, () => provision(rowId), { wait: true });
+ * if (outcome.acquired) console.log(outcome.value);
  * ```
  */
+import { lockSettingsFromEnv } from "../config.ts";
 import type { Sql } from "./client.ts";
-
-const LOCK_NAMESPACE = 0x5e1f; // keeps our keys apart from other users of advisory locks
-const WAIT_TIMEOUT = "60s";
 
 export type LockOutcome<T> = { acquired: true; value: T } | { acquired: false };
 
-export async function withAdvisoryLock<T>(
+/** Waited longer than the lock allows: someone else's work on the same key is still running. */
+export class LockTimeoutError extends Error {
+  constructor(readonly key: string) {
+    super(`waited too long for ${key}`);
+    this.name = "LockTimeoutError";
+  }
+}
+
+let settings: ReturnType<typeof lockSettingsFromEnv> | undefined;
+const lockSettings = () => settings ??= lockSettingsFromEnv();
+
+export async function withLock<T>(
   sql: Sql,
   key: string,
   work: () => Promise<T>,
   options: { wait: boolean },
 ): Promise<LockOutcome<T>> {
-  const slots = slotsFor(sql);
-  await slots.acquire();
+  const { leaseSeconds, waitSeconds } = lockSettings();
+  const holder = crypto.randomUUID();
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (let pause = 20; !(await tryAcquire(sql, key, holder, leaseSeconds)); pause = Math.min(pause * 2, 500)) {
+    if (!options.wait) return { acquired: false };
+    if (Date.now() + pause > deadline) throw new LockTimeoutError(key);
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  const renewal = setInterval(() => renew(sql, key, holder, leaseSeconds).catch(() => {}), leaseSeconds * 333);
   try {
-    return await sql.begin(async (tx) => {
-      if (options.wait) {
-        await tx`select set_config('lock_timeout', ${WAIT_TIMEOUT}, true)`;
-        await tx`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${key}))`;
-      } else {
-        const [{ locked }] =
-          await tx`select pg_try_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${key})) as locked`;
-        if (!locked) return { acquired: false } as const;
-      }
-      return { acquired: true, value: await work() } as const;
-    });
+    return { acquired: true, value: await work() };
   } finally {
-    slots.release();
+    clearInterval(renewal);
+    await sql`delete from public.service_locks where key = ${key} and holder = ${holder}`.catch(() => {});
   }
 }
 
-/** A counting semaphore: at most `size` holders; the rest queue in arrival order. */
-export class Semaphore {
-  #free: number;
-  readonly #queue: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  async acquire(): Promise<void> {
-    if (this.#free > 0) {
-      this.#free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.#queue.push(resolve));
-  }
-
-  release(): void {
-    const next = this.#queue.shift();
-    if (next) next();
-    else this.#free++;
-  }
+/** The work's value once the lock was waited for (`withLock` with `wait: true` never answers "not acquired"). */
+export async function withLockWaited<T>(sql: Sql, key: string, work: () => Promise<T>): Promise<T> {
+  const outcome = await withLock(sql, key, work, { wait: true });
+  if (!outcome.acquired) throw new Error(`unreachable: waited for ${key}`);
+  return outcome.value;
 }
 
-const slotsByPool = new WeakMap<Sql, Semaphore>();
+async function tryAcquire(sql: Sql, key: string, holder: string, leaseSeconds: number): Promise<boolean> {
+  const taken = await sql`
+    insert into public.service_locks (key, holder, expires_at)
+    values (${key}, ${holder}, now() + make_interval(secs => ${leaseSeconds}))
+    on conflict (key) do update set holder = excluded.holder, expires_at = excluded.expires_at
+      where public.service_locks.expires_at < now()
+    returning holder`;
+  return taken.length === 1;
+}
 
-function slotsFor(sql: Sql): Semaphore {
-  let slots = slotsByPool.get(sql);
-  if (!slots) slotsByPool.set(sql, slots = new Semaphore(Math.max(1, Number(sql.options.max) - 1)));
-  return slots;
+async function renew(sql: Sql, key: string, holder: string, leaseSeconds: number) {
+  await sql`update public.service_locks set expires_at = now() + make_interval(secs => ${leaseSeconds})
+    where key = ${key} and holder = ${holder}`;
 }

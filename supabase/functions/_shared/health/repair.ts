@@ -11,10 +11,11 @@ import { type CredentialPatch, recordEvent, reopenForRepair } from "../db/creden
 import { listAttachedNumbers } from "../db/numbers.ts";
 import type { Sql } from "../db/client.ts";
 import { provisioningError } from "../provisioning/service.ts";
-import { provisionCredential, type ServiceContext } from "../provisioning/provision.ts";
+import { provisionCredential } from "../provisioning/provision.ts";
 import { bulk, putOnTrunk } from "../numbers/attach.ts";
 import { nullIfNotFound } from "../twilio/errors.ts";
 import { type Findings, type HealthReport, inspectSetup } from "./verify.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export interface RepairResult {
   before: HealthReport;

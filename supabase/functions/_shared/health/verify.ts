@@ -13,10 +13,10 @@
 import type { CredentialRow } from "../db/credentials.ts";
 import { type AttachedNumberRow, listAttachedNumbers } from "../db/numbers.ts";
 import { customerAccount } from "../numbers/account.ts";
-import type { ServiceContext } from "../provisioning/provision.ts";
-import { normalizeSipUri } from "../provisioning/trunk-steps.ts";
+import { normalizeSipUri } from "../provisioning/sip-uri.ts";
 import type { TwilioClient } from "../twilio/client.ts";
 import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export type CheckName =
   | "credentials"

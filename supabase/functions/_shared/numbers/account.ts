@@ -9,10 +9,11 @@
  */
 import { type CredentialRow, findActiveCredential } from "../db/credentials.ts";
 import { ApiError } from "../http/errors.ts";
-import { isProvisioned, provisionCredential, type ServiceContext } from "../provisioning/provision.ts";
+import { isProvisioned, provisionCredential } from "../provisioning/provision.ts";
 import { noCredentials, provisioningError } from "../provisioning/service.ts";
 import { readAuthToken, sealPlaintextSecrets } from "../provisioning/stored-secrets.ts";
 import type { TwilioClient } from "../twilio/client.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export interface CustomerAccount {
   row: CredentialRow;

@@ -20,7 +20,7 @@
  * ```
  */
 import type { CredentialRow } from "../db/credentials.ts";
-import { withAdvisoryLock } from "../db/locks.ts";
+import { LockTimeoutError, withLockWaited } from "../db/locks.ts";
 import {
   forgetAttachedNumbers,
   listAttachedNumbers,
@@ -28,7 +28,6 @@ import {
   recordAttachedNumbers,
 } from "../db/numbers.ts";
 import { ApiError } from "../http/errors.ts";
-import type { ServiceContext } from "../provisioning/provision.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
 import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
 import { customerAccount, mainTrunkSid } from "./account.ts";
@@ -40,6 +39,7 @@ import {
   type VoiceSettings,
   voiceSettingsOf,
 } from "./voice-settings.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export type AttachStatus = "attached" | "already-attached" | "not-found" | "failed";
 export type DetachStatus = "detached" | "not-attached" | "not-found" | "failed";
@@ -266,7 +266,7 @@ async function attachOne(
 }
 
 /** True when this call detached the number; false when it was no longer on the trunk. */
-async function detachIfAttached(twilio: TwilioClient, trunkSid: string, numberSid: string): Promise<boolean> {
+export async function detachIfAttached(twilio: TwilioClient, trunkSid: string, numberSid: string): Promise<boolean> {
   try {
     await twilio.detachNumberFromTrunk(trunkSid, numberSid);
     return true;
@@ -338,11 +338,9 @@ async function oneChangeAtATime<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   try {
-    const locked = await withAdvisoryLock(ctx.sql, `numbers:${row.id}`, work, { wait: true });
-    if (!locked.acquired) throw new Error("unreachable: waited for the numbers lock");
-    return locked.value;
+    return await withLockWaited(ctx.sql, `numbers:${row.id}`, work);
   } catch (error) {
-    if ((error as { code?: unknown })?.code === LOCK_TIMEOUT) {
+    if (error instanceof LockTimeoutError) {
       throw new ApiError(
         409,
         "numbers_busy",
@@ -353,4 +351,3 @@ async function oneChangeAtATime<T>(
   }
 }
 
-const LOCK_TIMEOUT = "55P03";

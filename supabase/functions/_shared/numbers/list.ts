@@ -7,11 +7,11 @@
  * const found = await resolveNumbers(twilio, ["+15551234567", "PN0123456789abcdef0123456789abcdef"]);
  * ```
  */
-import type { ServiceContext } from "../provisioning/provision.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
 import { customerAccount } from "./account.ts";
 import { isPhoneNumberSid } from "./identifiers.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export type NumberAttachment = "main-trunk" | "other-trunk" | "voice-url" | "voice-application" | "none";
 

@@ -4,7 +4,7 @@ import { SecretBox } from "../crypto/secrets.ts";
 import { getSql, type Sql } from "../db/client.ts";
 import type { Logger } from "../log.ts";
 import { createTwilioClient } from "../twilio/client.ts";
-import type { ServiceContext } from "./provision.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 let shared: ServiceDependencies | undefined;
 

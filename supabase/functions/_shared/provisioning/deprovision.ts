@@ -1,98 +1,117 @@
 /**
- * Undoing a main trunk after its credential row was deleted: the trunk goes (taking its origination URLs and
- * credential-list association with it), then the credential list, and every number we attached gets its
- * previous voice settings back. Each step treats "already gone" as done, so repeated deliveries are harmless.
+ * The teardown of a deleted credential row, as its delete recorded it in twilio_teardowns: every number we
+ * attached gets its previous voice settings back first (off the trunk, then its application, URL or previous
+ * trunk restored), then the trunk and the credential list go if this service created them (what it adopted is
+ * left in place, and the event says so). A step that fails leaves the teardown pending with a time to try again;
+ * the webhook, the sweeper and `deno task sweep` call this until it is done. "Already gone" counts as done, so
+ * repeats are harmless.
+ *
+ * ```ts
+ * const result = await deprovisionCredential(ctx, credentialId);
+ * ```
  */
-import { mapSettled } from "../concurrency.ts";
-import {
-  type CredentialRow,
-  forgetSecrets,
-  loadCredential,
-  loadOrphanedSecrets,
-  recordEvent,
-} from "../db/credentials.ts";
-import { withAdvisoryLock } from "../db/locks.ts";
-import { forgetAttachedNumbers, listAttachedNumbers } from "../db/numbers.ts";
+import { loadOrphanedSecrets, recordEvent } from "../db/credentials.ts";
+import { withLockWaited } from "../db/locks.ts";
+import { type AttachedNumberRow, forgetAttachedNumbers, listAttachedNumbers } from "../db/numbers.ts";
+import { finishTeardown, loadPendingTeardown, postponeTeardown, type TeardownRow } from "../db/teardowns.ts";
+import { bulk, detachIfAttached } from "../numbers/attach.ts";
 import { restoreVoiceSettings } from "../numbers/voice-settings.ts";
+import type { ServiceContext } from "../service-context.ts";
 import type { TwilioClient } from "../twilio/client.ts";
 import { nullIfNotFound } from "../twilio/errors.ts";
+import { nextAttemptAt } from "./backoff.ts";
 import { readAuthToken } from "./stored-secrets.ts";
-import type { ServiceContext } from "./provision.ts";
-
-export type DeprovisionTarget = Pick<
-  CredentialRow,
-  "id" | "userId" | "accountSid" | "trunkSid" | "credentialListSid"
->;
 
 export type DeprovisionResult =
-  | { kind: "deprovisioned"; deleted: string[]; restoredNumbers: string[] }
-  /** The row still exists: a DELETE event for it is stale or forged, and nothing is touched. */
-  | { kind: "row_exists" };
+  | { kind: "deprovisioned"; deleted: string[]; leftInPlace: string[]; restoredNumbers: string[] }
+  /** Something failed; the teardown stays pending and is tried again later. */
+  | { kind: "retrying"; error: string }
+  /** No pending teardown for this row: done already, or the row was never deleted. */
+  | { kind: "nothing_to_do" };
 
-const RESTORE_CONCURRENCY = 8;
+/** After this many failed attempts (about a day with the backoff), a teardown is given up and says why. */
+const MAX_ATTEMPTS = 12;
 
-export async function deprovisionCredential(
-  ctx: ServiceContext,
-  target: DeprovisionTarget,
-): Promise<DeprovisionResult> {
-  // Waits for a provisioning run of this row to finish; that run sees the row gone and removes what it created.
-  const locked = await withAdvisoryLock(
-    ctx.sql,
-    `provision:${target.id}`,
-    async (): Promise<DeprovisionResult> => {
-      if (await loadCredential(ctx.sql, target.id)) return { kind: "row_exists" };
-      const numbers = await listAttachedNumbers(ctx.sql, target.id);
-      // The secrets stay until a teardown is complete: without them, an earlier delivery finished the job.
-      const stored = await loadOrphanedSecrets(ctx.sql, target.id);
-      if (!stored || (!target.trunkSid && !target.credentialListSid && numbers.length === 0)) {
-        await forgetSecrets(ctx.sql, target.id);
-        return { kind: "deprovisioned", deleted: [], restoredNumbers: [] };
-      }
-      const twilio = ctx.twilio({
-        accountSid: target.accountSid,
-        authToken: await readAuthToken(ctx.secrets, { authToken: stored.authToken, userId: target.userId }),
-      });
-      const deleted: string[] = [];
-      if (target.trunkSid && await deleteIfPresent(() => twilio.deleteTrunk(target.trunkSid!))) {
-        deleted.push(target.trunkSid);
-      }
-      const [listDeleted, restored] = await Promise.all([
-        target.credentialListSid
-          ? deleteIfPresent(() => twilio.deleteCredentialList(target.credentialListSid!))
-          : false,
-        restoreNumbers(twilio, numbers),
-      ]);
-      if (listDeleted) deleted.push(target.credentialListSid!);
-      await forgetAttachedNumbers(ctx.sql, target.id, restored);
-      // The token is kept while anything is left to do, so a later delivery can finish the job.
-      if (restored.length === numbers.length) await forgetSecrets(ctx.sql, target.id);
-      await recordEvent(ctx.sql, target, {
-        step: "deprovision",
-        outcome: restored.length === numbers.length ? "succeeded" : "failed",
-        detail: { deleted, restoredNumbers: restored, notRestored: numbers.length - restored.length },
-      });
-      ctx.log.info("deprovisioned", { credential_id: target.id, deleted, restored_numbers: restored.length });
-      return { kind: "deprovisioned", deleted, restoredNumbers: restored };
-    },
-    { wait: true },
-  );
-  if (!locked.acquired) throw new Error("unreachable: waited for the row lock");
-  return locked.value;
+export async function deprovisionCredential(ctx: ServiceContext, credentialId: string): Promise<DeprovisionResult> {
+  // The row's provisioning (which sees the row gone and removes what it created) and its number changes finish
+  // first; the teardown then sees everything they recorded.
+  return await withLockWaited(ctx.sql, `provision:${credentialId}`, () =>
+    withLockWaited(ctx.sql, `numbers:${credentialId}`, async () => {
+      const teardown = await loadPendingTeardown(ctx.sql, credentialId);
+      return teardown ? await tearDown(ctx, teardown) : { kind: "nothing_to_do" };
+    }));
 }
 
-/** Restores each number; returns the SIDs that are back as they were (or no longer exist). */
-async function restoreNumbers(
-  twilio: TwilioClient,
-  numbers: Awaited<ReturnType<typeof listAttachedNumbers>>,
-) {
-  const results = await mapSettled(numbers, RESTORE_CONCURRENCY, async (number) => {
-    await deleteIfPresent(() => restoreVoiceSettings(twilio, number.phoneNumberSid, number));
+async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<DeprovisionResult> {
+  const target = { id: teardown.credentialId, userId: teardown.userId };
+  const stored = await loadOrphanedSecrets(ctx.sql, teardown.credentialId);
+  if (!stored) {
+    const error = "no stored auth token: Twilio cannot be reached for this account";
+    await finishTeardown(ctx.sql, teardown.credentialId, error);
+    await recordEvent(ctx.sql, target, { step: "deprovision", outcome: "failed", detail: { error } });
+    return { kind: "retrying", error };
+  }
+  const twilio = ctx.twilio({
+    accountSid: teardown.accountSid,
+    authToken: await readAuthToken(ctx.secrets, { authToken: stored.authToken, userId: teardown.userId }),
+  });
+  try {
+    const numbers = await listAttachedNumbers(ctx.sql, teardown.credentialId);
+    const restored = await restoreNumbers(twilio, teardown.trunkSid, numbers);
+    await forgetAttachedNumbers(ctx.sql, teardown.credentialId, restored);
+    if (restored.length < numbers.length) {
+      throw new Error(`${numbers.length - restored.length} number(s) could not be restored yet`);
+    }
+    const { deleted, leftInPlace } = await removeOwnedResources(twilio, teardown);
+    await finishTeardown(ctx.sql, teardown.credentialId);
+    await recordEvent(ctx.sql, target, {
+      step: "deprovision",
+      outcome: "succeeded",
+      detail: { deleted, leftInPlace, restoredNumbers: restored.length },
+    });
+    ctx.log.info("deprovisioned", { credential_id: teardown.credentialId, deleted, left_in_place: leftInPlace });
+    return { kind: "deprovisioned", deleted, leftInPlace, restoredNumbers: restored };
+  } catch (error) {
+    const message = (error as Error)?.message ?? String(error);
+    const attempts = teardown.attempts + 1;
+    if (attempts >= MAX_ATTEMPTS) await finishTeardown(ctx.sql, teardown.credentialId, `gave up: ${message}`);
+    else await postponeTeardown(ctx.sql, teardown.credentialId, nextAttemptAt(attempts), message);
+    await recordEvent(ctx.sql, target, {
+      step: "deprovision",
+      outcome: "failed",
+      detail: { error: message, attempts, gaveUp: attempts >= MAX_ATTEMPTS },
+    });
+    ctx.log.warn("deprovision_postponed", { credential_id: teardown.credentialId, attempts, message });
+    return { kind: "retrying", error: message };
+  }
+}
+
+/** Off the trunk, then as they were before; returns the SIDs that are back (or that the account no longer has). */
+async function restoreNumbers(twilio: TwilioClient, trunkSid: string | null, numbers: AttachedNumberRow[]) {
+  const { results } = await bulk(numbers, async (number) => {
+    if (trunkSid) await detachIfAttached(twilio, trunkSid, number.phoneNumberSid);
+    await nullIfNotFound(() => restoreVoiceSettings(twilio, number.phoneNumberSid, number));
     return number.phoneNumberSid;
   });
   return results.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);
 }
 
-/** Runs a delete-like call; "not found" means someone already did it. Returns whether anything was there. */
-async function deleteIfPresent(remove: () => Promise<unknown>): Promise<boolean> {
-  return (await nullIfNotFound(async () => (await remove(), true))) ?? false;
+/** The trunk (taking its origination URLs and association with it), then the list: each only if ours. */
+async function removeOwnedResources(twilio: TwilioClient, teardown: TeardownRow) {
+  const deleted: string[] = [];
+  const leftInPlace: string[] = [];
+  const steps = [
+    { sid: teardown.trunkSid, owned: !!teardown.ownedResources.trunk, remove: twilio.deleteTrunk },
+    {
+      sid: teardown.credentialListSid,
+      owned: !!teardown.ownedResources.credentialList,
+      remove: twilio.deleteCredentialList,
+    },
+  ];
+  for (const { sid, owned, remove } of steps) {
+    if (!sid) continue;
+    if (!owned) leftInPlace.push(sid);
+    else if (await nullIfNotFound(() => remove(sid)) !== undefined) deleted.push(sid);
+  }
+  return { deleted, leftInPlace };
 }

@@ -1,62 +1,85 @@
 /**
  * Provisioning one credential row into a working main trunk, correct under crashes, concurrency and failure:
  *
- * - one run per row at a time (advisory lock); callers that waited get the outcome of the run they waited for;
+ * - one run per row at a time (a lease lock); callers that waited get the outcome of the run they waited for;
  * - two Twilio round trips on the critical path: {trunk, credential list}, then {credential, association,
  *   origination URL(s), recording}, each round settled in full before the next;
- * - every SID is written to the row the moment it exists, so a crash at any point resumes instead of duplicating
- *   (a row left in `provisioning` means a run died: the next one looks for unrecorded resources by name);
- * - on failure, what the row owns is deleted from Twilio again (for a row that was never active: everything; for
- *   one that was: only what this run added), and the row says `failed` with Twilio's code and message.
+ * - every SID is written to the row the moment it exists, with its owner (this run) when this run created it, so
+ *   a crash resumes instead of duplicating and nothing else is ever taken for ours;
+ * - the core (trunk, domain, credential list, credential, association) makes a working configuration; an optional
+ *   part that fails (origination URL, fallback, recording) is recorded as degraded and the row stays active;
+ * - a transient failure (429, 5xx, no answer, a database hiccup) undoes nothing: the row stays resumable with the
+ *   error and a time to try again; only a permanent refusal removes what this run created (and nothing else);
+ * - a row that has served a working configuration keeps serving it, whatever a later run meets.
  */
 import type { ProvisioningConfig } from "../config.ts";
-import { type SecretBox, secretContext } from "../crypto/secrets.ts";
-import type { Sql } from "../db/client.ts";
+import { secretContext } from "../crypto/secrets.ts";
 import {
   type CredentialPatch,
   type CredentialRow,
   loadCredential,
+  type OwnedResource,
   type ProvisioningEvent,
   updateCredential,
 } from "../db/credentials.ts";
-import { withAdvisoryLock } from "../db/locks.ts";
+import { withLock } from "../db/locks.ts";
 import type { Logger } from "../log.ts";
+import type { ServiceContext } from "../service-context.ts";
 import type { TwilioClient } from "../twilio/client.ts";
-import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
-import { readAuthToken, sealPlaintextSecrets } from "./stored-secrets.ts";
+import { isTransientFailure, nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
+import { nextAttemptAt } from "./backoff.ts";
 import { generateSipPassword, sipUsernameFor } from "./names.ts";
+import { readAuthToken, sealPlaintextSecrets } from "./stored-secrets.ts";
 import {
   addLiveKitOriginationToTrunk,
   associateCredentialList,
   createMainTrunk,
   enableTrunkRecording,
+  type Ensured,
   ensureCredential,
   ensureCredentialList,
   findMainTrunk,
 } from "./trunk-steps.ts";
-
-export interface ServiceContext {
-  sql: Sql;
-  secrets: SecretBox;
-  config: ProvisioningConfig;
-  twilio: (credentials: { accountSid: string; authToken: string }) => TwilioClient;
-  log: Logger;
-}
+import { normalizeSipUri } from "./sip-uri.ts";
 
 export type ProvisionOutcome =
+  /** Serving a working configuration: complete, or with parts recorded as degraded. */
   | { kind: "active"; row: CredentialRow }
+  /** Twilio refused for good (bad credentials, invalid request); what this run created is gone again. */
   | { kind: "failed"; row: CredentialRow }
+  /** Stopped by a transient failure before a working configuration existed; resumable from `next_attempt_at`. */
+  | { kind: "retrying"; row: CredentialRow }
   /** Another run holds the row and the caller chose not to wait. */
   | { kind: "busy"; row: CredentialRow }
   /** The row does not exist (any more). */
   | { kind: "missing" };
 
-/** Everything LiveKit and Twilio need exists and is recorded. */
+/** Trunk, domain, credential list and credential, with the password we keep: what LiveKit needs to place calls. */
+export function hasWorkingConfig(row: CredentialRow): boolean {
+  return !!row.trunkSid && !!row.domainName && !!row.credentialListSid && !!row.credentialSid &&
+    !!row.sipUsername && !!row.sipPassword;
+}
+
+/**
+ * The row serves a working configuration and must keep serving it: one we provisioned, or one that arrived with
+ * its trunk (the old service's rows, rows other systems inserted), which customers' calls already use.
+ */
+export function isServing(row: CredentialRow): boolean {
+  return hasWorkingConfig(row) && (row.provisionedAt !== null || !row.ownedResources.trunk);
+}
+
+/** Everything configured exists and is recorded, nothing is degraded: no run has anything left to do. */
 export function isProvisioned(row: CredentialRow, config: ProvisioningConfig): boolean {
-  return row.status === "active" && !!row.trunkSid && !!row.domainName && !!row.credentialListSid &&
-    !!row.credentialSid && !!row.sipUsername && !!row.sipPassword &&
-    (!config.livekitSipUri || !!row.originationUrlSid) &&
-    (!config.livekitSipUriFallback || !!row.fallbackOriginationUrlSid);
+  return row.status === "active" && hasWorkingConfig(row) && Object.keys(row.degraded).length === 0 &&
+    originationMatches(row, "originationUrl", config.livekitSipUri) &&
+    originationMatches(row, "fallbackOriginationUrl", config.livekitSipUriFallback);
+}
+
+/** Our origination URL must carry the configured URI; one we adopted (or none configured) only needs to exist. */
+function originationMatches(row: CredentialRow, which: OriginationResource, configured?: string): boolean {
+  if (!configured) return true;
+  if (!row[`${which}Sid`]) return false;
+  return !row.ownedResources[which] || row[URI_COLUMN[which]] === normalizeSipUri(configured);
 }
 
 export interface ProvisionOptions {
@@ -78,15 +101,16 @@ export async function provisionCredential(
   if (!seen) return { kind: "missing" };
   if (isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
   if (seen.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };
-  const locked = await withAdvisoryLock(ctx.sql, `provision:${rowId}`, async () => {
+  const locked = await withLock(ctx.sql, `provision:${rowId}`, async () => {
     const row = await loadCredential(ctx.sql, rowId);
     if (!row) return { kind: "missing" } as const;
     if (isProvisioned(row, ctx.config)) return { kind: "active", row } as const;
-    // A run finished (and failed) while we waited for it: its outcome is ours, trying again at once would not help.
-    const failedMeanwhile = row.status === "failed" && row.updatedAt > seen.updatedAt;
-    if (row.status === "failed" && (failedMeanwhile || !options.retryFailed)) {
+    // A run finished while we waited: its outcome is ours, trying again at once would not help.
+    const changedMeanwhile = row.updatedAt > seen.updatedAt;
+    if (row.status === "failed" && (changedMeanwhile || !options.retryFailed)) {
       return { kind: "failed", row } as const;
     }
+    if (changedMeanwhile && isServing(row)) return { kind: "active", row } as const;
     return await new ProvisioningRun(ctx, row).execute();
   }, { wait: options.wait });
   return locked.acquired ? locked.value : { kind: "busy", row: seen };
@@ -95,92 +119,140 @@ export async function provisionCredential(
 /** The row was deleted while provisioning ran: stop, and undo what this run created. */
 class RowDeletedError extends Error {}
 
-type Resource = "trunk" | "credentialList" | "credential" | "originationUrl" | "fallbackOriginationUrl";
+type OriginationResource = "originationUrl" | "fallbackOriginationUrl";
+const URI_COLUMN = {
+  originationUrl: "originationSipUri",
+  fallbackOriginationUrl: "fallbackOriginationSipUri",
+} as const;
+
+/** A step that failed, with the part it was for: core steps stop the run, optional ones degrade the row. */
+class StepFailure extends Error {
+  constructor(readonly part: string, readonly optional: boolean, override readonly cause: unknown) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
 
 class ProvisioningRun {
   readonly #ctx: ServiceContext;
   #row: CredentialRow;
   readonly #log: Logger;
+  /** Recorded as the owner of every resource this run creates. */
+  readonly #runId = crypto.randomUUID();
   /** A previous run died mid-way: resources it created may exist without their SIDs on the row. */
   readonly #resuming: boolean;
-  readonly #createdHere = new Set<Resource>();
+  readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
   #twilio!: TwilioClient;
 
   constructor(ctx: ServiceContext, row: CredentialRow) {
     this.#ctx = ctx;
     this.#row = row;
     this.#resuming = row.status === "provisioning";
-    this.#log = ctx.log.child({ credential_id: row.id, user_id: row.userId });
+    this.#log = ctx.log.child({ credential_id: row.id, user_id: row.userId, run_id: this.#runId });
   }
 
   async execute(): Promise<ProvisionOutcome> {
-    this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
-    const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
-    this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken });
-    const password = this.#row.sipPassword
-      ? await this.#ctx.secrets.decrypt(
-        this.#row.sipPassword,
-        secretContext("sip_password", this.#row.userId),
-      )
-      : generateSipPassword();
     try {
+      this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
+      const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
+      this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken });
+      const password = this.#row.sipPassword
+        ? await this.#ctx.secrets.decrypt(this.#row.sipPassword, secretContext("sip_password", this.#row.userId))
+        : generateSipPassword();
       // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it.
       await this.#save({
-        status: "provisioning",
-        lastErrorCode: null,
-        lastErrorMessage: null,
+        status: this.#row.provisionedAt ? this.#row.status : "provisioning",
         sipUsername: this.#row.sipUsername ?? sipUsernameFor(this.#row.userId),
         sipPassword: this.#row.sipPassword ??
           await this.#ctx.secrets.encrypt(password, secretContext("sip_password", this.#row.userId)),
       }, { step: "provision", outcome: "started", detail: { resuming: this.#resuming } });
 
-      const [trunk, list] = await settleAll([this.#ensureTrunk(), this.#ensureCredentialList()]);
-      await settleAll([
-        this.#ensureCredential(list, password),
-        this.#ensureAssociation(trunk, list),
-        this.#ensureOrigination(trunk, "originationUrl"),
-        this.#ensureOrigination(trunk, "fallbackOriginationUrl"),
-        this.#ensureRecording(trunk),
+      const [trunk, list] = await this.#round([
+        this.#core("trunk", () => this.#ensureTrunk()),
+        this.#core("credential_list", () => this.#ensureCredentialList()),
       ]);
-      await this.#save({ status: "active", provisionedAt: new Date() }, {
-        step: "provision",
-        outcome: "succeeded",
-      });
-      this.#log.info("provisioned", { trunk_sid: this.#row.trunkSid, resumed: this.#resuming });
-      return { kind: "active", row: this.#row };
+      await this.#round([
+        this.#core("credential", () => this.#ensureCredential(list, password)),
+        this.#core("credential_list_association", () => this.#ensureAssociation(trunk, list)),
+        this.#optional("origination_url", () => this.#ensureOrigination(trunk, "originationUrl")),
+        this.#optional("fallback_origination_url", () => this.#ensureOrigination(trunk, "fallbackOriginationUrl")),
+        this.#optional("recording", () => this.#ensureRecording(trunk)),
+      ]);
+      return await this.#finish();
     } catch (error) {
       return await this.#fail(error);
     }
   }
 
+  /** A round of steps, all settled before the first core failure is reported (nothing still creating). */
+  async #round<T extends readonly unknown[]>(steps: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+    const settled = await Promise.allSettled(steps);
+    const failure = settled.find((result) => result.status === "rejected");
+    if (failure) throw (failure as PromiseRejectedResult).reason;
+    return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  }
+
+  async #core<T>(part: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      throw error instanceof RowDeletedError ? error : new StepFailure(part, false, error);
+    }
+  }
+
+  /** An optional part: its failure is recorded as degraded and the run goes on (a deleted row still stops it). */
+  async #optional(part: string, step: () => Promise<unknown>): Promise<void> {
+    try {
+      await step();
+    } catch (error) {
+      if (error instanceof RowDeletedError) throw error;
+      const twilioError = error instanceof TwilioApiError ? error : undefined;
+      this.#degraded[part] = {
+        code: twilioError?.code ?? null,
+        message: (error as Error)?.message ?? String(error),
+        at: new Date().toISOString(),
+      };
+      this.#log.warn("provisioning_part_degraded", { part, twilio_code: twilioError?.code });
+    }
+  }
+
+  async #finish(): Promise<ProvisionOutcome> {
+    const degraded = Object.keys(this.#degraded).length > 0;
+    await this.#save({
+      status: "active",
+      provisionedAt: this.#row.provisionedAt ?? new Date(),
+      degraded: this.#degraded,
+      lastErrorCode: null,
+      lastErrorMessage: null,
+      attempts: degraded ? this.#row.attempts + 1 : 0,
+      nextAttemptAt: degraded ? nextAttemptAt(this.#row.attempts + 1) : null,
+    }, { step: "provision", outcome: "succeeded", detail: degraded ? { degraded: this.#degraded } : undefined });
+    this.#log.info("provisioned", { trunk_sid: this.#row.trunkSid, resumed: this.#resuming, degraded });
+    return { kind: "active", row: this.#row };
+  }
+
   async #ensureTrunk(): Promise<{ sid: string; fresh: boolean }> {
     if (this.#row.trunkSid) return { sid: this.#row.trunkSid, fresh: false };
+    // A trunk found under our deterministic name was created by a run of ours that died before recording it.
     const found = this.#resuming ? await findMainTrunk(this.#twilio, this.#row.userId) : undefined;
-    const ensured = found
-      ? { resource: found, created: false }
-      : await createMainTrunk(this.#twilio, this.#row.userId);
+    const ensured = found ? { resource: found, created: true } : await createMainTrunk(this.#twilio, this.#row.userId);
     const trunk = ensured.resource;
-    if (ensured.created) this.#createdHere.add("trunk");
-    await this.#save(
-      {
-        trunkSid: trunk.sid,
-        domainName: trunk.domainName,
-        domainPrefix: trunk.domainName?.split(".")[0] ?? null,
-      },
-      { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { adopted: !ensured.created } },
-    );
-    return { sid: trunk.sid, fresh: ensured.created };
+    await this.#record("trunk", ensured, {
+      trunkSid: trunk.sid,
+      domainName: trunk.domainName,
+      domainPrefix: trunk.domainName?.split(".")[0] ?? null,
+    }, { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } });
+    return { sid: trunk.sid, fresh: !found };
   }
 
   async #ensureCredentialList(): Promise<{ sid: string; fresh: boolean }> {
     if (this.#row.credentialListSid) return { sid: this.#row.credentialListSid, fresh: false };
     const ensured = await ensureCredentialList(this.#twilio, this.#row.userId, { mayExist: this.#resuming });
-    if (ensured.created) this.#createdHere.add("credentialList");
-    await this.#save(
-      { credentialListSid: ensured.resource.sid },
-      { step: "credential_list", outcome: "succeeded", twilioSid: ensured.resource.sid },
-    );
-    return { sid: ensured.resource.sid, fresh: ensured.created };
+    await this.#record("credentialList", ensured, { credentialListSid: ensured.resource.sid }, {
+      step: "credential_list",
+      outcome: "succeeded",
+      twilioSid: ensured.resource.sid,
+    });
+    return { sid: ensured.resource.sid, fresh: ensured.created && !this.#resuming };
   }
 
   async #ensureCredential(list: { sid: string; fresh: boolean }, password: string) {
@@ -188,109 +260,163 @@ class ProvisioningRun {
     const ensured = await ensureCredential(this.#twilio, list.sid, this.#row.sipUsername!, password, {
       mayExist: !list.fresh,
     });
-    if (ensured.created) this.#createdHere.add("credential");
-    await this.#save(
-      { credentialSid: ensured.resource.sid },
-      { step: "credential", outcome: "succeeded", twilioSid: ensured.resource.sid },
-    );
+    await this.#record("credential", ensured, { credentialSid: ensured.resource.sid }, {
+      step: "credential",
+      outcome: "succeeded",
+      twilioSid: ensured.resource.sid,
+    });
   }
 
   async #ensureAssociation(trunk: { sid: string; fresh: boolean }, list: { sid: string; fresh: boolean }) {
     await associateCredentialList(this.#twilio, trunk.sid, list.sid, {
-      mayExist: !trunk.fresh && !list.fresh,
+      mayExist: !trunk.fresh || !list.fresh,
     });
     await this.#event({ step: "associate_credential_list", outcome: "succeeded", twilioSid: list.sid });
   }
 
-  async #ensureOrigination(
-    trunk: { sid: string; fresh: boolean },
-    which: "originationUrl" | "fallbackOriginationUrl",
-  ) {
+  /**
+   * The LiveKit origination URL. Ours carrying another URI (LIVEKIT_SIP_URI changed) is updated in place, never
+   * joined by a second one (inbound calls would split between the old and the new host). On a trunk we adopted,
+   * ours is added only when the trunk routes nowhere else: a takeover does not change where calls already go.
+   */
+  async #ensureOrigination(trunk: { sid: string; fresh: boolean }, which: OriginationResource) {
     const primary = which === "originationUrl";
     const sipUri = primary ? this.#ctx.config.livekitSipUri : this.#ctx.config.livekitSipUriFallback;
-    const column = primary ? "originationUrlSid" : "fallbackOriginationUrlSid";
     const step = primary ? "origination_url" : "fallback_origination_url";
-    if (!sipUri || this.#row[column]) return;
+    const sidColumn = `${which}Sid` as const;
+    if (!sipUri || originationMatches(this.#row, which, sipUri)) return;
+    const wanted = normalizeSipUri(sipUri);
+    if (this.#row[sidColumn] && this.#row.ownedResources[which]) {
+      // Updated in place: the SID and the priority stay, the calls go to the new host.
+      await this.#twilio.updateOriginationUrl(trunk.sid, this.#row[sidColumn]!, { sipUrl: sipUri });
+      await this.#save({ [URI_COLUMN[which]]: wanted }, {
+        step,
+        outcome: "succeeded",
+        twilioSid: this.#row[sidColumn],
+        detail: { replacedUri: true },
+      });
+      return;
+    }
+    const trunkIsOurs = !!this.#row.ownedResources.trunk;
     const ensured = await addLiveKitOriginationToTrunk(this.#twilio, trunk.sid, sipUri, {
       priority: primary ? 1 : 2,
       friendlyName: primary ? "livekit" : "livekit-fallback",
       mayExist: !trunk.fresh,
+      onlyIfNoOther: !trunkIsOurs,
     });
-    if (ensured.created) this.#createdHere.add(which);
-    await this.#save({ [column]: ensured.resource.sid }, {
+    await this.#record(which, ensured, { [sidColumn]: ensured.resource.sid, [URI_COLUMN[which]]: wanted }, {
       step,
       outcome: "succeeded",
       twilioSid: ensured.resource.sid,
     });
   }
 
+  /** On our trunk, the row's recording is applied; on one we adopted, the trunk's own is read and recorded. */
   async #ensureRecording(trunk: { sid: string }) {
+    if (!this.#row.ownedResources.trunk) {
+      const existing = await this.#twilio.fetchTrunk(trunk.sid);
+      await this.#save(
+        { recordingMode: existing.recording.mode, recordingTrim: existing.recording.trim },
+        { step: "recording", outcome: "skipped", detail: { adoptedTrunk: true, ...existing.recording } },
+      );
+      return;
+    }
     const recording = { mode: this.#row.recordingMode, trim: this.#row.recordingTrim };
     await enableTrunkRecording(this.#twilio, trunk.sid, recording);
     await this.#event({ step: "recording", outcome: "succeeded", detail: recording });
   }
 
+  /** A SID on the row, and this run as its owner when it created the resource. */
+  async #record(resource: OwnedResource, ensured: Ensured<unknown>, patch: CredentialPatch, event: ProvisioningEvent) {
+    const ownedResources = ensured.created
+      ? { ...this.#row.ownedResources, [resource]: this.#runId }
+      : this.#row.ownedResources;
+    await this.#save({ ...patch, ownedResources }, event);
+  }
+
   async #fail(error: unknown): Promise<ProvisionOutcome> {
+    const cause = error instanceof StepFailure ? error.cause : error;
+    const part = error instanceof StepFailure ? error.part : "provision";
     const rowDeleted = error instanceof RowDeletedError;
-    const cleared = await this.#compensate(rowDeleted);
-    const twilioError = error instanceof TwilioApiError ? error : undefined;
-    const message = twilioError?.message ?? (error as Error)?.message ?? String(error);
-    this.#log.warn("provisioning_failed", {
-      twilio_code: twilioError?.code,
-      message,
-      cleaned_up: Object.keys(cleared),
-    });
+    const transient = !rowDeleted && isTransientFailure(cause);
+    // A transient failure undoes nothing: the next run continues from what is recorded.
+    const cleared = transient ? {} : await this.#removeWhatThisRunCreated();
+    const twilioError = cause instanceof TwilioApiError ? cause : undefined;
+    const message = (cause as Error)?.message ?? String(cause);
+    this.#log.warn("provisioning_failed", { part, transient, twilio_code: twilioError?.code, message });
     if (rowDeleted) return { kind: "missing" };
+    const serving = isServing({ ...this.#row, ...cleared } as CredentialRow);
+    const failure = { code: twilioError?.code ?? null, message, at: new Date().toISOString() };
     try {
-      await this.#save(
-        { ...cleared, status: "failed", lastErrorCode: twilioError?.code ?? null, lastErrorMessage: message },
-        { step: "provision", outcome: "failed", detail: { twilioCode: twilioError?.code ?? null, message } },
-      );
+      await this.#save({
+        ...cleared,
+        status: serving ? "active" : transient ? "provisioning" : "failed",
+        // A working configuration keeps serving; what failed is recorded against its part.
+        degraded: serving ? { ...this.#degraded, [part]: failure } : this.#degraded,
+        lastErrorCode: failure.code,
+        lastErrorMessage: message,
+        attempts: this.#row.attempts + 1,
+        nextAttemptAt: transient || serving ? nextAttemptAt(this.#row.attempts + 1) : null,
+      }, { step: "provision", outcome: "failed", detail: { part, transient, twilioCode: failure.code, message } });
     } catch (saveError) {
       if (saveError instanceof RowDeletedError) return { kind: "missing" };
+      if (transient) return { kind: "retrying", row: this.#row };
       throw saveError;
     }
-    return { kind: "failed", row: this.#row };
+    if (serving) return { kind: "active", row: this.#row };
+    return { kind: transient ? "retrying" : "failed", row: this.#row };
   }
 
   /**
-   * Deletes from Twilio what the failed row should not keep, and returns the columns to clear for what is gone.
-   * A row that never became active keeps nothing; one that was active keeps what it had before this run.
+   * Deletes from Twilio what this run created, and nothing else: not what an earlier run created, not what the
+   * row arrived with. Returns the columns to clear for what is gone.
    */
-  async #compensate(rowDeleted: boolean): Promise<CredentialPatch> {
-    const everything = rowDeleted || !this.#row.provisionedAt;
-    const owned = (resource: Resource, sid: string | null) =>
-      sid && (everything || this.#createdHere.has(resource)) ? sid : undefined;
-    const trunkSid = owned("trunk", this.#row.trunkSid);
-    const listSid = owned("credentialList", this.#row.credentialListSid);
+  async #removeWhatThisRunCreated(): Promise<CredentialPatch> {
+    const mine = (resource: OwnedResource) => this.#row.ownedResources[resource] === this.#runId;
     const cleared: CredentialPatch = {};
+    const owned = { ...this.#row.ownedResources };
+    const forget = (...resources: OwnedResource[]) => resources.forEach((resource) => delete owned[resource]);
     // Gone means deleted now or already ("not found"); anything else is logged and the SID kept on the row.
     const gone = (remove: () => Promise<unknown>) =>
       nullIfNotFound(remove).then(() => true, (error) => {
         this.#log.error("cleanup_failed", { message: (error as Error).message });
         return false;
       });
+    const trunkSid = this.#row.trunkSid;
     // Deleting the trunk takes its origination URLs and association with it; the list can go only after that.
-    if (trunkSid && await gone(() => this.#twilio.deleteTrunk(trunkSid))) {
-      Object.assign(cleared, { trunkSid: null, domainName: null, domainPrefix: null });
-      Object.assign(cleared, { originationUrlSid: null, fallbackOriginationUrlSid: null });
+    if (trunkSid && mine("trunk") && await gone(() => this.#twilio.deleteTrunk(trunkSid))) {
+      Object.assign(cleared, {
+        trunkSid: null,
+        domainName: null,
+        domainPrefix: null,
+        originationUrlSid: null,
+        fallbackOriginationUrlSid: null,
+        originationSipUri: null,
+        fallbackOriginationSipUri: null,
+      });
+      forget("trunk", "originationUrl", "fallbackOriginationUrl");
     } else {
       for (const which of ["originationUrl", "fallbackOriginationUrl"] as const) {
-        const sid = this.#createdHere.has(which) ? this.#row[`${which}Sid`] : null;
-        if (sid && await gone(() => this.#twilio.deleteOriginationUrl(this.#row.trunkSid!, sid))) {
-          cleared[`${which}Sid`] = null;
+        const sid = mine(which) ? this.#row[`${which}Sid`] : null;
+        if (sid && await gone(() => this.#twilio.deleteOriginationUrl(trunkSid!, sid))) {
+          Object.assign(cleared, { [`${which}Sid`]: null, [URI_COLUMN[which]]: null });
+          forget(which);
         }
       }
     }
-    if (listSid && await gone(() => this.#twilio.deleteCredentialList(listSid))) {
-      Object.assign(cleared, { credentialListSid: null, credentialSid: null, sipPassword: null });
-    } else if (this.#createdHere.has("credential") && this.#row.credentialSid) {
-      const { credentialListSid, credentialSid } = this.#row;
-      if (await gone(() => this.#twilio.deleteCredential(credentialListSid!, credentialSid))) {
-        Object.assign(cleared, { credentialSid: null });
+    const listSid = this.#row.credentialListSid;
+    if (listSid && mine("credentialList") && await gone(() => this.#twilio.deleteCredentialList(listSid))) {
+      Object.assign(cleared, { credentialListSid: null, credentialSid: null });
+      forget("credentialList", "credential");
+    } else if (mine("credential") && this.#row.credentialSid) {
+      const credentialSid = this.#row.credentialSid;
+      if (await gone(() => this.#twilio.deleteCredential(listSid!, credentialSid))) {
+        cleared.credentialSid = null;
+        forget("credential");
       }
     }
     if (Object.keys(cleared).length) {
+      cleared.ownedResources = owned;
       await this.#event({ step: "cleanup", outcome: "succeeded", detail: { cleared: Object.keys(cleared) } })
         .catch(() => {});
     }
@@ -299,11 +425,7 @@ class ProvisioningRun {
 
   /** Records a change; memory first, so a SID is known for cleanup even if the write finds the row gone. */
   async #save(patch: CredentialPatch, event: ProvisioningEvent) {
-    this.#log.debug("provisioning_step", {
-      step: event.step,
-      outcome: event.outcome,
-      twilio_sid: event.twilioSid,
-    });
+    this.#log.debug("provisioning_step", { step: event.step, outcome: event.outcome, twilio_sid: event.twilioSid });
     this.#row = { ...this.#row, ...patch, updatedAt: new Date() } as CredentialRow;
     const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event);
     if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
@@ -312,17 +434,4 @@ class ProvisioningRun {
   async #event(event: ProvisioningEvent) {
     await this.#save({}, event);
   }
-}
-
-/**
- * Like Promise.all, but waits for every step to finish before reporting the first failure, so no step is still
- * creating something in Twilio while the failure is being cleaned up.
- */
-async function settleAll<T extends readonly unknown[]>(
-  steps: [...{ [K in keyof T]: Promise<T[K]> }],
-): Promise<T> {
-  const settled = await Promise.allSettled(steps);
-  const failure = settled.find((result) => result.status === "rejected");
-  if (failure) throw (failure as PromiseRejectedResult).reason;
-  return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -18,16 +18,17 @@ import {
   updateCredential,
 } from "../db/credentials.ts";
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
-import { withAdvisoryLock } from "../db/locks.ts";
+import { withLockWaited } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
 import { isCredentialFailure } from "../twilio/errors.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
-import { isProvisioned, provisionCredential, type ServiceContext } from "./provision.ts";
+import { isProvisioned, isServing, provisionCredential } from "./provision.ts";
+import { continueInBackground } from "../background.ts";
 import { enableTrunkRecording } from "./trunk-steps.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export { addLiveKitOriginationToTrunk, enableTrunkRecording } from "./trunk-steps.ts";
-export type { ServiceContext } from "./provision.ts";
 
 export interface CreateMainTrunkInput {
   userId: string;
@@ -47,6 +48,8 @@ export interface MainTrunkResult {
   credentialListSid: string;
   sipUsername: string;
   status: "active";
+  /** Parts that could not be set up yet (e.g. `origination_url`); retried later without the user. */
+  degraded: string[];
 }
 
 /**
@@ -70,13 +73,13 @@ export async function createMainTrunkForUser(
         "The credentials changed while provisioning; try again",
       );
     }
-    if (outcome.kind === "failed") {
+    if (outcome.kind === "failed" || outcome.kind === "retrying") {
       // Nothing may stay behind for credentials Twilio rejected; the run already removed what it created.
       if (createdNow && failedOnCredentials(outcome.row)) await deleteCredential(ctx.sql, outcome.row.id);
       throw provisioningError(outcome.row);
     }
     let active = outcome.row;
-    if (!active.isActive) await activateCredential(ctx.sql, active);
+    if (!active.isActive) await activate(ctx, active);
     if (input.recordingMode && input.recordingMode !== active.recordingMode) {
       active = await changeRecording(ctx, active, input.recordingMode);
     }
@@ -90,7 +93,7 @@ export async function createMainTrunkForUser(
  * the stored one.
  */
 async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkInput) {
-  const chosen = await withAdvisoryLock(ctx.sql, `user:${input.userId}`, async () => {
+  return await withLockWaited(ctx.sql, `user:${input.userId}`, async () => {
     const existing = await findCredentialForAccount(ctx.sql, input.userId, input.accountSid);
     const storedToken = await ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId));
     if (!existing) {
@@ -116,10 +119,27 @@ async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkIn
       await updateCredential(ctx.sql, existing, { label: input.label });
     }
     return { row: existing, createdNow: false };
-  }, { wait: true });
-  if (!chosen.acquired) throw new Error("unreachable: waited for the user lock");
-  return chosen.value;
+  });
 }
+
+/**
+ * Makes the row the user's active one. Two accounts connected at the same moment cannot both be active (the
+ * partial unique index decides); the loser is told to try again rather than shown a database error.
+ */
+async function activate(ctx: ServiceContext, row: CredentialRow) {
+  try {
+    await activateCredential(ctx.sql, row);
+  } catch (error) {
+    if ((error as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw error;
+    throw new ApiError(
+      409,
+      "activation_conflict",
+      "Another Twilio account was being connected for this user at the same time; try again",
+    );
+  }
+}
+
+const UNIQUE_VIOLATION = "23505";
 
 async function changeRecording(ctx: ServiceContext, row: CredentialRow, mode: RecordingMode) {
   const twilio = ctx.twilio({ accountSid: row.accountSid, authToken: await readAuthToken(ctx.secrets, row) });
@@ -143,6 +163,7 @@ function mainTrunkResult(row: CredentialRow): MainTrunkResult {
     credentialListSid: row.credentialListSid!,
     sipUsername: row.sipUsername!,
     status: "active",
+    degraded: Object.keys(row.degraded),
   };
 }
 
@@ -154,6 +175,8 @@ export interface SipConfig {
   trunkSid: string;
   credentialListSid: string;
   status: string;
+  /** Parts that are not set up as configured (e.g. `fallback_origination_url`); the rest works. */
+  degraded: string[];
   /** What a LiveKit outbound trunk needs (createSipOutboundTrunk(name, address, numbers, { auth... })). */
   livekit: {
     address: string;
@@ -165,9 +188,12 @@ export interface SipConfig {
 }
 
 /**
- * The user's SIP configuration for the voice backend. If their active row was never provisioned (an installation
- * migrating from the old system), provisions it first: once, however many callers ask at the same time. A row
- * whose provisioning failed answers with that failure.
+ * The user's SIP configuration for the voice backend, served whenever the row has a working one. A row never
+ * provisioned here (an installation migrating from the old system, a row another system inserted) is provisioned
+ * first: once, however many callers ask at the same time. A working row with something left to do (a part that
+ * failed, a setting that changed) is completed in the background when its retry is due, never on the answer's
+ * path. A failed row is reported, not retried: the voice backend calls this often, and each retry would cost
+ * Twilio requests for an outcome that needs the customer (create-main-trunk) or a repair to change.
  */
 export async function getSipConfigForLiveKit(
   ctx: ServiceContext,
@@ -175,14 +201,19 @@ export async function getSipConfigForLiveKit(
 ): Promise<SipConfig> {
   let found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
   if (!found) throw noCredentials();
-  if (!isProvisioned(found.row, ctx.config)) {
-    // A failed row is reported, not retried: the voice backend calls this often, and each retry would cost Twilio
-    // requests for an outcome that needs the customer (create-main-trunk) or a repair to change.
+  if (found.row.provisionedAt === null && !isProvisioned(found.row, ctx.config)) {
     const outcome = await provisionCredential(ctx, found.row.id, { wait: true, retryFailed: false });
-    if (outcome.kind === "failed") throw provisioningError(outcome.row);
+    if ((outcome.kind === "failed" || outcome.kind === "retrying") && !isServing(outcome.row)) {
+      throw provisioningError(outcome.row);
+    }
     found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
-    if (!found || !isProvisioned(found.row, ctx.config)) throw noCredentials();
+    if (!found) throw noCredentials();
+  } else if (!isProvisioned(found.row, ctx.config) && isDue(found.row)) {
+    const rowId = found.row.id;
+    continueInBackground(ctx.log, "completion_failed", () =>
+      provisionCredential(ctx, rowId, { wait: false, retryFailed: false }));
   }
+  if (!isServing(found.row)) throw found.row.status === "failed" ? provisioningError(found.row) : noCredentials();
   const { row, numbers } = found;
   const password = request.includePassword
     ? await ctx.secrets.decrypt(row.sipPassword!, secretContext("sip_password", row.userId))
@@ -194,6 +225,7 @@ export async function getSipConfigForLiveKit(
     trunkSid: row.trunkSid!,
     credentialListSid: row.credentialListSid!,
     status: row.status,
+    degraded: Object.keys(row.degraded),
     livekit: {
       address: row.domainName!,
       transport: ctx.config.outboundTransport,
@@ -206,11 +238,17 @@ export async function getSipConfigForLiveKit(
 
 const failedOnCredentials = (row: CredentialRow) => isCredentialFailure({ code: row.lastErrorCode });
 
-/** What a caller learns from a failed row: Twilio's code and message, never anything secret. */
+/** Whether an unfinished row's retry is due (a row that never failed is due at once). */
+const isDue = (row: CredentialRow) => !row.nextAttemptAt || row.nextAttemptAt.getTime() <= Date.now();
+
+/**
+ * What a caller learns from a row that could not be provisioned: Twilio's code and message, never anything
+ * secret. A row stopped by a transient failure (still `provisioning`) is resumable: try again later.
+ */
 export function provisioningError(row: CredentialRow): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
   if (failedOnCredentials(row)) return twilioAuthFailed(details);
-  if (row.lastErrorCode === 20429) return twilioUnavailable(details);
+  if (row.status === "provisioning" || row.lastErrorCode === 20429) return twilioUnavailable(details);
   return new ApiError(
     502,
     "provisioning_failed",

@@ -13,6 +13,7 @@ import type { RecordingMode, RecordingTrim } from "../config.ts";
 import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
 import type { TwilioClient } from "../twilio/client.ts";
 import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
+import { normalizeSipUri } from "./sip-uri.ts";
 import { credentialListNameFor, domainNameFor, domainPrefixFor, trunkFriendlyNameFor } from "./names.ts";
 
 type Trunk = Awaited<ReturnType<TwilioClient["createTrunk"]>>;
@@ -134,6 +135,19 @@ export interface OriginationOptions {
   friendlyName?: string;
   /** False when the trunk was created moments ago by us: nothing to look for, one round trip saved. */
   mayExist?: boolean;
+  /**
+   * Refuse (`OriginationElsewhereError`) when the trunk already routes inbound calls to another URI: a trunk we
+   * adopted keeps going where it goes.
+   */
+  onlyIfNoOther?: boolean;
+}
+
+/** The trunk sends inbound calls elsewhere, and it is not ours to change. */
+export class OriginationElsewhereError extends Error {
+  constructor(readonly existing: string[]) {
+    super(`the trunk already routes inbound calls to ${existing.join(", ")}; left as it is`);
+    this.name = "OriginationElsewhereError";
+  }
 }
 
 /**
@@ -151,8 +165,10 @@ export async function addLiveKitOriginationToTrunk(
   const find = async () =>
     (await twilio.listOriginationUrls(trunkSid)).find((url) => normalizeSipUri(url.sipUrl) === wanted);
   if (options.mayExist ?? true) {
-    const existing = await find();
+    const all = await twilio.listOriginationUrls(trunkSid);
+    const existing = all.find((url) => normalizeSipUri(url.sipUrl) === wanted);
     if (existing) return { resource: existing, created: false };
+    if (options.onlyIfNoOther && all.length) throw new OriginationElsewhereError(all.map((url) => url.sipUrl));
   }
   const priority = options.priority ?? 1;
   return await createOrAdopt(
@@ -180,13 +196,6 @@ export async function enableTrunkRecording(
   }
   if (!RECORDING_TRIMS.includes(trim)) throw new RangeError(`unknown recording trim ${trim}`);
   return await twilio.updateTrunkRecording(trunkSid, { mode: recording.mode, trim });
-}
-
-/** `sip:Host;b=2;A=1` and `sip:host;a=1;b=2` name the same target. */
-export function normalizeSipUri(uri: string): string {
-  const [base, ...params] = uri.trim().split(";");
-  const normalParams = params.filter(Boolean).map((param) => param.toLowerCase()).sort();
-  return [base.toLowerCase(), ...normalParams].join(";");
 }
 
 /**

@@ -9,9 +9,9 @@
  * ```
  */
 import { customerAccount } from "../numbers/account.ts";
-import type { ServiceContext } from "../provisioning/provision.ts";
 import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/client.ts";
 import { isStoredExternally } from "./availability.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 /** The function that serves recordings (and their media) under /functions/v1/. */
 export const RECORDINGS_FUNCTION = "recording-info";

@@ -10,7 +10,6 @@
  * ```
  */
 import { customerAccount } from "../numbers/account.ts";
-import type { ServiceContext } from "../provisioning/provision.ts";
 import type { RecordingChannels, RecordingFormat, TwilioClient } from "../twilio/client.ts";
 import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import {
@@ -19,6 +18,7 @@ import {
   recordingNotFound,
   recordingStoredExternally,
 } from "./availability.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export const MEDIA_TYPES: Record<RecordingFormat, string> = { mp3: "audio/mpeg", wav: "audio/wav" };
 

@@ -10,8 +10,9 @@
 import type { RecordingMode, RecordingTrim } from "../config.ts";
 import { updateCredential } from "../db/credentials.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
-import type { ServiceContext } from "../provisioning/provision.ts";
 import { enableTrunkRecording } from "../provisioning/service.ts";
+import type { ServiceContext } from "../service-context.ts";
+
 
 export interface TrunkRecordingSettings {
   trunkSid: string;

@@ -24,7 +24,6 @@
  */
 import { mapSettled } from "../concurrency.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
-import type { ServiceContext } from "../provisioning/provision.ts";
 import {
   InvalidPageTokenError,
   type TwilioCall,
@@ -35,6 +34,7 @@ import { TwilioApiError } from "../twilio/errors.ts";
 import { type RecordingInfo, toRecordingInfo } from "./info.ts";
 import { type Cursor, invalidPageToken, pageTokens } from "./page-token.ts";
 import { isMainTrunkCall, mainTrunkScope, type TrunkScope } from "./trunk-calls.ts";
+import type { ServiceContext } from "../service-context.ts";
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 20;

@@ -191,6 +191,11 @@ export interface TwilioClient {
 
   createOriginationUrl(trunkSid: string, input: OriginationUrlInput): Promise<TwilioOriginationUrl>;
   listOriginationUrls(trunkSid: string): Promise<TwilioOriginationUrl[]>;
+  updateOriginationUrl(
+    trunkSid: string,
+    originationUrlSid: string,
+    update: Partial<OriginationUrlInput>,
+  ): Promise<TwilioOriginationUrl>;
   deleteOriginationUrl(trunkSid: string, originationUrlSid: string): Promise<void>;
 
   fetchTrunkRecording(trunkSid: string): Promise<TrunkRecording>;
@@ -325,6 +330,10 @@ export function createTwilioClient(
     listOriginationUrls: (trunkSid) =>
       withTrunking(async (trunking) =>
         (await trunk(trunking, trunkSid).originationUrls.list(all())).map(toOriginationUrl)
+      ),
+    updateOriginationUrl: (trunkSid, originationUrlSid, update) =>
+      withTrunking(async (trunking) =>
+        toOriginationUrl(await trunk(trunking, trunkSid).originationUrls(originationUrlSid).update(update))
       ),
     deleteOriginationUrl: (trunkSid, originationUrlSid) =>
       withTrunking((trunking) =>

@@ -51,9 +51,28 @@ export type TwilioError = TwilioApiError | TwilioNetworkError;
 export const isTwilioError = (error: unknown): error is TwilioError =>
   error instanceof TwilioApiError || error instanceof TwilioNetworkError;
 
-/** Whether provisioning may stop and try again later rather than undo what it did. */
-export const isTransientTwilioError = (error: unknown): boolean =>
-  error instanceof TwilioNetworkError || (error instanceof TwilioApiError && error.isTransient);
+/**
+ * Whether work may stop and try again later rather than undo what it did: Twilio rate limiting or failing, no
+ * answer, or the database briefly unreachable (connection lost, shutting down, serialization conflicts).
+ */
+export function isTransientFailure(error: unknown): boolean {
+  if (error instanceof TwilioNetworkError) return true;
+  if (error instanceof TwilioApiError) return error.isTransient;
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "string" && (DATABASE_TRANSIENT.test(code) || CONNECTION_CODES.has(code));
+}
+
+/** SQLSTATE classes 08 (connection), 53 (resources), 57P (shutdown), and 40001/40P01 (retryable conflicts). */
+const DATABASE_TRANSIENT = /^(08|53|57P|40001$|40P01$)/;
+/** postgres.js's own codes for a connection that broke. */
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+]);
 
 /** The call's result, or null when Twilio answers that the resource does not exist. */
 export async function nullIfNotFound<T>(call: () => Promise<T>): Promise<T | null> {

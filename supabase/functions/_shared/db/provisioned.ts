@@ -1,0 +1,36 @@
+/**
+ * The SQL twin of provision.ts's `isProvisioned(row, config)`, for the operator paths that find rows with work
+ * left (the backfill, the sweeper): active, with every core SID and the stored password, nothing degraded, and
+ * origination URLs as configured (ours carrying the configured URI; one we adopted only needing to exist).
+ * Written against `public.user_twilio_credentials` unaliased.
+ */
+import type postgres from "postgres";
+import type { ProvisioningConfig } from "../config.ts";
+import { normalizeSipUri } from "../provisioning/sip-uri.ts";
+import type { Sql } from "./client.ts";
+
+export type Fragment = postgres.PendingQuery<postgres.Row[]>;
+
+export function provisionedSql(sql: Sql, config: ProvisioningConfig): Fragment {
+  return sql`(status = 'active' and coalesce(trunk_sid, '') <> '' and coalesce(domain_name, '') <> ''
+    and coalesce(credential_list_sid, '') <> '' and coalesce(credential_sid, '') <> ''
+    and coalesce(sip_username, '') <> '' and degraded = '{}'::jsonb
+    and ${originationSql(sql, "origination_url_sid", "originationUrl", "origination_sip_uri", config.livekitSipUri)}
+    and ${
+    originationSql(
+      sql,
+      "fallback_origination_url_sid",
+      "fallbackOriginationUrl",
+      "fallback_origination_sip_uri",
+      config.livekitSipUriFallback,
+    )
+  }
+    and exists (select from public.twilio_credential_secrets s
+                where s.credential_id = user_twilio_credentials.id and coalesce(s.sip_password, '') <> ''))`;
+}
+
+function originationSql(sql: Sql, sidColumn: string, owned: string, uriColumn: string, configured?: string) {
+  if (!configured) return sql`true`;
+  return sql`(coalesce(${sql(sidColumn)}, '') <> ''
+    and (not owned_resources ? ${owned} or ${sql(uriColumn)} = ${normalizeSipUri(configured)}))`;
+}

@@ -1,0 +1,18 @@
+/**
+ * What every service operation runs with: the database, the secret box, the validated settings, a way to reach
+ * Twilio with a customer's credentials, and the request's logger. Functions build it from env
+ * (provisioning/context.ts); tests and operator tasks build their own.
+ */
+import type { ProvisioningConfig } from "./config.ts";
+import type { SecretBox } from "./crypto/secrets.ts";
+import type { Sql } from "./db/client.ts";
+import type { Logger } from "./log.ts";
+import type { TwilioClient } from "./twilio/client.ts";
+
+export interface ServiceContext {
+  sql: Sql;
+  secrets: SecretBox;
+  config: ProvisioningConfig;
+  twilio: (credentials: { accountSid: string; authToken: string }) => TwilioClient;
+  log: Logger;
+}
