@@ -62,6 +62,7 @@ const stack = await startStack({
   databaseUrl: Deno.env.get("DATABASE_URL"),
   keys: await projectKeys(join(localDir, "keys.json")),
   jwtMode,
+  runCronJobs: true,
   secrets: await persistedJson(join(localDir, "secrets.json"), () => ({
     ENCRYPTION_KEYS: `local1:${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`,
   })),

@@ -8,7 +8,10 @@
 import { parseArgs } from "node:util";
 import { createPool } from "../supabase/functions/_shared/db/client.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
-import { serviceDependenciesFromEnv, withLogger } from "../supabase/functions/_shared/provisioning/context.ts";
+import {
+  serviceDependenciesFromEnv,
+  withLogger,
+} from "../supabase/functions/_shared/provisioning/context.ts";
 import { sweep, type SweepSummary } from "../supabase/functions/_shared/provisioning/sweep.ts";
 import { useRunningStackSettings } from "./local/operator-env.ts";
 
@@ -26,7 +29,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (await useRunningStackSettings(argv)) console.error("sweep: using the running local stack (task status)");
+  if (await useRunningStackSettings(argv)) {
+    console.error("sweep: using the running local stack (task status)");
+  }
   const dbUrl = Deno.env.get("SUPABASE_DB_URL") || Deno.env.get("DATABASE_URL");
   if (!dbUrl) {
     console.error(`sweep: no database: set SUPABASE_DB_URL (or run task dev)\n${USAGE}`);

@@ -118,7 +118,8 @@ async function removePlaintextRows(rows: Seeded[]) {
   await db().begin(async (tx) => {
     await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
     await tx`delete from public.user_twilio_credentials
-      where user_id in ${tx(userIdsOf(rows))} and auth_token not like 'enc:v1:%'`;
+      where user_id in ${tx(userIdsOf(rows))} and id in (
+        select credential_id from public.twilio_credential_secrets where auth_token not like 'enc:v1:%')`;
     await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
   });
 }
@@ -169,6 +170,7 @@ stackTest(
       alreadyActive: 5,
       failed: 1,
       failedCodes: { "20003": 1 },
+      retrying: 0,
       busy: 0,
       missing: 0,
       errors: 0,
@@ -219,6 +221,7 @@ stackTest(
       alreadyActive: 28,
       failed: 0,
       failedCodes: {},
+      retrying: 0,
       skippedFailed: 2,
     });
 

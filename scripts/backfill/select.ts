@@ -70,7 +70,9 @@ export async function countBackfill(
       count(*) filter (where wanted and status = 'active')::int as "incompleteActive",
       count(*) filter (where wanted and status = 'failed')::int as "failed"
     from (
-      select status, ${provisionedSql(sql, config)} as done, ${needsProvisioning(sql, config, scope)} as wanted
+      select status, ${provisionedSql(sql, config)} as done, ${
+    needsProvisioning(sql, config, scope)
+  } as wanted
       from public.user_twilio_credentials
       where ${inScope(sql, scope)}
     ) rows`;

@@ -10,8 +10,10 @@ export interface OutcomeCounts {
   active: number;
   /** Provisioned already: at the start (never touched), or by someone else before this run got to the row. */
   alreadyActive: number;
-  /** Twilio refused a step; the row is `failed`, with nothing left behind in Twilio. */
+  /** Twilio refused a step; the row is `failed`, with nothing this run created left behind in Twilio. */
   failed: number;
+  /** Stopped by a transient failure (Twilio rate limiting or failing); resumable by the next run or the sweeper. */
+  retrying: number;
   /** Another process was provisioning the row; left for the next run. */
   busy: number;
   /** Deleted before this run got to it. */
@@ -70,6 +72,7 @@ export class Tally {
   readonly #counts: OutcomeCounts = {
     active: 0,
     alreadyActive: 0,
+    retrying: 0,
     failed: 0,
     busy: 0,
     missing: 0,
@@ -94,14 +97,13 @@ export class Tally {
     if (this.#processed + this.#inFlight > this.#total) this.#total = this.#processed + this.#inFlight;
   }
 
-  /** `startedAt` is when the call began: a row provisioned since then was provisioned by this call. */
+  /** `startedAt` is when the call began: a row a run changed since then was provisioned (or completed) by it. */
   finished(outcome: ProvisionOutcome, startedAt: Date): void {
     this.#done();
     this.#consecutiveErrors = 0;
     switch (outcome.kind) {
       case "active": {
-        const provisionedAt = outcome.row.provisionedAt;
-        if (provisionedAt && provisionedAt.getTime() >= startedAt.getTime()) this.#counts.active++;
+        if (outcome.row.updatedAt.getTime() >= startedAt.getTime()) this.#counts.active++;
         else this.#counts.alreadyActive++;
         return;
       }
@@ -115,6 +117,9 @@ export class Tally {
         }
         return;
       }
+      case "retrying":
+        this.#counts.retrying++;
+        return;
       case "busy":
         this.#counts.busy++;
         return;
@@ -165,6 +170,7 @@ export class Tally {
       alreadyActive: progress.alreadyActive,
       failed: progress.failed,
       failedCodes: { ...this.#failedCodes },
+      retrying: progress.retrying,
       busy: progress.busy,
       missing: progress.missing,
       errors: progress.errors,

@@ -11,7 +11,9 @@ export function startCronRunner(dbUrl: string) {
   const runJobs = async () => {
     const jobs = await sql<{ jobname: string; command: string }[]>`select jobname, command from cron.job`;
     for (const job of jobs) {
-      await sql.unsafe(job.command).catch((error) => console.error(`[cron] ${job.jobname}: ${error.message}`));
+      await sql.unsafe(job.command).catch((error) =>
+        console.error(`[cron] ${job.jobname}: ${error.message}`)
+      );
     }
   };
   const timer = setInterval(() => runJobs().catch(() => {}), EVERY_MS);

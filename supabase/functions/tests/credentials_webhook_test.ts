@@ -67,7 +67,7 @@ stackTest(
 );
 
 stackTest(
-  "webhook: DELETE deprovisions the trunk and list and restores attached numbers; repeats are harmless",
+  "webhook: DELETE works off the recorded teardown: numbers restored, trunk and list deleted; repeats are harmless",
   async () => {
     const user = await newUser();
     const account = await emulator.createAccount();
@@ -89,7 +89,17 @@ stackTest(
       PhoneNumberSid: number.sid,
     });
 
-    const [deleted] = await db()`delete from public.user_twilio_credentials where id = ${row.id} returning *`;
+    // The delete records the teardown; the database's own delivery is held back so this one is the first.
+    const [deleted] = await withoutWebhook((tx) =>
+      tx`delete from public.user_twilio_credentials where id = ${row.id} returning *`
+    );
+    const [pending] =
+      await db()`select trunk_sid, done_at from public.twilio_teardowns where credential_id = ${row.id}`;
+    assert.deepEqual(
+      pending,
+      { trunk_sid: row.trunk_sid, done_at: null },
+      "the delete recorded its teardown",
+    );
     const payload = {
       type: "DELETE",
       table: "user_twilio_credentials",
@@ -109,10 +119,15 @@ stackTest(
     assert.equal(restored.voice_method, "GET");
     const left = await db()`select 1 from public.twilio_phone_numbers where credential_id = ${row.id}`;
     assert.equal(left.length, 0);
+    const [done] = await db()`select done_at from public.twilio_teardowns where credential_id = ${row.id}`;
+    assert.ok(done.done_at, "the teardown is done");
+    const secrets =
+      await db()`select 1 from public.twilio_credential_secrets where credential_id = ${row.id}`;
+    assert.equal(secrets.length, 0, "the secrets the teardown needed are gone with it");
 
     const repeat = await deliver(payload);
     assert.equal(repeat.status, 200, "a repeated DELETE is harmless");
-    assert.equal(repeat.body.outcome, "deprovisioned");
+    assert.equal(repeat.body.outcome, "nothing_to_do");
   },
 );
 
@@ -148,7 +163,7 @@ stackTest("webhook: a DELETE for a row that still exists (stale or forged) touch
     schema: "public",
     old_record: row,
   });
-  assert.equal(result.body.outcome, "row_exists");
+  assert.equal(result.body.outcome, "nothing_to_do", "only a teardown the database recorded is worked off");
   assert.equal((await emulator.state(account.sid)).trunks.length, 1);
 });
 

@@ -28,6 +28,7 @@ const EXPECTED_VERSIONS = [
   "20261124000400",
   "20261124000500",
   "20261129000600",
+  "20261129000700",
 ];
 
 /** Every column the functions use, with its type. */
@@ -56,6 +57,12 @@ const EXPECTED_COLUMNS: Record<string, Record<string, string>> = {
     recording_mode: "text",
     recording_trim: "text",
     provisioned_at: "timestamp with time zone",
+    owned_resources: "jsonb",
+    degraded: "jsonb",
+    attempts: "integer",
+    next_attempt_at: "timestamp with time zone",
+    origination_sip_uri: "text",
+    fallback_origination_sip_uri: "text",
   },
   twilio_phone_numbers: {
     id: "uuid",
@@ -70,6 +77,24 @@ const EXPECTED_COLUMNS: Record<string, Record<string, string>> = {
     previous_voice_application_sid: "text",
     previous_trunk_sid: "text",
     attached_at: "timestamp with time zone",
+  },
+  twilio_teardowns: {
+    credential_id: "uuid",
+    user_id: "uuid",
+    account_sid: "text",
+    trunk_sid: "text",
+    credential_list_sid: "text",
+    owned_resources: "jsonb",
+    attempts: "integer",
+    next_attempt_at: "timestamp with time zone",
+    last_error: "text",
+    created_at: "timestamp with time zone",
+    done_at: "timestamp with time zone",
+  },
+  service_locks: {
+    key: "text",
+    holder: "uuid",
+    expires_at: "timestamp with time zone",
   },
   twilio_credential_secrets: {
     credential_id: "uuid",
@@ -110,8 +135,8 @@ const EXPECTED_INDEXES: Record<string, string> = {
 const EXPECTED_TRIGGERS = [
   "provisioning_events.provisioning_events_append_only",
   "user_twilio_credentials.twilio_credentials_webhook",
-  "user_twilio_credentials.user_twilio_credentials_forget_bare_secrets",
   "user_twilio_credentials.user_twilio_credentials_move_secrets",
+  "user_twilio_credentials.user_twilio_credentials_record_teardown",
   "user_twilio_credentials.user_twilio_credentials_set_updated_at",
 ];
 
@@ -182,8 +207,10 @@ stackTest("migrations: apply from zero with `supabase db push`, a second push ch
       and relkind = 'r' and relrowsecurity order by relname`;
     assert.deepEqual(rls.map((r) => r.relname), [
       "provisioning_events",
+      "service_locks",
       "twilio_credential_secrets",
       "twilio_phone_numbers",
+      "twilio_teardowns",
       "user_twilio_credentials",
     ]);
 
@@ -332,7 +359,7 @@ stackTest("user_twilio_credentials: updated_at is set by the trigger on every up
 });
 
 stackTest(
-  "user_twilio_credentials: deleting the user deletes their credentials, numbers and events",
+  "user_twilio_credentials: deleting the user deletes their credentials and records each one's teardown; numbers and events stay for it",
   async () => {
     await rolledBack(async (tx) => {
       const userId = await insertUser(tx);
@@ -347,18 +374,25 @@ stackTest(
         const [row] = await tx`select
         (select count(*)::int from public.user_twilio_credentials where user_id = ${id}) as credentials,
         (select count(*)::int from public.twilio_phone_numbers where user_id = ${id}) as numbers,
-        (select count(*)::int from public.provisioning_events where user_id = ${id}) as events`;
+        (select count(*)::int from public.provisioning_events where user_id = ${id}) as events,
+        (select count(*)::int from public.twilio_teardowns where user_id = ${id} and done_at is null) as teardowns,
+        (select count(*)::int from public.twilio_credential_secrets where user_id = ${id}) as secrets`;
         return { ...row };
       };
-      assert.deepEqual(await counts(userId), { credentials: 2, numbers: 1, events: 1 });
+      const before = { credentials: 2, numbers: 1, events: 1, teardowns: 0, secrets: 2 };
+      assert.deepEqual(await counts(userId), before);
 
       await tx`delete from auth.users where id = ${userId}`;
-      assert.deepEqual(await counts(userId), { credentials: 0, numbers: 0, events: 0 });
-      assert.deepEqual(
-        await counts(keptUserId),
-        { credentials: 2, numbers: 1, events: 1 },
-        "others are untouched",
-      );
+      // The numbers' saved voice settings, the secrets and the events outlive the cascade: the teardown needs the
+      // first two to restore the numbers and reach Twilio, and leaves its trail in the third.
+      assert.deepEqual(await counts(userId), {
+        credentials: 0,
+        numbers: 1,
+        events: 1,
+        teardowns: 2,
+        secrets: 2,
+      });
+      assert.deepEqual(await counts(keptUserId), before, "others are untouched");
     });
   },
 );

@@ -48,7 +48,12 @@ export interface CredentialRow {
   updatedAt: Date;
 }
 
-export type OwnedResource = "trunk" | "credentialList" | "credential" | "originationUrl" | "fallbackOriginationUrl";
+export type OwnedResource =
+  | "trunk"
+  | "credentialList"
+  | "credential"
+  | "originationUrl"
+  | "fallbackOriginationUrl";
 
 /** Columns holding JSON: written as such whatever the driver infers (no type inference without prepared statements). */
 const JSON_COLUMNS = ["ownedResources", "degraded"] as const;

@@ -37,12 +37,19 @@ export async function withLock<T>(
   const { leaseSeconds, waitSeconds } = lockSettings();
   const holder = crypto.randomUUID();
   const deadline = Date.now() + waitSeconds * 1000;
-  for (let pause = 20; !(await tryAcquire(sql, key, holder, leaseSeconds)); pause = Math.min(pause * 2, 500)) {
+  for (
+    let pause = 20;
+    !(await tryAcquire(sql, key, holder, leaseSeconds));
+    pause = Math.min(pause * 2, 500)
+  ) {
     if (!options.wait) return { acquired: false };
     if (Date.now() + pause > deadline) throw new LockTimeoutError(key);
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
-  const renewal = setInterval(() => renew(sql, key, holder, leaseSeconds).catch(() => {}), leaseSeconds * 333);
+  const renewal = setInterval(
+    () => renew(sql, key, holder, leaseSeconds).catch(() => {}),
+    leaseSeconds * 333,
+  );
   try {
     return { acquired: true, value: await work() };
   } finally {

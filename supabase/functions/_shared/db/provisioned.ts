@@ -15,7 +15,9 @@ export function provisionedSql(sql: Sql, config: ProvisioningConfig): Fragment {
   return sql`(status = 'active' and coalesce(trunk_sid, '') <> '' and coalesce(domain_name, '') <> ''
     and coalesce(credential_list_sid, '') <> '' and coalesce(credential_sid, '') <> ''
     and coalesce(sip_username, '') <> '' and degraded = '{}'::jsonb
-    and ${originationSql(sql, "origination_url_sid", "originationUrl", "origination_sip_uri", config.livekitSipUri)}
+    and ${
+    originationSql(sql, "origination_url_sid", "originationUrl", "origination_sip_uri", config.livekitSipUri)
+  }
     and ${
     originationSql(
       sql,

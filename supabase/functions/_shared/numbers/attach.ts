@@ -266,7 +266,11 @@ async function attachOne(
 }
 
 /** True when this call detached the number; false when it was no longer on the trunk. */
-export async function detachIfAttached(twilio: TwilioClient, trunkSid: string, numberSid: string): Promise<boolean> {
+export async function detachIfAttached(
+  twilio: TwilioClient,
+  trunkSid: string,
+  numberSid: string,
+): Promise<boolean> {
   try {
     await twilio.detachNumberFromTrunk(trunkSid, numberSid);
     return true;
@@ -350,4 +354,3 @@ async function oneChangeAtATime<T>(
     throw error;
   }
 }
-

@@ -32,14 +32,21 @@ export type DeprovisionResult =
 /** After this many failed attempts (about a day with the backoff), a teardown is given up and says why. */
 const MAX_ATTEMPTS = 12;
 
-export async function deprovisionCredential(ctx: ServiceContext, credentialId: string): Promise<DeprovisionResult> {
+export async function deprovisionCredential(
+  ctx: ServiceContext,
+  credentialId: string,
+): Promise<DeprovisionResult> {
   // The row's provisioning (which sees the row gone and removes what it created) and its number changes finish
   // first; the teardown then sees everything they recorded.
-  return await withLockWaited(ctx.sql, `provision:${credentialId}`, () =>
-    withLockWaited(ctx.sql, `numbers:${credentialId}`, async () => {
-      const teardown = await loadPendingTeardown(ctx.sql, credentialId);
-      return teardown ? await tearDown(ctx, teardown) : { kind: "nothing_to_do" };
-    }));
+  return await withLockWaited(
+    ctx.sql,
+    `provision:${credentialId}`,
+    () =>
+      withLockWaited(ctx.sql, `numbers:${credentialId}`, async () => {
+        const teardown = await loadPendingTeardown(ctx.sql, credentialId);
+        return teardown ? await tearDown(ctx, teardown) : { kind: "nothing_to_do" };
+      }),
+  );
 }
 
 async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<DeprovisionResult> {
@@ -69,7 +76,11 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
       outcome: "succeeded",
       detail: { deleted, leftInPlace, restoredNumbers: restored.length },
     });
-    ctx.log.info("deprovisioned", { credential_id: teardown.credentialId, deleted, left_in_place: leftInPlace });
+    ctx.log.info("deprovisioned", {
+      credential_id: teardown.credentialId,
+      deleted,
+      left_in_place: leftInPlace,
+    });
     return { kind: "deprovisioned", deleted, leftInPlace, restoredNumbers: restored };
   } catch (error) {
     const message = (error as Error)?.message ?? String(error);

@@ -35,9 +35,9 @@ import {
   associateCredentialList,
   createMainTrunk,
   enableTrunkRecording,
-  type Ensured,
   ensureCredential,
   ensureCredentialList,
+  type Ensured,
   findMainTrunk,
 } from "./trunk-steps.ts";
 import { normalizeSipUri } from "./sip-uri.ts";
@@ -151,13 +151,17 @@ class ProvisioningRun {
   }
 
   async execute(): Promise<ProvisionOutcome> {
+    // Failing before any Twilio step (no key to decrypt with, no client) is not the row's failure: it propagates.
+    this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
+    const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
+    this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken });
+    const password = this.#row.sipPassword
+      ? await this.#ctx.secrets.decrypt(
+        this.#row.sipPassword,
+        secretContext("sip_password", this.#row.userId),
+      )
+      : generateSipPassword();
     try {
-      this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
-      const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
-      this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken });
-      const password = this.#row.sipPassword
-        ? await this.#ctx.secrets.decrypt(this.#row.sipPassword, secretContext("sip_password", this.#row.userId))
-        : generateSipPassword();
       // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it.
       await this.#save({
         status: this.#row.provisionedAt ? this.#row.status : "provisioning",
@@ -174,7 +178,10 @@ class ProvisioningRun {
         this.#core("credential", () => this.#ensureCredential(list, password)),
         this.#core("credential_list_association", () => this.#ensureAssociation(trunk, list)),
         this.#optional("origination_url", () => this.#ensureOrigination(trunk, "originationUrl")),
-        this.#optional("fallback_origination_url", () => this.#ensureOrigination(trunk, "fallbackOriginationUrl")),
+        this.#optional(
+          "fallback_origination_url",
+          () => this.#ensureOrigination(trunk, "fallbackOriginationUrl"),
+        ),
         this.#optional("recording", () => this.#ensureRecording(trunk)),
       ]);
       return await this.#finish();
@@ -225,7 +232,11 @@ class ProvisioningRun {
       lastErrorMessage: null,
       attempts: degraded ? this.#row.attempts + 1 : 0,
       nextAttemptAt: degraded ? nextAttemptAt(this.#row.attempts + 1) : null,
-    }, { step: "provision", outcome: "succeeded", detail: degraded ? { degraded: this.#degraded } : undefined });
+    }, {
+      step: "provision",
+      outcome: "succeeded",
+      detail: degraded ? { degraded: this.#degraded } : undefined,
+    });
     this.#log.info("provisioned", { trunk_sid: this.#row.trunkSid, resumed: this.#resuming, degraded });
     return { kind: "active", row: this.#row };
   }
@@ -234,7 +245,9 @@ class ProvisioningRun {
     if (this.#row.trunkSid) return { sid: this.#row.trunkSid, fresh: false };
     // A trunk found under our deterministic name was created by a run of ours that died before recording it.
     const found = this.#resuming ? await findMainTrunk(this.#twilio, this.#row.userId) : undefined;
-    const ensured = found ? { resource: found, created: true } : await createMainTrunk(this.#twilio, this.#row.userId);
+    const ensured = found
+      ? { resource: found, created: true }
+      : await createMainTrunk(this.#twilio, this.#row.userId);
     const trunk = ensured.resource;
     await this.#record("trunk", ensured, {
       trunkSid: trunk.sid,
@@ -277,7 +290,8 @@ class ProvisioningRun {
   /**
    * The LiveKit origination URL. Ours carrying another URI (LIVEKIT_SIP_URI changed) is updated in place, never
    * joined by a second one (inbound calls would split between the old and the new host). On a trunk we adopted,
-   * ours is added only when the trunk routes nowhere else: a takeover does not change where calls already go.
+   * ours is added only when the trunk routes nowhere but to the configured URIs: a takeover does not change where
+   * calls already go (the part is recorded as degraded instead).
    */
   async #ensureOrigination(trunk: { sid: string; fresh: boolean }, which: OriginationResource) {
     const primary = which === "originationUrl";
@@ -297,12 +311,13 @@ class ProvisioningRun {
       });
       return;
     }
-    const trunkIsOurs = !!this.#row.ownedResources.trunk;
+    const configured = [this.#ctx.config.livekitSipUri, this.#ctx.config.livekitSipUriFallback]
+      .filter((uri): uri is string => !!uri).map(normalizeSipUri);
     const ensured = await addLiveKitOriginationToTrunk(this.#twilio, trunk.sid, sipUri, {
       priority: primary ? 1 : 2,
       friendlyName: primary ? "livekit" : "livekit-fallback",
       mayExist: !trunk.fresh,
-      onlyIfNoOther: !trunkIsOurs,
+      onlyBeside: this.#row.ownedResources.trunk ? undefined : configured,
     });
     await this.#record(which, ensured, { [sidColumn]: ensured.resource.sid, [URI_COLUMN[which]]: wanted }, {
       step,
@@ -327,7 +342,12 @@ class ProvisioningRun {
   }
 
   /** A SID on the row, and this run as its owner when it created the resource. */
-  async #record(resource: OwnedResource, ensured: Ensured<unknown>, patch: CredentialPatch, event: ProvisioningEvent) {
+  async #record(
+    resource: OwnedResource,
+    ensured: Ensured<unknown>,
+    patch: CredentialPatch,
+    event: ProvisioningEvent,
+  ) {
     const ownedResources = ensured.created
       ? { ...this.#row.ownedResources, [resource]: this.#runId }
       : this.#row.ownedResources;
@@ -357,7 +377,11 @@ class ProvisioningRun {
         lastErrorMessage: message,
         attempts: this.#row.attempts + 1,
         nextAttemptAt: transient || serving ? nextAttemptAt(this.#row.attempts + 1) : null,
-      }, { step: "provision", outcome: "failed", detail: { part, transient, twilioCode: failure.code, message } });
+      }, {
+        step: "provision",
+        outcome: "failed",
+        detail: { part, transient, twilioCode: failure.code, message },
+      });
     } catch (saveError) {
       if (saveError instanceof RowDeletedError) return { kind: "missing" };
       if (transient) return { kind: "retrying", row: this.#row };
@@ -425,7 +449,11 @@ class ProvisioningRun {
 
   /** Records a change; memory first, so a SID is known for cleanup even if the write finds the row gone. */
   async #save(patch: CredentialPatch, event: ProvisioningEvent) {
-    this.#log.debug("provisioning_step", { step: event.step, outcome: event.outcome, twilio_sid: event.twilioSid });
+    this.#log.debug("provisioning_step", {
+      step: event.step,
+      outcome: event.outcome,
+      twilio_sid: event.twilioSid,
+    });
     this.#row = { ...this.#row, ...patch, updatedAt: new Date() } as CredentialRow;
     const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event);
     if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");

@@ -210,10 +210,15 @@ export async function getSipConfigForLiveKit(
     if (!found) throw noCredentials();
   } else if (!isProvisioned(found.row, ctx.config) && isDue(found.row)) {
     const rowId = found.row.id;
-    continueInBackground(ctx.log, "completion_failed", () =>
-      provisionCredential(ctx, rowId, { wait: false, retryFailed: false }));
+    continueInBackground(
+      ctx.log,
+      "completion_failed",
+      () => provisionCredential(ctx, rowId, { wait: false, retryFailed: false }),
+    );
   }
-  if (!isServing(found.row)) throw found.row.status === "failed" ? provisioningError(found.row) : noCredentials();
+  if (!isServing(found.row)) {
+    throw found.row.status === "failed" ? provisioningError(found.row) : noCredentials();
+  }
   const { row, numbers } = found;
   const password = request.includePassword
     ? await ctx.secrets.decrypt(row.sipPassword!, secretContext("sip_password", row.userId))

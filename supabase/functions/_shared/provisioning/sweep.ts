@@ -47,7 +47,13 @@ export async function sweep(ctx: ServiceContext, options: SweepOptions = {}): Pr
   };
 
   const teardowns = await dueTeardowns(ctx.sql, limit);
-  for (const result of await mapSettled(teardowns, concurrency, beforeDeadline((id) => deprovisionCredential(ctx, id)))) {
+  for (
+    const result of await mapSettled(
+      teardowns,
+      concurrency,
+      beforeDeadline((id) => deprovisionCredential(ctx, id)),
+    )
+  ) {
     if (result.status === "rejected") count(summary.teardowns, "error");
     else if (result.value) count(summary.teardowns, result.value.kind);
   }

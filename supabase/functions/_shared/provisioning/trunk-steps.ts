@@ -136,10 +136,10 @@ export interface OriginationOptions {
   /** False when the trunk was created moments ago by us: nothing to look for, one round trip saved. */
   mayExist?: boolean;
   /**
-   * Refuse (`OriginationElsewhereError`) when the trunk already routes inbound calls to another URI: a trunk we
-   * adopted keeps going where it goes.
+   * Refuse (`OriginationElsewhereError`) when the trunk already routes inbound calls to a URI outside this list
+   * (normalised): a trunk we adopted keeps going where it goes. Unset: no such check.
    */
-  onlyIfNoOther?: boolean;
+  onlyBeside?: string[];
 }
 
 /** The trunk sends inbound calls elsewhere, and it is not ours to change. */
@@ -168,7 +168,10 @@ export async function addLiveKitOriginationToTrunk(
     const all = await twilio.listOriginationUrls(trunkSid);
     const existing = all.find((url) => normalizeSipUri(url.sipUrl) === wanted);
     if (existing) return { resource: existing, created: false };
-    if (options.onlyIfNoOther && all.length) throw new OriginationElsewhereError(all.map((url) => url.sipUrl));
+    const elsewhere = all.filter((url) => !options.onlyBeside?.includes(normalizeSipUri(url.sipUrl)));
+    if (options.onlyBeside && elsewhere.length) {
+      throw new OriginationElsewhereError(elsewhere.map((url) => url.sipUrl));
+    }
   }
   const priority = options.priority ?? 1;
   return await createOrAdopt(

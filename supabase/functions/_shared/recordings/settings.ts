@@ -13,7 +13,6 @@ import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
 import { enableTrunkRecording } from "../provisioning/service.ts";
 import type { ServiceContext } from "../service-context.ts";
 
-
 export interface TrunkRecordingSettings {
   trunkSid: string;
   mode: RecordingMode;
