@@ -39,7 +39,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const sql = createPool(dbUrl, 6);
   try {
-    const ctx = withLogger(serviceDependenciesFromEnv(sql), createLogger({ fn: "sweep" }));
+    // Log lines go to stderr: stdout carries the summary (JSON with --json).
+    const log = createLogger({ fn: "sweep" }, (_level, line) => console.error(line));
+    const ctx = withLogger(serviceDependenciesFromEnv(sql), log);
     const total: SweepSummary = { teardowns: {}, rows: {}, deferred: 0 };
     for (let round = 0; round < (flags.once ? 1 : MAX_SWEEPS); round++) {
       const summary = await sweep(ctx);

@@ -7,6 +7,7 @@
 import postgres from "postgres";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
+import { CAMEL_COLUMNS } from "../../supabase/functions/_shared/db/client.ts";
 import { createAuthApi } from "./auth-api.ts";
 import { type GatewayOptions, startGateway } from "./gateway.ts";
 import type { LogSink } from "./function-worker.ts";
@@ -166,7 +167,7 @@ export interface ProjectOptions {
  */
 export async function startProject(shared: SharedServices, options: ProjectOptions) {
   const { keys, mode } = options;
-  const authSql = postgres(shared.dbUrl, { max: 2, onnotice: () => {}, transform: postgres.camel });
+  const authSql = postgres(shared.dbUrl, { max: 2, onnotice: () => {}, transform: CAMEL_COLUMNS });
   const apiUrl = `http://127.0.0.1:${options.port || freePort()}`;
   const gateway = await startGateway({
     port: Number(new URL(apiUrl).port),

@@ -7,6 +7,12 @@ import { databaseSettingsFromEnv } from "../config.ts";
 
 export type Sql = postgres.Sql;
 
+/**
+ * Column names in camelCase both ways, and nothing else: `postgres.camel` would also rewrite the keys inside
+ * JSON columns (a degraded part named `fallback_origination_url` would come back `fallbackOriginationUrl`).
+ */
+export const CAMEL_COLUMNS = { column: { from: postgres.toCamel, to: postgres.fromCamel } };
+
 let pool: Sql | undefined;
 
 export function getSql(): Sql {
@@ -20,7 +26,7 @@ export function createPool(url: string, max: number): Sql {
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
-    transform: postgres.camel,
+    transform: CAMEL_COLUMNS,
     connection: { application_name: "twilio-sip-provisioning" },
   });
 }

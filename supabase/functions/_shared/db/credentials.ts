@@ -58,6 +58,14 @@ export type OwnedResource =
 /** Columns holding JSON: written as such whatever the driver infers (no type inference without prepared statements). */
 const JSON_COLUMNS = ["ownedResources", "degraded"] as const;
 
+function withJsonColumns(sql: Sql, patch: CredentialPatch): Record<string, unknown> {
+  const columns: Record<string, unknown> = { ...patch };
+  for (const name of JSON_COLUMNS) {
+    if (patch[name] !== undefined) columns[name] = sql.json(patch[name] as postgres.JSONValue);
+  }
+  return columns;
+}
+
 export type CredentialPatch = Partial<Omit<CredentialRow, "id" | "userId" | "createdAt" | "updatedAt">>;
 
 export interface ProvisioningEvent {
@@ -121,10 +129,7 @@ export async function updateCredential(
   event?: ProvisioningEvent,
 ): Promise<boolean> {
   const { authToken, sipPassword, ...plain } = patch;
-  const columns: Record<string, unknown> = { ...plain };
-  for (const name of JSON_COLUMNS) {
-    if (plain[name] !== undefined) columns[name] = sql.json(plain[name] as postgres.JSONValue);
-  }
+  const columns = withJsonColumns(sql, plain);
   const secrets = {
     ...(authToken === undefined ? {} : { authToken }),
     ...(sipPassword === undefined ? {} : { sipPassword }),
@@ -229,7 +234,7 @@ export async function reopenForRepair(
 ): Promise<boolean> {
   const [{ reopened }] = await sql<{ reopened: number }[]>`
     with changed as (
-      update public.user_twilio_credentials set ${sql({ ...patch, status: "pending" })}
+      update public.user_twilio_credentials set ${sql({ ...withJsonColumns(sql, patch), status: "pending" })}
       where id = ${row.id}
         and trunk_sid is not distinct from ${row.trunkSid}
         and credential_list_sid is not distinct from ${row.credentialListSid}

@@ -43,8 +43,16 @@ export async function repairTrunk(ctx: ServiceContext, request: { userId: string
   return { before, after, repaired: failing.filter((name) => passing.has(name)) };
 }
 
-/** The row's columns to clear (or correct) so that provisioning recreates exactly what is missing. */
-function forgetMissing({ changedDomainName, credentialListGone }: Findings, failing: string[]) {
+/**
+ * The row's columns to clear (or correct) so that provisioning recreates exactly what is missing. An origination
+ * URL of ours that still exists but carries an old URI keeps its SID: provisioning points it at the configured
+ * one in place rather than adding a second beside it.
+ */
+function forgetMissing(findings: Findings, failing: string[]) {
+  const { changedDomainName, credentialListGone, row } = findings;
+  const gone = (sid: string | null) =>
+    !sid || !findings.originationUrlSids.has(sid) ||
+    findings.disabledOriginationUrlSids.includes(sid);
   const patch: CredentialPatch = {};
   if (failing.includes("trunk") && changedDomainName) {
     // Someone renamed the termination host in the console: it is the trunk's address now, so record it.
@@ -62,8 +70,14 @@ function forgetMissing({ changedDomainName, credentialListGone }: Findings, fail
   if (credentialListGone) Object.assign(patch, { credentialListSid: null, credentialSid: null });
   else if (failing.includes("credential")) patch.credentialSid = null;
   // Missing or disabled (the disabled one was deleted above): provisioning adds it again.
-  if (failing.includes("origination_url")) patch.originationUrlSid = null;
-  if (failing.includes("fallback_origination_url")) patch.fallbackOriginationUrlSid = null;
+  if (failing.includes("origination_url") && gone(row.originationUrlSid)) {
+    Object.assign(patch, { originationUrlSid: null, originationSipUri: null });
+  }
+  if (failing.includes("fallback_origination_url") && gone(row.fallbackOriginationUrlSid)) {
+    Object.assign(patch, { fallbackOriginationUrlSid: null, fallbackOriginationSipUri: null });
+  }
+  // What provisioning recorded as failed is tried again now.
+  patch.degraded = {};
   return patch;
 }
 

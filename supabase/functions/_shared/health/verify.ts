@@ -41,6 +41,8 @@ export interface HealthReport {
   trunkSid: string | null;
   domainName: string | null;
   checks: Check[];
+  /** What provisioning last recorded as degraded, by part, with Twilio's code and message (retried on its own). */
+  recordedFailures: CredentialRow["degraded"];
 }
 
 /** What verification found, beyond the report: the facts repair acts on. */
@@ -52,6 +54,8 @@ export interface Findings {
   detachedNumbers: AttachedNumberRow[];
   /** Disabled origination URLs of ours, which repair replaces. */
   disabledOriginationUrlSids: string[];
+  /** The origination URLs the trunk has in Twilio, by SID: a recorded one missing here is recreated by repair. */
+  originationUrlSids: Set<string>;
   /** The trunk's domain in Twilio when it differs from the recorded one. */
   changedDomainName: string | null;
   /** The recorded credential list no longer exists (as opposed to merely not being associated). */
@@ -75,6 +79,7 @@ export async function inspectSetup(ctx: ServiceContext, userId: string): Promise
     twilio,
     detachedNumbers: [] as AttachedNumberRow[],
     disabledOriginationUrlSids: [] as string[],
+    originationUrlSids: new Set<string>(),
     changedDomainName: null as string | null,
     credentialListGone: false,
   };
@@ -114,6 +119,7 @@ export async function inspectSetup(ctx: ServiceContext, userId: string): Promise
     listAttachedNumbers(ctx.sql, row.id),
   ]);
 
+  findings.originationUrlSids = new Set(originationUrls.map((url) => url.sid));
   const listAssociated = associated.some((list) => list.sid === row.credentialListSid);
   findings.credentialListGone = !credentials;
   add(
@@ -179,5 +185,11 @@ export async function inspectSetup(ctx: ServiceContext, userId: string): Promise
 function verdict(row: CredentialRow, checks: Check[]): HealthReport {
   const failed = checks.filter((check) => !check.ok);
   const status = failed.some((check) => check.critical) ? "broken" : failed.length ? "degraded" : "verified";
-  return { status, trunkSid: row.trunkSid, domainName: row.domainName, checks };
+  return {
+    status,
+    trunkSid: row.trunkSid,
+    domainName: row.domainName,
+    checks,
+    recordedFailures: row.degraded,
+  };
 }

@@ -19,8 +19,7 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
 export async function readJsonBody(req: Request): Promise<unknown> {
   const declared = Number(req.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const text = await req.text();
-  if (new TextEncoder().encode(text).length > MAX_BODY_BYTES) throw tooLarge();
+  const text = await readCapped(req);
   if (!text.trim()) return {};
   let body: unknown;
   try {
@@ -32,6 +31,25 @@ export async function readJsonBody(req: Request): Promise<unknown> {
     throw new ApiError(400, "invalid_json", "The request body must be a JSON object");
   }
   return body;
+}
+
+/** Reads the body while counting, and stops at the cap: a body without Content-Length is never buffered whole. */
+async function readCapped(req: Request): Promise<string> {
+  if (!req.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req.body) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) throw tooLarge(); // leaving the loop cancels the rest of the stream
+    chunks.push(chunk);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(body);
 }
 
 export function queryObject(url: URL): Record<string, string> {

@@ -54,10 +54,13 @@ export type ProvisionOutcome =
   /** The row does not exist (any more). */
   | { kind: "missing" };
 
-/** Trunk, domain, credential list and credential, with the password we keep: what LiveKit needs to place calls. */
+/**
+ * Trunk, domain and credential list, with the username and password we keep: what LiveKit needs to place calls
+ * (the credential's SID is bookkeeping: a row the old service left may lack it while its credential works).
+ */
 export function hasWorkingConfig(row: CredentialRow): boolean {
-  return !!row.trunkSid && !!row.domainName && !!row.credentialListSid && !!row.credentialSid &&
-    !!row.sipUsername && !!row.sipPassword;
+  return !!row.trunkSid && !!row.domainName && !!row.credentialListSid && !!row.sipUsername &&
+    !!row.sipPassword;
 }
 
 /**
@@ -70,7 +73,8 @@ export function isServing(row: CredentialRow): boolean {
 
 /** Everything configured exists and is recorded, nothing is degraded: no run has anything left to do. */
 export function isProvisioned(row: CredentialRow, config: ProvisioningConfig): boolean {
-  return row.status === "active" && hasWorkingConfig(row) && Object.keys(row.degraded).length === 0 &&
+  return row.status === "active" && hasWorkingConfig(row) && !!row.credentialSid &&
+    Object.keys(row.degraded).length === 0 &&
     originationMatches(row, "originationUrl", config.livekitSipUri) &&
     originationMatches(row, "fallbackOriginationUrl", config.livekitSipUriFallback);
 }

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { ApiError } from "./errors.ts";
+import { readJsonBody } from "./validation.ts";
+
+Deno.test("readJsonBody: a body without Content-Length stops being read at the cap", async () => {
+  const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      if (pulled > 64) controller.close(); // 4 MiB, were it all read
+      else controller.enqueue(chunk);
+    },
+  });
+  const req = new Request("http://localhost/", { method: "POST", body });
+  await assert.rejects(readJsonBody(req), (error) => error instanceof ApiError && error.status === 413);
+  assert.ok(pulled <= 6, `read ${pulled} chunks of 64 KiB for a 256 KiB cap`);
+});
+
+Deno.test("readJsonBody: empty is {}, JSON objects pass, anything else is invalid_json", async () => {
+  const read = (text: string) =>
+    readJsonBody(new Request("http://localhost/", { method: "POST", body: text }));
+  assert.deepEqual(await read(""), {});
+  assert.deepEqual(await read('{"a":1}'), { a: 1 });
+  for (const bad of ["[1]", "null", "{", "3"]) {
+    await assert.rejects(read(bad), (error) => error instanceof ApiError && error.code === "invalid_json");
+  }
+});
