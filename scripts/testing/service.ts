@@ -27,12 +27,12 @@ export function testServiceContext(overrides: Partial<ProvisioningConfig> = {}):
     sql,
     secrets: SecretBox.fromEnv(stack.function_secrets.ENCRYPTION_KEYS),
     config: { ...provisioningConfigFromEnv(stack.function_secrets), ...overrides },
-    twilio: (credentials) =>
+    twilio: (credentials, clientLog = log) =>
       createTwilioClient(credentials, {
         apiBaseUrl: stack.twilio_api_base_url,
         trunkingBaseUrl: stack.twilio_trunking_base_url,
         baseDelayMs: 20,
-        log,
+        log: clientLog,
       }),
     log,
   };

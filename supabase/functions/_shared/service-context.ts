@@ -13,6 +13,7 @@ export interface ServiceContext {
   sql: Sql;
   secrets: SecretBox;
   config: ProvisioningConfig;
-  twilio: (credentials: { accountSid: string; authToken: string }) => TwilioClient;
+  /** A Twilio client on these credentials; its requests are logged (debug) to `log`, the context's by default. */
+  twilio: (credentials: { accountSid: string; authToken: string }, log?: Logger) => TwilioClient;
   log: Logger;
 }

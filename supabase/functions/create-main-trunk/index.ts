@@ -1,13 +1,16 @@
 /**
- * POST /functions/v1/create-main-trunk (user JWT)
- * Body: { accountSid, authToken, label?, recordingMode? }
- * Stores the caller's Twilio credentials (encrypted) and provisions their main trunk. Never returns a secret.
+ * /functions/v1/create-main-trunk (user JWT)
+ *   POST   { accountSid, authToken, label?, recordingMode? } -> stores the caller's Twilio credentials (encrypted)
+ *          and provisions their main trunk. Never returns a secret.
+ *   GET    -> the caller's connected Twilio accounts (TwilioCredentials, no secret)
+ *   DELETE { id } -> disconnects one: the row goes, and everything this service created in Twilio for it
  */
 import { z } from "zod";
 import { authenticateUser } from "../_shared/auth.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { accountSid, authToken, recordingMode } from "../_shared/http/schemas.ts";
-import { parseInput, readJsonBody } from "../_shared/http/validation.ts";
+import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
+import { disconnectTwilioCredentials, listTwilioCredentials } from "../_shared/provisioning/connections.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 
@@ -18,7 +21,27 @@ const body = z.strictObject({
   recordingMode: recordingMode.optional(),
 });
 
+const disconnectBody = z.strictObject({ id: z.uuid("must be the id of one of your connections") });
+
 Deno.serve(createHandler("create-main-trunk", {
+  GET: async ({ req, url, log }) => {
+    const userId = await authenticateUser(req);
+    parseInput(z.strictObject({}), queryObject(url));
+    return json(
+      await listTwilioCredentials(serviceContext(log.child({ user_id: userId })), { userId }),
+      200,
+      {
+        "Cache-Control": "no-store",
+      },
+    );
+  },
+  DELETE: async ({ req, log }) => {
+    const userId = await authenticateUser(req);
+    const { id } = parseInput(disconnectBody, await readJsonBody(req));
+    return json(
+      await disconnectTwilioCredentials(serviceContext(log.child({ user_id: userId })), { userId, id }),
+    );
+  },
   POST: async ({ req, log }) => {
     const userId = await authenticateUser(req);
     const input = parseInput(body, await readJsonBody(req));

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { emulator, newUser, stackInfo, stackTest, storedCredential } from "../../../scripts/testing/stack.ts";
+import {
+  customerWithTrunk,
+  emulator,
+  newUser,
+  stackInfo,
+  stackTest,
+  storedCredential,
+} from "../../../scripts/testing/stack.ts";
 
 stackTest(
   "create-main-trunk: the happy path provisions exactly one complete trunk and records every SID",
@@ -70,5 +77,68 @@ stackTest(
     const steps = lines.filter((line) => line.event === "provisioning_step").map((line) => line.step);
     assert.ok(steps.includes("trunk") && steps.includes("credential"), steps.join(","));
     assert.ok(data.trunkSid);
+  },
+);
+
+stackTest(
+  "create-main-trunk GET lists the user's connections (seed fields, no secret); DELETE disconnects",
+  async () => {
+    const customer = await customerWithTrunk({ label: "Main office" });
+    const other = await newUser();
+    const number = await emulator.addNumber(customer.account.sid, "+14155550142", {
+      voiceUrl: "https://example.test/keep",
+    });
+    await customer.user.supabase.functions.invoke("attach-phone", { body: { phoneNumberSid: number.sid } });
+
+    const { data: listed } = await customer.user.supabase.functions.invoke("create-main-trunk", {
+      method: "GET",
+    });
+    assert.equal(listed.credentials.length, 1);
+    const [connection] = listed.credentials;
+    assert.deepEqual(Object.keys(connection).sort(), [
+      "account_sid",
+      "created_at",
+      "credential_list_sid",
+      "degraded",
+      "domain_name",
+      "domain_prefix",
+      "id",
+      "is_active",
+      "label",
+      "sip_username",
+      "status",
+      "trunk_sid",
+      "updated_at",
+      "user_id",
+    ]);
+    assert.deepEqual([connection.trunk_sid, connection.label, connection.status], [
+      customer.trunkSid,
+      "Main office",
+      "active",
+    ]);
+    const { data: others } = await other.supabase.functions.invoke("create-main-trunk", { method: "GET" });
+    assert.deepEqual(others.credentials, [], "another user sees nothing");
+
+    const foreign = await other.supabase.functions.invoke("create-main-trunk", {
+      method: "DELETE",
+      body: { id: connection.id },
+    });
+    assert.equal(foreign.error?.context.status, 404, "another user's connection cannot be disconnected");
+    await foreign.error?.context.body?.cancel();
+
+    const { data: disconnected, error } = await customer.user.supabase.functions.invoke("create-main-trunk", {
+      method: "DELETE",
+      body: { id: connection.id },
+    });
+    assert.equal(error, null);
+    assert.deepEqual(disconnected, { deleted: true, teardown: "deprovisioned" });
+    const state = await emulator.state(customer.account.sid);
+    assert.deepEqual([state.trunks.length, state.credential_lists.length], [0, 0], "nothing of ours left");
+    const restored = state.incoming_phone_numbers.find((n) => n.sid === number.sid)!;
+    assert.deepEqual([restored.trunk_sid, restored.voice_url], [null, "https://example.test/keep"]);
+    const { data: after } = await customer.user.supabase.functions.invoke("create-main-trunk", {
+      method: "GET",
+    });
+    assert.deepEqual(after.credentials, []);
   },
 );

@@ -24,5 +24,9 @@ export function serviceDependenciesFromEnv(sql: Sql): ServiceDependencies {
 
 /** The context of one request or job: its logger, and Twilio clients that log their requests to it (debug). */
 export function withLogger(dependencies: ServiceDependencies, log: Logger): ServiceContext {
-  return { ...dependencies, log, twilio: (credentials) => createTwilioClient(credentials, { log }) };
+  return {
+    ...dependencies,
+    log,
+    twilio: (credentials, clientLog = log) => createTwilioClient(credentials, { log: clientLog }),
+  };
 }

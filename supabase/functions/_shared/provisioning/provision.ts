@@ -158,7 +158,7 @@ class ProvisioningRun {
     // Failing before any Twilio step (no key to decrypt with, no client) is not the row's failure: it propagates.
     this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
     const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
-    this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken });
+    this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken }, this.#log);
     const password = this.#row.sipPassword
       ? await this.#ctx.secrets.decrypt(
         this.#row.sipPassword,

@@ -8,7 +8,13 @@
  * ```
  */
 import { TwilioNetworkError } from "./errors.ts";
-import { isIdempotentRequest, isRetryableResponse, parseRetryAfter, retryDelayMs } from "./retry-policy.ts";
+import {
+  isIdempotentRequest,
+  isRetryableResponse,
+  mayReuseConnection,
+  parseRetryAfter,
+  retryDelayMs,
+} from "./retry-policy.ts";
 
 export const TWILIO_API_ORIGIN = "https://api.twilio.com";
 export const TWILIO_TRUNKING_ORIGIN = "https://trunking.twilio.com";
@@ -143,11 +149,12 @@ export class TwilioHttpClient {
 
   async #send(method: string, url: string, init: RequestInit, readBody: boolean) {
     const idempotent = isIdempotentRequest(method, url);
+    const pooled = mayReuseConnection(method, url);
     const deadline = this.#now() + this.#deadlineMs;
     for (let attempt = 1;; attempt++) {
       const budget = Math.max(1, Math.min(this.#timeoutMs, deadline - this.#now()));
       const started = performance.now();
-      const outcome = await this.#attempt(url, init, readBody, budget, idempotent);
+      const outcome = await this.#attempt(url, init, readBody, budget, pooled);
       const failed = "failure" in outcome;
       this.#onAttempt({
         method,
@@ -180,11 +187,11 @@ export class TwilioHttpClient {
     init: RequestInit,
     readBody: boolean,
     timeoutMs: number,
-    idempotent: boolean,
+    pooled: boolean,
   ): Promise<Outcome> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    const client = idempotent ? undefined : ownConnection();
+    const client = pooled ? undefined : ownConnection();
     try {
       const response = await this.#fetch(url, { ...init, signal: controller.signal, client });
       const body = readBody || !response.ok ? await response.text() : null;

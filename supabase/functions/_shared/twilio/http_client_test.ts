@@ -348,3 +348,23 @@ Deno.test("stream() rewrites and authenticates, leaves a success body unread and
   assert.equal(missing.status, 404);
   assert.equal((await missing.json()).code, 20404);
 });
+
+Deno.test("connections: creates get their own; reads, updates and associations may reuse a pooled one", async () => {
+  const { mayReuseConnection } = await import("./retry-policy.ts");
+  const trunk = `https://trunking.twilio.com/v1/Trunks/TK${"a".repeat(32)}`;
+  const api = `https://api.twilio.com/2010-04-01/Accounts/AC${"b".repeat(32)}`;
+  const table: [string, string, boolean][] = [
+    ["GET", `${trunk}/PhoneNumbers`, true],
+    ["DELETE", `${trunk}/PhoneNumbers/PN${"c".repeat(32)}`, true],
+    ["POST", `${trunk}/Recording`, true],
+    ["POST", `${trunk}/PhoneNumbers`, true],
+    ["POST", `${trunk}/CredentialLists`, true],
+    ["POST", "https://trunking.twilio.com/v1/Trunks", false],
+    ["POST", `${trunk}/OriginationUrls`, false],
+    ["POST", `${api}/SIP/CredentialLists.json`, false],
+    ["POST", `${api}/SIP/CredentialLists/CL${"d".repeat(32)}/Credentials.json`, false],
+  ];
+  for (const [method, url, expected] of table) {
+    assert.equal(mayReuseConnection(method, url), expected, `${method} ${url}`);
+  }
+});

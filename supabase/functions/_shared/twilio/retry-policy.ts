@@ -26,6 +26,22 @@ export function isIdempotentRequest(method: string, url: string): boolean {
   return SID_SEGMENT.test(last) || SINGLETON_SEGMENTS.has(last);
 }
 
+/** Collections whose POST associates a resource that already exists (named in the body) with a trunk. */
+const ASSOCIATION_SEGMENTS = new Set(["PhoneNumbers", "CredentialLists"]);
+
+/**
+ * Whether the request may go out on a pooled keep-alive connection. Deno's fetch silently sends a request again
+ * when a reused connection turns out closed, so a create gets a connection of its own, except an association:
+ * sent twice, it names the same number or list and cannot make a second resource (Twilio answers "already
+ * associated", which the callers treat as done). Bulk attach of 1,000 numbers then needs no 1,000 handshakes.
+ */
+export function mayReuseConnection(method: string, url: string): boolean {
+  if (isIdempotentRequest(method, url)) return true;
+  const segments = new URL(url).pathname.replace(/\/+$/, "").split("/");
+  return method.toUpperCase() === "POST" && segments.at(-3) === "Trunks" &&
+    ASSOCIATION_SEGMENTS.has(segments.at(-1) ?? "");
+}
+
 const RATE_LIMIT_CODE = 20429;
 
 /** A response worth repeating: always a rate limit, a Twilio-side failure only when the request is idempotent. */

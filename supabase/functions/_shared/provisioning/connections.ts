@@ -1,0 +1,80 @@
+/**
+ * The user's connected Twilio accounts as a frontend shows them (the seed's TwilioCredentials, never a secret),
+ * and disconnecting one: the row goes, and with it everything this service created in Twilio for it.
+ *
+ * ```ts
+ * const { credentials } = await listTwilioCredentials(ctx, { userId });
+ * await disconnectTwilioCredentials(ctx, { userId, id: credentials[0].id });
+ * ```
+ */
+import type { CredentialRow } from "../db/credentials.ts";
+import { ApiError } from "../http/errors.ts";
+import type { ServiceContext } from "../service-context.ts";
+import { deprovisionCredential, type DeprovisionResult } from "./deprovision.ts";
+
+/** A credential row as its owner may see it: the seed's fields and the provisioning status, no secret. */
+export interface TwilioCredentials {
+  id: string;
+  user_id: string;
+  account_sid: string;
+  trunk_sid: string | null;
+  label: string | null;
+  domain_name: string | null;
+  domain_prefix: string | null;
+  credential_list_sid: string | null;
+  sip_username: string | null;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+  status: "pending" | "provisioning" | "active" | "failed" | "deprovisioning";
+  /** Parts that could not be set up yet, retried without the user. */
+  degraded: string[];
+}
+
+export async function listTwilioCredentials(
+  ctx: ServiceContext,
+  request: { userId: string },
+): Promise<{ credentials: TwilioCredentials[] }> {
+  const rows = await ctx.sql<CredentialRow[]>`
+    select * from public.user_twilio_credentials where user_id = ${request.userId}
+    order by is_active desc, created_at desc`;
+  return { credentials: rows.map(asTwilioCredentials) };
+}
+
+/** The row under the table's own (snake_case) names, as supabase.from(...).select() would give it its owner. */
+function asTwilioCredentials(row: CredentialRow): TwilioCredentials {
+  return {
+    id: row.id,
+    user_id: row.userId,
+    account_sid: row.accountSid,
+    trunk_sid: row.trunkSid,
+    label: row.label,
+    domain_name: row.domainName,
+    domain_prefix: row.domainPrefix,
+    credential_list_sid: row.credentialListSid,
+    sip_username: row.sipUsername,
+    is_active: row.isActive,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    status: row.status,
+    degraded: Object.keys(row.degraded),
+  };
+}
+
+/**
+ * Deletes the user's row (its delete records the teardown) and works the teardown off at once: numbers restored,
+ * our trunk and list deleted. Should Twilio fail mid-way, the teardown stays recorded and the sweeper finishes it.
+ */
+export async function disconnectTwilioCredentials(
+  ctx: ServiceContext,
+  request: { userId: string; id: string },
+): Promise<{ deleted: true; teardown: DeprovisionResult["kind"] }> {
+  const deleted = await ctx.sql`delete from public.user_twilio_credentials
+    where id = ${request.id} and user_id = ${request.userId} returning id`;
+  if (deleted.length === 0) {
+    throw new ApiError(404, "credentials_not_found", "No such Twilio connection for this user", "id");
+  }
+  const teardown = await deprovisionCredential(ctx, request.id);
+  ctx.log.info("disconnected", { credential_id: request.id, teardown: teardown.kind });
+  return { deleted: true, teardown: teardown.kind };
+}
