@@ -20,7 +20,7 @@ export function ChecksTable({ title, report }: { title: string; report: HealthRe
             cell: (check) => (
               <>
                 {check.name.replaceAll("_", " ")}
-                {check.critical && <span className="muted small">(critical)</span>}
+                {check.critical && <span className="muted small block">critical</span>}
               </>
             ),
           },

@@ -46,17 +46,7 @@ export function HealthPanel({ onRepaired }: { onRepaired(): Promise<void> }) {
       </div>
       <ErrorAlert error={check.error ?? repair.error} />
       <div role="status" className="small">
-        {check.pending
-          ? "Checking…"
-          : repair.pending
-          ? "Repairing…"
-          : shown?.kind === "repair"
-          ? `Repair finished: ${
-            shown.result.repaired.length
-              ? `repaired ${shown.result.repaired.join(", ")}`
-              : "nothing needed repairing"
-          }.`
-          : ""}
+        {check.pending ? "Checking…" : repair.pending ? "Repairing…" : repairSummary(shown)}
       </div>
       {shown?.kind === "check" && <ChecksTable title="Status" report={shown.report} />}
       {shown?.kind === "repair" && (
@@ -67,4 +57,12 @@ export function HealthPanel({ onRepaired }: { onRepaired(): Promise<void> }) {
       )}
     </Section>
   );
+}
+
+function repairSummary(shown: Shown | null): string {
+  if (shown?.kind !== "repair") return "";
+  const { repaired } = shown.result;
+  return `Repair finished: ${
+    repaired.length ? `repaired ${repaired.join(", ")}` : "nothing needed repairing"
+  }.`;
 }

@@ -8,7 +8,7 @@ export function ErrorAlert({ error, ref }: { error: ApiError | null; ref?: Ref<H
   return (
     <p role="alert" className="alert alert-error" tabIndex={-1} ref={ref}>
       {error.message}
-      {typeof twilioCode === "number" && <span className="muted">(Twilio error {twilioCode})</span>}
+      {typeof twilioCode === "number" && <span className="muted">{` (Twilio error ${twilioCode})`}</span>}
     </p>
   );
 }
