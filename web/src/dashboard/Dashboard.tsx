@@ -19,7 +19,7 @@ export function Dashboard() {
   /** undefined: not loaded yet; null: nothing connected. */
   const [config, setConfig] = useState<SipConfig | null | undefined>(undefined);
   const load = useAction(useCallback(() => api.getSipConfig(), [api]));
-  const { run: runLoad, setError: setLoadError } = load;
+  const { run: runLoad } = load;
 
   const reload = useCallback(async () => {
     const loaded = await runLoad();
@@ -30,10 +30,7 @@ export function Dashboard() {
   useEffect(() => void reload(), [reload]);
 
   // 404 is the ordinary "not connected yet", not an error to show.
-  const notConnected = load.error?.code === "credentials_not_found";
-  useEffect(() => {
-    if (notConnected) setLoadError(null);
-  }, [notConnected, setLoadError]);
+  const loadError = load.error?.code === "credentials_not_found" ? null : load.error;
 
   if (config === undefined) {
     return <p role="status">{load.pending ? "Loading your configuration…" : ""}</p>;
@@ -41,14 +38,14 @@ export function Dashboard() {
   if (config === null) {
     return (
       <>
-        <ErrorAlert error={load.error} />
+        <ErrorAlert error={loadError} />
         <ConnectForm onConnected={reload} />
       </>
     );
   }
   return (
     <div className="dashboard">
-      <ErrorAlert error={load.error} />
+      <ErrorAlert error={loadError} />
       <SipConfigPanel config={config} />
       <NumbersPanel onChanged={reload} />
       <RecordingsPanel />
