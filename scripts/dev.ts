@@ -12,6 +12,7 @@ import { clusterDirFor } from "./local/postgres.ts";
 import { isPortFree } from "./local/process.ts";
 import { startStack } from "./local/stack.ts";
 import { localDir, persistedJson, readRunningStack, stackFile } from "./local/state.ts";
+import { startWebPage } from "./local/web-server.ts";
 
 let flags;
 try {
@@ -35,6 +36,7 @@ const ports = {
   api: port("API_PORT", 54321),
   db: port("DB_PORT", 54322),
   emulator: port("EMULATOR_PORT", 54329),
+  web: port("WEB_PORT", 54323),
 };
 
 if (await readRunningStack()) {
@@ -72,14 +74,27 @@ const stack = await startStack({
     logFile.writeSync(encoder.encode(text));
   },
 });
-await Deno.writeTextFile(stackFile, JSON.stringify({ ...stack.info, pid: Deno.pid }, null, 2), {
+const webPage = await serveExamplePage();
+const web_url = webPage?.url ?? null;
+await Deno.writeTextFile(stackFile, JSON.stringify({ ...stack.info, web_url, pid: Deno.pid }, null, 2), {
   mode: 0o600,
 });
 
 const { signing_key: _key, function_secrets: _secrets, ...visible } = stack.info;
-console.log(JSON.stringify(visible, null, 2));
+console.log(JSON.stringify({ ...visible, web_url }, null, 2));
 console.log(`Local stack ready in ${((performance.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops it.`);
 console.log("Sign up through supabase-js (auth.signUp), or get a token: deno task token <user-uuid>");
+
+/** The example page (web/), built if stale, on WEB_PORT. A page that cannot be built leaves the stack running. */
+async function serveExamplePage() {
+  const { api_url: supabaseUrl, publishable_key: publishableKey } = stack.info;
+  try {
+    return await startWebPage({ port: ports.web, supabaseUrl, publishableKey });
+  } catch (error) {
+    console.error(`[web] the example page is not served: ${(error as Error).message}`);
+    return undefined;
+  }
+}
 
 /** The keys saved in .local/ (created the first time; an older file gains the legacy JWT secret it lacked). */
 async function projectKeys(path: string) {
@@ -90,6 +105,7 @@ async function projectKeys(path: string) {
 
 const shutdown = async () => {
   await Deno.remove(stackFile).catch(() => {});
+  await webPage?.close();
   await stack.stop();
   logFile.close();
   Deno.exit(0);

@@ -25,6 +25,7 @@ Deno.test({
       API_PORT: String(freePort()),
       DB_PORT: String(freePort()),
       EMULATOR_PORT: String(freePort()),
+      WEB_PORT: String(freePort()),
       NO_COLOR: "1",
     };
     const task = (name: string, ...args: string[]) =>
@@ -39,6 +40,12 @@ Deno.test({
       assert.equal(info.api_url, `http://127.0.0.1:${env.API_PORT}`);
       assert.match(info.db_url, new RegExp(`:${env.DB_PORT}/postgres$`));
       assert.match(info.publishable_key, /^sb_publishable_/);
+      // The example page, pointed at this stack by the config.json served beside it.
+      assert.equal(info.web_url, `http://127.0.0.1:${env.WEB_PORT}/`);
+      assert.deepEqual(await (await fetch(new URL("config.json", info.web_url))).json(), {
+        supabaseUrl: info.api_url,
+        publishableKey: info.publishable_key,
+      });
       assert.match(info.secret_key, /^sb_secret_/);
       assert.equal(info.jwt_mode, "signing-keys");
       assert.equal(info.emulator_url, `http://127.0.0.1:${env.EMULATOR_PORT}`);

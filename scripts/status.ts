@@ -15,5 +15,6 @@ const visible = [
   "twilio_api_base_url",
   "twilio_trunking_base_url",
   "emulator_url",
+  "web_url",
 ] as const;
 console.log(JSON.stringify(Object.fromEntries(visible.map((key) => [key, stack[key]])), null, 2));

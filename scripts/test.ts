@@ -38,7 +38,7 @@ let totals = { passed: 0, failed: 0, skipped: 0 };
 try {
   await Deno.writeTextFile(stackFile, JSON.stringify(stack.info));
   // The secrets audit runs last, over everything the other suites stored and logged.
-  const phases = Deno.args.length ? [Deno.args] : [["scripts", "supabase"], [AUDIT]];
+  const phases = Deno.args.length ? [Deno.args] : [["scripts", "supabase", "client", "web"], [AUDIT]];
   for (const [index, args] of phases.entries()) {
     const junitFile = join(workDir, `junit-${index}.xml`);
     const tests = new Deno.Command(Deno.execPath(), {

@@ -50,7 +50,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = Deno.serve({ hostname: "127.0.0.1", port: options.port, onListen() {} }, async (req) => {
     const url = new URL(req.url);
     if (url.pathname.startsWith("/auth/v1/")) {
-      return await options.auth(req, url.pathname.slice("/auth/v1".length));
+      if (req.method === "OPTIONS") return withAuthCors(new Response(null, { status: 204 }), req);
+      return withAuthCors(await options.auth(req, url.pathname.slice("/auth/v1".length)), req);
     }
     if (url.pathname === "/_local/health") return Response.json({ ok: true });
     const kill = url.pathname.match(/^\/_local\/functions\/([a-z0-9_-]+)\/kill$/);
@@ -110,6 +111,20 @@ async function forward(req: Request, worker: FunctionWorker, path: string): Prom
     worker.kill();
     return gatewayError(502, "Function process ended before it responded");
   }
+}
+
+/**
+ * Supabase Auth answers browsers on any origin (sign-up and sign-in from a web page), so the stand-in does too:
+ * the example page is served from its own port.
+ */
+function withAuthCors(response: Response, req: Request): Response {
+  response.headers.set("Access-Control-Allow-Origin", "*");
+  response.headers.set("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+  response.headers.set(
+    "Access-Control-Allow-Headers",
+    req.headers.get("access-control-request-headers") ?? "authorization, apikey, content-type, x-client-info",
+  );
+  return response;
 }
 
 function gatewayError(status: number, message: string) {

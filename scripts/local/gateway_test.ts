@@ -142,3 +142,35 @@ stackTest("functions: CORS preflight, 405 with Allow, and a request id on every 
   assert.equal(wrong.headers.get("x-request-id"), "req-12345678");
   assert.equal((await wrong.json()).error.code, "method_not_allowed");
 });
+
+stackTest(
+  "gateway: Auth answers a page on another origin (preflight and CORS headers), as Supabase does",
+  async () => {
+    const api = stackInfo().api_url;
+    const preflight = await fetch(`${api}/auth/v1/signup`, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://127.0.0.1:54323",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "apikey, content-type, x-client-info, x-supabase-api-version",
+      },
+    });
+    await preflight.body?.cancel();
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "*");
+    assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /x-supabase-api-version/);
+
+    const refused = await fetch(`${api}/auth/v1/token?grant_type=password`, {
+      method: "POST",
+      headers: { Origin: "http://127.0.0.1:54323", "Content-Type": "application/json" },
+      body: JSON.stringify({ email: "nobody@example.test", password: "wrong-password" }),
+    });
+    assert.equal(refused.status, 400);
+    assert.equal(
+      refused.headers.get("access-control-allow-origin"),
+      "*",
+      "errors are readable by the page too",
+    );
+    assert.equal((await refused.json()).error_code, "invalid_credentials");
+  },
+);

@@ -9,6 +9,8 @@ export const stackFile = join(localDir, "stack.json");
 
 export interface RunningStack extends StackInfo {
   pid: number;
+  /** The example page `task dev` serves (null when it could not be built). */
+  web_url: string | null;
 }
 
 /** The stack `deno task dev` is running, or undefined when none answers. */

@@ -1,0 +1,30 @@
+/**
+ * Which Supabase project the page talks to. Baked in at build time (VITE_SUPABASE_URL and
+ * VITE_SUPABASE_PUBLISHABLE_KEY), or, for a build made without them, read from ./config.json at start: one build
+ * then serves any project, which is how `task dev` and the browser test use it.
+ */
+export interface PageConfig {
+  supabaseUrl: string;
+  publishableKey: string;
+}
+
+export async function loadConfig(): Promise<PageConfig> {
+  const built = {
+    supabaseUrl: import.meta.env.VITE_SUPABASE_URL ?? "",
+    publishableKey: import.meta.env.VITE_SUPABASE_PUBLISHABLE_KEY ?? "",
+  };
+  if (built.supabaseUrl && built.publishableKey) return built;
+
+  const response = await fetch(new URL("config.json", document.baseURI), { cache: "no-store" });
+  if (!response.ok) {
+    throw new Error(
+      `config.json answered ${response.status}: build with VITE_SUPABASE_URL and VITE_SUPABASE_PUBLISHABLE_KEY, ` +
+        "or serve a config.json next to index.html",
+    );
+  }
+  const config = (await response.json()) as Partial<PageConfig>;
+  if (!config.supabaseUrl || !config.publishableKey) {
+    throw new Error("config.json needs supabaseUrl and publishableKey");
+  }
+  return { supabaseUrl: config.supabaseUrl, publishableKey: config.publishableKey };
+}
