@@ -1,5 +1,5 @@
 /**
- * `deno task sweep [--once] [--json]`: the sweeper run from outside (supabase/functions/_shared/provisioning/
+ * `deno task sweep [--once] [--json] [--user-id UUID ...]`: the sweeper run from outside (supabase/functions/_shared/provisioning/
  * sweep.ts): finishes the teardowns of deleted rows and retries rows with work left whose retry is due, with the
  * functions' settings from the environment (SUPABASE_DB_URL, ENCRYPTION_KEYS, LIVEKIT_SIP_URI, ...), or the running
  * local stack's when no database is named. Sweeps until nothing due is left (or once), then prints what it did.
@@ -15,7 +15,7 @@ import {
 import { sweep, type SweepSummary } from "../supabase/functions/_shared/provisioning/sweep.ts";
 import { useRunningStackSettings } from "./local/operator-env.ts";
 
-const USAGE = "Usage: deno task sweep [--once] [--json]";
+const USAGE = "Usage: deno task sweep [--once] [--json] [--user-id UUID ...]";
 const MAX_SWEEPS = 100;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,7 +23,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     flags = parseArgs({
       args: argv,
-      options: { once: { type: "boolean", default: false }, json: { type: "boolean", default: false } },
+      options: {
+        once: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        "user-id": { type: "string", multiple: true },
+      },
     }).values;
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
@@ -44,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     const ctx = withLogger(serviceDependenciesFromEnv(sql), log);
     const total: SweepSummary = { teardowns: {}, rows: {}, deferred: 0 };
     for (let round = 0; round < (flags.once ? 1 : MAX_SWEEPS); round++) {
-      const summary = await sweep(ctx);
+      const summary = await sweep(ctx, { userIds: flags["user-id"] });
       addInto(total, summary);
       // Nothing was picked up, or only what is now waiting for a later retry: done for now.
       if (!Object.keys(summary.teardowns).length && !Object.keys(summary.rows).length) break;

@@ -10,7 +10,7 @@
  */
 import type { ProvisioningConfig } from "../../supabase/functions/_shared/config.ts";
 import type { Sql } from "../../supabase/functions/_shared/db/client.ts";
-import { type Fragment, provisionedSql } from "../../supabase/functions/_shared/db/provisioned.ts";
+import { forUsers, type Fragment, provisionedSql } from "../../supabase/functions/_shared/db/provisioned.ts";
 
 export interface BackfillScope {
   /** Also rows whose last provisioning run failed (default: leave them alone). */
@@ -39,11 +39,7 @@ export interface BackfillPlan {
 function inScope(sql: Sql, scope: BackfillScope): Fragment {
   let where = sql`true`;
   if (scope.onlyActive) where = sql`${where} and is_active`;
-  // One text parameter: postgres.js serializes a JS array as an array only once the connection has fetched the
-  // array types, and a pool opening many connections at once sends "a,b,c" ("malformed array literal").
-  if (scope.userIds) {
-    where = sql`${where} and user_id = any(string_to_array(${scope.userIds.join(",")}, ',')::uuid[])`;
-  }
+  if (scope.userIds) where = sql`${where} and ${forUsers(sql, scope.userIds)}`;
   return where;
 }
 

@@ -93,6 +93,18 @@ export async function customerWithTrunk(body: Record<string, unknown> = {}): Pro
   return { user, account, trunkSid: data.trunkSid };
 }
 
+/**
+ * A not yet provisioned credential row written without the database's webhook, as create-main-trunk would start
+ * one: then only the runs a test starts (with their own settings) touch it, never the webhook's.
+ */
+export async function quietCredentialRow(userId: string, account: { sid: string; authToken: string }) {
+  const [row] = await withoutWebhook((tx) =>
+    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, is_active)
+      values (${userId}, ${account.sid}, ${account.authToken}, false) returning id`
+  );
+  return row.id as string;
+}
+
 /** A credential row as stored, with its secrets (which live in twilio_credential_secrets). */
 export async function storedCredential(where: { id: string } | { userId: string }) {
   const [row] = "id" in where

@@ -22,12 +22,22 @@ const sipUri = z.string().regex(
   "must be a sip: URI, e.g. sip:abc.sip.livekit.cloud;transport=tcp",
 );
 
+export const TRANSFER_MODES = ["enable-all", "sip-only", "disable-all"] as const;
+export const TRANSFER_CALLER_IDS = ["from-transferee", "from-transferor"] as const;
+
 const settingsSchema = z.object({
   LIVEKIT_SIP_URI: sipUri.optional(),
   LIVEKIT_SIP_URI_FALLBACK: sipUri.optional(),
   TRUNK_RECORDING_MODE: z.enum(RECORDING_MODES).default("do-not-record"),
   TRUNK_RECORDING_TRIM: z.enum(RECORDING_TRIMS).default("do-not-trim"),
   LIVEKIT_OUTBOUND_TRANSPORT: z.enum(["udp", "tcp", "tls", "auto"]).default("tcp"),
+  // enable-all: LiveKit's TransferSIPParticipant (SIP REFER to tel:/sip:) needs call and PSTN transfer on.
+  TWILIO_TRANSFER_MODE: z.enum(TRANSFER_MODES, { error: `must be one of ${TRANSFER_MODES.join(", ")}` })
+    .default("enable-all"),
+  TWILIO_TRANSFER_CALLER_ID: z.enum(TRANSFER_CALLER_IDS, {
+    error: `must be one of ${TRANSFER_CALLER_IDS.join(", ")}`,
+  })
+    .default("from-transferee"),
 });
 
 export interface ProvisioningConfig {
@@ -38,6 +48,13 @@ export interface ProvisioningConfig {
   recording: { mode: RecordingMode; trim: RecordingTrim };
   /** Transport the voice backend's LiveKit outbound trunk uses to reach the termination host. */
   outboundTransport: "udp" | "tcp" | "tls" | "auto";
+  /** The trunk's call transfer settings (TransferMode, TransferCallerId). */
+  transfer: { mode: typeof TRANSFER_MODES[number]; callerId: typeof TRANSFER_CALLER_IDS[number] };
+  /**
+   * Secure trunking (Twilio `Secure=true`: TLS signalling, SRTP media), on when the LiveKit side uses TLS. Both
+   * directions must agree: a secure trunk refuses plain calls, and LiveKit's SRTP to a plain trunk fails (32207).
+   */
+  secure: boolean;
 }
 
 export function provisioningConfigFromEnv(env: Env = Deno.env.toObject()) {
@@ -47,7 +64,53 @@ export function provisioningConfigFromEnv(env: Env = Deno.env.toObject()) {
     livekitSipUriFallback: settings.LIVEKIT_SIP_URI_FALLBACK,
     recording: { mode: settings.TRUNK_RECORDING_MODE, trim: settings.TRUNK_RECORDING_TRIM },
     outboundTransport: settings.LIVEKIT_OUTBOUND_TRANSPORT,
+    transfer: { mode: settings.TWILIO_TRANSFER_MODE, callerId: settings.TWILIO_TRANSFER_CALLER_ID },
+    secure: secureTrunking(settings),
   } satisfies ProvisioningConfig;
+}
+
+/** Whether the settings ask for TLS, refusing a mix of TLS and plain transports (half a secure trunk). */
+function secureTrunking(settings: z.infer<typeof settingsSchema>): boolean {
+  const usesTls = (uri?: string) => uri !== undefined && /;transport=tls(;|$)/i.test(uri);
+  const parts = [
+    ["LIVEKIT_SIP_URI", settings.LIVEKIT_SIP_URI ? usesTls(settings.LIVEKIT_SIP_URI) : undefined],
+    [
+      "LIVEKIT_SIP_URI_FALLBACK",
+      settings.LIVEKIT_SIP_URI_FALLBACK ? usesTls(settings.LIVEKIT_SIP_URI_FALLBACK) : undefined,
+    ],
+    ["LIVEKIT_OUTBOUND_TRANSPORT", settings.LIVEKIT_OUTBOUND_TRANSPORT === "tls"],
+  ] as const;
+  const configured = parts.filter(([, tls]) => tls !== undefined);
+  const secure = configured.filter(([, tls]) => tls).map(([name]) => name);
+  if (secure.length && secure.length < configured.length) {
+    const plain = configured.filter(([, tls]) => !tls).map(([name]) => name);
+    throw new Error(
+      `Invalid settings: ${secure.join(", ")} use TLS but ${plain.join(", ")} do not. Secure trunking ` +
+        "(Twilio Secure=true with SRTP) covers the whole trunk: use ;transport=tls on every LiveKit SIP URI and " +
+        "LIVEKIT_OUTBOUND_TRANSPORT=tls, or none of them.",
+    );
+  }
+  return secure.length > 0;
+}
+
+const twilioSettingsSchema = z.object({
+  TWILIO_API_BASE_URL: z.url().optional(),
+  TWILIO_TRUNKING_BASE_URL: z.url().optional(),
+  TWILIO_TIMEOUT_MS: z.string().regex(/^[1-9]\d*$/, "must be a positive whole number of milliseconds")
+    .transform(Number).optional(),
+  TWILIO_MAX_ATTEMPTS: z.string().regex(/^[1-9]\d?$/, "must be a whole number from 1 to 99").transform(Number)
+    .optional(),
+});
+
+/** Where Twilio is (its hosts by default; the emulator locally) and how patient the client is with it. */
+export function twilioSettingsFromEnv(env: Env = Deno.env.toObject()) {
+  const settings = parseSettings(twilioSettingsSchema, env);
+  return {
+    apiBaseUrl: settings.TWILIO_API_BASE_URL,
+    trunkingBaseUrl: settings.TWILIO_TRUNKING_BASE_URL,
+    timeoutMs: settings.TWILIO_TIMEOUT_MS,
+    maxAttempts: settings.TWILIO_MAX_ATTEMPTS,
+  };
 }
 
 const authSettingsSchema = z.object({

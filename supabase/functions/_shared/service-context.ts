@@ -7,13 +7,13 @@ import type { ProvisioningConfig } from "./config.ts";
 import type { SecretBox } from "./crypto/secrets.ts";
 import type { Sql } from "./db/client.ts";
 import type { Logger } from "./log.ts";
-import type { TwilioClient } from "./twilio/client.ts";
+import type { TwilioClient, TwilioCredentials } from "./twilio/client.ts";
 
 export interface ServiceContext {
   sql: Sql;
   secrets: SecretBox;
   config: ProvisioningConfig;
   /** A Twilio client on these credentials; its requests are logged (debug) to `log`, the context's by default. */
-  twilio: (credentials: { accountSid: string; authToken: string }, log?: Logger) => TwilioClient;
+  twilio: (credentials: TwilioCredentials, log?: Logger) => TwilioClient;
   log: Logger;
 }

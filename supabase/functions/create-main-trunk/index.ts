@@ -1,6 +1,6 @@
 /**
  * /functions/v1/create-main-trunk (user JWT)
- *   POST   { accountSid, authToken, label?, recordingMode? } -> stores the caller's Twilio credentials (encrypted)
+ *   POST   { accountSid, authToken, label?, recordingMode?, region? } -> stores the caller's Twilio credentials (encrypted)
  *          and provisions their main trunk. Never returns a secret.
  *   GET    -> the caller's connected Twilio accounts (TwilioCredentials, no secret)
  *   DELETE { id } -> disconnects one: the row goes, and everything this service created in Twilio for it
@@ -12,6 +12,7 @@ import { accountSid, authToken, recordingMode } from "../_shared/http/schemas.ts
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { disconnectTwilioCredentials, listTwilioCredentials } from "../_shared/provisioning/connections.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
+import { TWILIO_REGIONS } from "../_shared/twilio/regions.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 
 const body = z.strictObject({
@@ -19,6 +20,7 @@ const body = z.strictObject({
   authToken,
   label: z.string().trim().min(1).max(100).optional(),
   recordingMode: recordingMode.optional(),
+  region: z.enum(TWILIO_REGIONS, { error: `must be one of ${TWILIO_REGIONS.join(", ")}` }).optional(),
 });
 
 const disconnectBody = z.strictObject({ id: z.uuid("must be the id of one of your connections") });

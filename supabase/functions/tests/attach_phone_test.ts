@@ -640,3 +640,27 @@ stackTest("attach-phone GET before the trunk exists: the account's numbers, main
   ]);
   assert.equal((await emulator.state(account.sid)).trunks.length, 0, "a read provisions nothing");
 });
+
+stackTest(
+  "attach-phone DELETE: a detach whose answer was lost (retried, then 404) still restores the number",
+  async () => {
+    const { user, account, trunkSid } = await customerWithTrunk();
+    const number = await addNumber(account.sid, { voiceApplicationSid: APP_SID });
+    const before = await numberState(account.sid, number.sid);
+    await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    // Twilio applies the DELETE and the answer is lost: the client retries and gets 404 (twilio-api-facts.md).
+    await emulator.fault({
+      accountSid: account.sid,
+      method: "DELETE",
+      path: `^/v1/Trunks/${trunkSid}/PhoneNumbers/${number.sid}$`,
+      reset: true,
+      applied: true,
+    });
+    const detached = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
+    assert.deepEqual([detached.data.results[0].status, detached.data.results[0].restored], [
+      "detached",
+      true,
+    ]);
+    assert.deepEqual(await numberState(account.sid, number.sid), before, "the application is back");
+  },
+);

@@ -124,6 +124,8 @@ stackTest("health: a freshly provisioned setup is verified on every check", asyn
   assert.deepEqual(report.checks.map((check) => check.name), [
     "credentials",
     "trunk",
+    "secure_trunking",
+    "transfer",
     "credential_list",
     "credential",
     "origination_url",

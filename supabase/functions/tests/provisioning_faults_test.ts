@@ -12,7 +12,14 @@ import { seededRandom } from "../../../scripts/testing/random.ts";
 import { ApiError } from "../_shared/http/errors.ts";
 import { provisionCredential } from "../_shared/provisioning/provision.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
-import { db, emulator, newUser, stackTest, withoutWebhook } from "../../../scripts/testing/stack.ts";
+import {
+  db,
+  emulator,
+  newUser,
+  quietCredentialRow,
+  stackTest,
+  withoutWebhook,
+} from "../../../scripts/testing/stack.ts";
 import { serviceLogLines, testServiceContext } from "../../../scripts/testing/service.ts";
 
 const SID = "[0-9a-f]{32}";
@@ -51,10 +58,7 @@ async function freshCustomer() {
  */
 async function customerWithQuietRow() {
   const customer = await freshCustomer();
-  await withoutWebhook((tx) =>
-    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, is_active)
-      values (${customer.user.userId}, ${customer.account.sid}, ${customer.account.authToken}, false)`
-  );
+  await quietCredentialRow(customer.user.userId, customer.account);
   return customer;
 }
 

@@ -18,6 +18,7 @@ import {
   db,
   emulator,
   newUser,
+  quietCredentialRow,
   stackInfo,
   stackTest,
   storedCredential,
@@ -126,7 +127,7 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
 
         await emulator.clearFaults();
         await db()`update public.user_twilio_credentials set next_attempt_at = now() where id = ${row.id}`;
-        await sweep(ctx, { limit: 500 });
+        await sweep(ctx, { userIds: [legacy.user.userId] });
         const after = await storedCredential({ userId: legacy.user.userId });
         assert.equal(after.status, "active", path);
         assert.deepEqual(after.degraded, {}, `${path}: the takeover completed`);
@@ -161,6 +162,7 @@ stackTest(
   async () => {
     const user = await newUser();
     const account = await emulator.createAccount();
+    await quietCredentialRow(user.userId, account);
     const before = testServiceContext({ livekitSipUriFallback: undefined });
     await createMainTrunkForUser(before, {
       userId: user.userId,
@@ -210,7 +212,7 @@ stackTest(
     const before = (await emulator.state(account.sid)).trunks[0].origination_urls;
     const moved = testServiceContext({ livekitSipUri: "sip:moved.sip.livekit.cloud;transport=tcp" });
     await db()`update public.user_twilio_credentials set next_attempt_at = null where user_id = ${user.userId}`;
-    await sweep(moved, { limit: 500 });
+    await sweep(moved, { userIds: [user.userId] });
     const after = (await emulator.state(account.sid)).trunks[0].origination_urls;
     assert.equal(after.length, before.length, "replaced, not added beside");
     const primary = after.find((url) => url.priority === 1)!;
@@ -273,7 +275,8 @@ stackTest(
     assert.equal((await emulator.state(customer.account.sid)).trunks.length, 1, "nothing happened yet");
 
     const stack = stackInfo();
-    const result = await run(Deno.execPath(), ["run", "-A", `${repoRoot}/scripts/sweep.ts`, "--json"], {
+    const args = ["run", "-A", `${repoRoot}/scripts/sweep.ts`, "--json", "--user-id", customer.user.userId];
+    const result = await run(Deno.execPath(), args, {
       env: {
         SUPABASE_DB_URL: stack.db_url,
         TWILIO_API_BASE_URL: stack.twilio_api_base_url,
@@ -332,7 +335,7 @@ stackTest("teardown: what the row adopted is left in place; only what we created
   assert.ok((await sipConfig(ctx, legacy.user.userId)).config);
   const row = await storedCredential({ userId: legacy.user.userId });
   await withoutWebhook((tx) => tx`delete from public.user_twilio_credentials where id = ${row.id}`);
-  await sweep(ctx, { limit: 500 });
+  await sweep(ctx, { userIds: [legacy.user.userId] });
   const state = await emulator.state(legacy.account.sid);
   assert.deepEqual(state.trunks.map((t) => t.sid), [legacy.trunk.sid], "the adopted trunk stays");
   assert.deepEqual(state.credential_lists.map((l) => l.sid), [legacy.list.sid], "the adopted list stays");
@@ -412,7 +415,7 @@ stackTest(
       assert.equal(attach.counts.attached, 1);
       const row = await storedCredential({ userId: customers[1].user.userId });
       await withoutWebhook((tx) => tx`delete from public.user_twilio_credentials where id = ${row.id}`);
-      const summary = await sweep(ctx, { limit: 500 });
+      const summary = await sweep(ctx, { userIds: [customers[1].user.userId] });
       assert.ok((summary.teardowns.deprovisioned ?? 0) >= 1);
       assert.equal((await emulator.state(customers[1].account.sid)).trunks.length, 0);
     } finally {

@@ -29,6 +29,7 @@ const EXPECTED_VERSIONS = [
   "20261124000500",
   "20261129000600",
   "20261129000700",
+  "20261129000800",
 ];
 
 /** Every column the functions use, with its type. */
@@ -63,6 +64,7 @@ const EXPECTED_COLUMNS: Record<string, Record<string, string>> = {
     next_attempt_at: "timestamp with time zone",
     origination_sip_uri: "text",
     fallback_origination_sip_uri: "text",
+    twilio_region: "text",
   },
   twilio_phone_numbers: {
     id: "uuid",
@@ -90,6 +92,7 @@ const EXPECTED_COLUMNS: Record<string, Record<string, string>> = {
     last_error: "text",
     created_at: "timestamp with time zone",
     done_at: "timestamp with time zone",
+    twilio_region: "text",
   },
   service_locks: {
     key: "text",

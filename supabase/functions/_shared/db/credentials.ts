@@ -6,6 +6,7 @@
  */
 import type postgres from "postgres";
 import type { RecordingMode, RecordingTrim } from "../config.ts";
+import type { TwilioRegion } from "../twilio/regions.ts";
 import type { Sql } from "./client.ts";
 
 export type ProvisioningStatus = "pending" | "provisioning" | "active" | "failed" | "deprovisioning";
@@ -14,6 +15,8 @@ export interface CredentialRow {
   id: string;
   userId: string;
   accountSid: string;
+  /** The account's Twilio region: its credentials work only on that region's hosts. */
+  twilioRegion: TwilioRegion;
   /** Stored form: ciphertext, or plaintext written by another system until the webhook encrypts it. */
   authToken: string;
   trunkSid: string | null;
@@ -108,7 +111,14 @@ export async function insertCredential(
   sql: Sql,
   row: Pick<
     CredentialRow,
-    "userId" | "accountSid" | "authToken" | "label" | "isActive" | "recordingMode" | "recordingTrim"
+    | "userId"
+    | "accountSid"
+    | "twilioRegion"
+    | "authToken"
+    | "label"
+    | "isActive"
+    | "recordingMode"
+    | "recordingTrim"
   >,
 ): Promise<CredentialRow> {
   // The auth token goes in through the table's inlet column; its trigger stores it with the secrets.

@@ -36,3 +36,12 @@ function originationSql(sql: Sql, sidColumn: string, owned: string, uriColumn: s
   return sql`(coalesce(${sql(sidColumn)}, '') <> ''
     and (not owned_resources ? ${owned} or ${sql(uriColumn)} = ${normalizeSipUri(configured)}))`;
 }
+
+/**
+ * `user_id` in the given list (all users when none is given). One text parameter: postgres.js may send a JS array
+ * before it knows the array type, as "a,b,c".
+ */
+export function forUsers(sql: Sql, userIds?: readonly string[]): Fragment {
+  if (!userIds) return sql`true`;
+  return sql`user_id = any(string_to_array(${userIds.join(",")}, ',')::uuid[])`;
+}

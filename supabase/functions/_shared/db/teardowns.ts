@@ -3,12 +3,15 @@
  * (see the migration), and worked off by the webhook, the sweeper and `deno task sweep` until done.
  */
 import type { Sql } from "./client.ts";
+import { forUsers } from "./provisioned.ts";
 import type { OwnedResource } from "./credentials.ts";
+import type { TwilioRegion } from "../twilio/regions.ts";
 
 export interface TeardownRow {
   credentialId: string;
   userId: string;
   accountSid: string;
+  twilioRegion: TwilioRegion;
   trunkSid: string | null;
   credentialListSid: string | null;
   ownedResources: Partial<Record<OwnedResource, string>>;
@@ -25,11 +28,11 @@ export async function loadPendingTeardown(sql: Sql, credentialId: string): Promi
   return row;
 }
 
-/** Teardowns whose next attempt is due, oldest first. */
-export async function dueTeardowns(sql: Sql, limit: number): Promise<string[]> {
+/** Teardowns whose next attempt is due, oldest first (of these users only, when given). */
+export async function dueTeardowns(sql: Sql, limit: number, userIds?: readonly string[]): Promise<string[]> {
   const rows = await sql<{ credentialId: string }[]>`
     select credential_id from public.twilio_teardowns
-    where done_at is null and next_attempt_at <= now()
+    where done_at is null and next_attempt_at <= now() and ${forUsers(sql, userIds)}
     order by next_attempt_at limit ${limit}`;
   return rows.map((row) => row.credentialId);
 }

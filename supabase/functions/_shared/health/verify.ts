@@ -21,6 +21,8 @@ import type { ServiceContext } from "../service-context.ts";
 export type CheckName =
   | "credentials"
   | "trunk"
+  | "secure_trunking"
+  | "transfer"
   | "credential_list"
   | "credential"
   | "origination_url"
@@ -109,6 +111,25 @@ export async function inspectSetup(ctx: ServiceContext, userId: string): Promise
   );
   if (!trunk) return { ...findings, report: verdict(row, checks) };
   if (trunk.domainName !== row.domainName) findings.changedDomainName = trunk.domainName;
+  // Secure trunking must match the LiveKit side in both directions, or calls fail (32207): critical.
+  add(
+    "secure_trunking",
+    true,
+    trunk.secure === ctx.config.secure,
+    `Secure=${trunk.secure}${
+      trunk.secure === ctx.config.secure ? "" : `, the LiveKit side needs ${ctx.config.secure}`
+    }`,
+  );
+  const { mode, callerId } = ctx.config.transfer;
+  const transferMatches = trunk.transferMode === mode && trunk.transferCallerId === callerId;
+  add(
+    "transfer",
+    false,
+    transferMatches,
+    transferMatches
+      ? `${mode}, caller id ${callerId}`
+      : `Twilio has ${trunk.transferMode}/${trunk.transferCallerId}, configured ${mode}/${callerId}`,
+  );
 
   const [associated, credentials, originationUrls, recording, onTrunk, stored] = await Promise.all([
     twilio.listTrunkCredentialLists(trunk.sid),

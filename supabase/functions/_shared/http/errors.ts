@@ -38,13 +38,17 @@ export type TwilioDetails = {
  * Twilio refused the credentials the user gave us. Not a 401: that would tell the frontend its own session ended.
  * Twilio's answer cannot tell a wrong SID from a wrong token, so no single field is named.
  */
-export const twilioAuthFailed = (details: TwilioDetails) =>
+export const twilioAuthFailed = (details: TwilioDetails, region = "us1") =>
   new ApiError(
     422,
     "twilio_auth_failed",
-    "Twilio rejected the Account SID or auth token (wrong, or the account is suspended or closed)",
+    "Twilio rejected the Account SID or auth token (wrong, or the account is suspended or closed)" +
+      (region === "us1"
+        ? ""
+        : `. The account is set to region ${region.toUpperCase()}: its credentials must be ones created in ` +
+          `${region.toUpperCase()} (US1 credentials fail there, as ${region.toUpperCase()} ones fail in US1)`),
     undefined,
-    details,
+    { ...details, region },
   );
 
 export const twilioUnavailable = (details: TwilioDetails) =>

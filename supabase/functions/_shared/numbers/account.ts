@@ -44,7 +44,7 @@ export async function customerAccount(
   // A token another system wrote in plaintext is sealed the first time we touch the row, reads included.
   row = await sealPlaintextSecrets(ctx.sql, ctx.secrets, row);
   const authToken = await readAuthToken(ctx.secrets, row);
-  return { row, twilio: ctx.twilio({ accountSid: row.accountSid, authToken }) };
+  return { row, twilio: ctx.twilio({ accountSid: row.accountSid, authToken, region: row.twilioRegion }) };
 }
 
 /** The row's main trunk, or 409 `trunk_not_ready` when it has none yet. */

@@ -153,15 +153,15 @@ export async function detachPhoneFromMainTrunk(
     const outcomes = new Map<string, Outcome<DetachStatus>>();
     const forget = new Set<string>();
 
-    // Step 1: off the trunk. 404: someone else detached it in the meantime.
+    // Step 1: off the trunk. A 404 counts as done: it is what a DELETE retried after a lost answer gets
+    // (twilio-api-facts.md), and the number was on the trunk a moment ago, so it still needs its settings back.
     const detached: TwilioIncomingNumber[] = [];
     const detach = await bulk(onTrunk, (number) => detachIfAttached(twilio, trunkSid, number.sid));
     detach.results.forEach((result, index) => {
       const number = onTrunk[index];
       if (result.status === "rejected") {
         outcomes.set(number.sid, { status: "failed", ...failureOf(result.reason) });
-      } else if (result.value) detached.push(number);
-      else outcomes.set(number.sid, { status: "not-attached" });
+      } else detached.push(number);
     });
 
     // Judged from what was recorded at attach, never from an empty voice URL (Twilio keeps the URL on attach):

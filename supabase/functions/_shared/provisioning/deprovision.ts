@@ -60,6 +60,7 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
   }
   const twilio = ctx.twilio({
     accountSid: teardown.accountSid,
+    region: teardown.twilioRegion,
     authToken: await readAuthToken(ctx.secrets, { authToken: stored.authToken, userId: teardown.userId }),
   });
   try {

@@ -39,6 +39,7 @@ import {
   ensureCredentialList,
   type Ensured,
   findMainTrunk,
+  trunkSettingsFor,
 } from "./trunk-steps.ts";
 import { normalizeSipUri } from "./sip-uri.ts";
 
@@ -158,7 +159,10 @@ class ProvisioningRun {
     // Failing before any Twilio step (no key to decrypt with, no client) is not the row's failure: it propagates.
     this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
     const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
-    this.#twilio = this.#ctx.twilio({ accountSid: this.#row.accountSid, authToken }, this.#log);
+    this.#twilio = this.#ctx.twilio(
+      { accountSid: this.#row.accountSid, authToken, region: this.#row.twilioRegion },
+      this.#log,
+    );
     const password = this.#row.sipPassword
       ? await this.#ctx.secrets.decrypt(
         this.#row.sipPassword,
@@ -187,6 +191,7 @@ class ProvisioningRun {
           () => this.#ensureOrigination(trunk, "fallbackOriginationUrl"),
         ),
         this.#optional("recording", () => this.#ensureRecording(trunk)),
+        this.#optional("trunk_settings", () => this.#ensureTrunkSettings(trunk)),
       ]);
       return await this.#finish();
     } catch (error) {
@@ -251,7 +256,7 @@ class ProvisioningRun {
     const found = this.#resuming ? await findMainTrunk(this.#twilio, this.#row.userId) : undefined;
     const ensured = found
       ? { resource: found, created: true }
-      : await createMainTrunk(this.#twilio, this.#row.userId);
+      : await createMainTrunk(this.#twilio, this.#row.userId, trunkSettingsFor(this.#ctx.config));
     const trunk = ensured.resource;
     await this.#record("trunk", ensured, {
       trunkSid: trunk.sid,
@@ -328,6 +333,18 @@ class ProvisioningRun {
       outcome: "succeeded",
       twilioSid: ensured.resource.sid,
     });
+  }
+
+  /**
+   * Transfer and secure trunking as configured, on a trunk of ours that was not created just now (a new one got
+   * them at creation): a repair brings them back, a changed setting reaches existing trunks. An adopted trunk is
+   * left as it is; verification reports what differs.
+   */
+  async #ensureTrunkSettings(trunk: { sid: string; fresh: boolean }) {
+    if (trunk.fresh || !this.#row.ownedResources.trunk) return;
+    const settings = trunkSettingsFor(this.#ctx.config);
+    await this.#twilio.updateTrunk(trunk.sid, settings);
+    await this.#event({ step: "trunk_settings", outcome: "succeeded", detail: { ...settings } });
   }
 
   /** On our trunk, the row's recording is applied; on one we adopted, the trunk's own is read and recorded. */

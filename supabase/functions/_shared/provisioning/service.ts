@@ -20,7 +20,8 @@ import {
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
 import { withLockWaited } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
-import { isCredentialFailure } from "../twilio/errors.ts";
+import { isCredentialFailure, TwilioApiError } from "../twilio/errors.ts";
+import type { TwilioRegion } from "../twilio/regions.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import { isProvisioned, isServing, provisionCredential } from "./provision.ts";
@@ -36,6 +37,8 @@ export interface CreateMainTrunkInput {
   authToken: string;
   label?: string;
   recordingMode?: RecordingMode;
+  /** The account's Twilio region (default US1). */
+  region?: TwilioRegion;
 }
 
 export interface MainTrunkResult {
@@ -102,17 +105,25 @@ async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkIn
         accountSid: input.accountSid,
         authToken: storedToken,
         label: input.label ?? null,
+        twilioRegion: input.region ?? "us1",
         isActive: false,
         recordingMode: input.recordingMode ?? ctx.config.recording.mode,
         recordingTrim: ctx.config.recording.trim,
       });
       return { row, createdNow: true };
     }
-    if (!constantTimeEqual(await readAuthToken(ctx.secrets, existing), input.authToken)) {
-      await ctx.twilio({ accountSid: input.accountSid, authToken: input.authToken }).fetchAccount();
-      await updateCredential(ctx.sql, existing, { authToken: storedToken }, {
+    const region = input.region ?? existing.twilioRegion;
+    const tokenChanged = !constantTimeEqual(await readAuthToken(ctx.secrets, existing), input.authToken);
+    if (tokenChanged || region !== existing.twilioRegion) {
+      // Checked with Twilio before it replaces what works: a typo must not break a working setup.
+      await ctx.twilio({ accountSid: input.accountSid, authToken: input.authToken, region }).fetchAccount()
+        .catch((error) => {
+          throw isCredentialFailure(error) ? twilioAuthFailed(twilioDetails(error), region) : error;
+        });
+      await updateCredential(ctx.sql, existing, { authToken: storedToken, twilioRegion: region }, {
         step: "auth_token_replaced",
         outcome: "succeeded",
+        detail: { region },
       });
     }
     if (input.label !== undefined && input.label !== existing.label) {
@@ -142,7 +153,8 @@ async function activate(ctx: ServiceContext, row: CredentialRow) {
 const UNIQUE_VIOLATION = "23505";
 
 async function changeRecording(ctx: ServiceContext, row: CredentialRow, mode: RecordingMode) {
-  const twilio = ctx.twilio({ accountSid: row.accountSid, authToken: await readAuthToken(ctx.secrets, row) });
+  const authToken = await readAuthToken(ctx.secrets, row);
+  const twilio = ctx.twilio({ accountSid: row.accountSid, authToken, region: row.twilioRegion });
   const applied = await enableTrunkRecording(twilio, row.trunkSid!, { mode, trim: row.recordingTrim });
   await updateCredential(ctx.sql, row, { recordingMode: applied.mode, recordingTrim: applied.trim }, {
     step: "recording",
@@ -243,6 +255,11 @@ export async function getSipConfigForLiveKit(
 
 const failedOnCredentials = (row: CredentialRow) => isCredentialFailure({ code: row.lastErrorCode });
 
+const twilioDetails = (error: unknown) =>
+  error instanceof TwilioApiError
+    ? { twilioCode: error.code, twilioStatus: error.status, twilioMessage: error.message }
+    : { twilioCode: null, twilioMessage: null };
+
 /** Whether an unfinished row's retry is due (a row that never failed is due at once). */
 const isDue = (row: CredentialRow) => !row.nextAttemptAt || row.nextAttemptAt.getTime() <= Date.now();
 
@@ -252,7 +269,7 @@ const isDue = (row: CredentialRow) => !row.nextAttemptAt || row.nextAttemptAt.ge
  */
 export function provisioningError(row: CredentialRow): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
-  if (failedOnCredentials(row)) return twilioAuthFailed(details);
+  if (failedOnCredentials(row)) return twilioAuthFailed(details, row.twilioRegion);
   if (row.status === "provisioning" || row.lastErrorCode === 20429) return twilioUnavailable(details);
   return new ApiError(
     502,

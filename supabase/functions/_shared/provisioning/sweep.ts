@@ -11,7 +11,7 @@
  * ```
  */
 import { mapSettled } from "../concurrency.ts";
-import { provisionedSql } from "../db/provisioned.ts";
+import { forUsers, provisionedSql } from "../db/provisioned.ts";
 import { dueTeardowns } from "../db/teardowns.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { deprovisionCredential } from "./deprovision.ts";
@@ -23,6 +23,8 @@ export interface SweepOptions {
   /** Stop taking new items after this long (the webhook keeps well inside the Edge Runtime's 150 s). */
   deadlineMs?: number;
   concurrency?: number;
+  /** Only these users' teardowns and rows (an operator fixing a few customers; tests sharing a database). */
+  userIds?: readonly string[];
 }
 
 export interface SweepSummary {
@@ -46,7 +48,7 @@ export async function sweep(ctx: ServiceContext, options: SweepOptions = {}): Pr
     return await work(id);
   };
 
-  const teardowns = await dueTeardowns(ctx.sql, limit);
+  const teardowns = await dueTeardowns(ctx.sql, limit, options.userIds);
   for (
     const result of await mapSettled(
       teardowns,
@@ -58,7 +60,7 @@ export async function sweep(ctx: ServiceContext, options: SweepOptions = {}): Pr
     else if (result.value) count(summary.teardowns, result.value.kind);
   }
 
-  const rows = await rowsDueForRetry(ctx, limit);
+  const rows = await rowsDueForRetry(ctx, limit, options.userIds);
   const provision = (id: string) => provisionCredential(ctx, id, { wait: false, retryFailed: false });
   for (const result of await mapSettled(rows, concurrency, beforeDeadline(provision))) {
     if (result.status === "rejected") count(summary.rows, "error");
@@ -69,11 +71,11 @@ export async function sweep(ctx: ServiceContext, options: SweepOptions = {}): Pr
 }
 
 /** Rows with work left whose retry is due (never tried counts as due); failed rows wait for a person. */
-async function rowsDueForRetry(ctx: ServiceContext, limit: number): Promise<string[]> {
+async function rowsDueForRetry(ctx: ServiceContext, limit: number, userIds?: readonly string[]) {
   const rows = await ctx.sql<{ id: string }[]>`
     select id from public.user_twilio_credentials
     where status in ('pending', 'provisioning', 'active') and not ${provisionedSql(ctx.sql, ctx.config)}
-      and (next_attempt_at is null or next_attempt_at <= now())
+      and (next_attempt_at is null or next_attempt_at <= now()) and ${forUsers(ctx.sql, userIds)}
     order by next_attempt_at nulls first, created_at
     limit ${limit}`;
   return rows.map((row) => row.id);

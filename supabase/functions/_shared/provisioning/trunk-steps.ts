@@ -9,9 +9,9 @@
  * await enableTrunkRecording(twilio, trunkSid, { mode: "record-from-answer", trim: "do-not-trim" });
  * ```
  */
-import type { RecordingMode, RecordingTrim } from "../config.ts";
+import type { ProvisioningConfig, RecordingMode, RecordingTrim } from "../config.ts";
 import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
-import type { TwilioClient } from "../twilio/client.ts";
+import type { TrunkSettings, TwilioClient } from "../twilio/client.ts";
 import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
 import { normalizeSipUri } from "./sip-uri.ts";
 import { credentialListNameFor, domainNameFor, domainPrefixFor, trunkFriendlyNameFor } from "./names.ts";
@@ -38,6 +38,7 @@ const DOMAIN_ATTEMPTS = 4;
 export async function createMainTrunk(
   twilio: TwilioClient,
   userId: string,
+  settings: TrunkSettings,
   now = Date.now,
 ): Promise<Ensured<Trunk>> {
   const friendlyName = trunkFriendlyNameFor(userId);
@@ -47,7 +48,10 @@ export async function createMainTrunk(
     const withThisDomain = async () =>
       (await twilio.listTrunks()).find((trunk) => trunk.domainName === domainName);
     try {
-      return await createOrAdopt(() => twilio.createTrunk({ friendlyName, domainName }), withThisDomain);
+      return await createOrAdopt(
+        () => twilio.createTrunk({ friendlyName, domainName, ...settings }),
+        withThisDomain,
+      );
     } catch (error) {
       if (!(error instanceof TwilioApiError)) throw error;
       // 21245 also covers other trunk validation failures: only a trunk holding the domain says it was this one.
@@ -57,6 +61,15 @@ export async function createMainTrunk(
       throw error;
     }
   }
+}
+
+/** The trunk settings the configuration asks for: transfer for LiveKit's REFER, secure trunking with TLS. */
+export function trunkSettingsFor(config: ProvisioningConfig): TrunkSettings {
+  return {
+    secure: config.secure,
+    transferMode: config.transfer.mode,
+    transferCallerId: config.transfer.callerId,
+  };
 }
 
 /** The user's main trunk made by an earlier run that did not get to record its SID. */

@@ -13,14 +13,23 @@ import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type Api from "twilio/lib/rest/Api.js";
 import type Trunking from "twilio/lib/rest/Trunking.js";
 import type Twilio from "twilio/lib/rest/Twilio.js";
-import type { RecordingMode, RecordingTrim } from "../config.ts";
+import {
+  type RecordingMode,
+  type RecordingTrim,
+  type TRANSFER_CALLER_IDS,
+  type TRANSFER_MODES,
+  twilioSettingsFromEnv,
+} from "../config.ts";
 import type { Logger } from "../log.ts";
 import { isTwilioError, TwilioApiError } from "./errors.ts";
+import { regionalBaseUrls, type TwilioRegion } from "./regions.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
 
 export interface TwilioCredentials {
   accountSid: string;
   authToken: string;
+  /** The account's Twilio region (US1 when unset): it decides the hosts the client talks to. */
+  region?: TwilioRegion;
 }
 
 /**
@@ -50,8 +59,17 @@ export interface TwilioTrunk {
   friendlyName: string | null;
   domainName: string | null;
   secure: boolean;
+  transferMode: string | null;
+  transferCallerId: string | null;
   recording: TrunkRecording;
   authTypeSet: string[];
+}
+
+/** Trunk settings this service manages besides its name and domain. */
+export interface TrunkSettings {
+  secure: boolean;
+  transferMode: typeof TRANSFER_MODES[number];
+  transferCallerId: typeof TRANSFER_CALLER_IDS[number];
 }
 
 export interface TwilioCredentialList {
@@ -168,7 +186,10 @@ export type RecordingChannels = 1 | 2;
 export interface TwilioClient {
   fetchAccount(): Promise<TwilioAccount>;
 
-  createTrunk(input: { friendlyName: string; domainName: string; secure?: boolean }): Promise<TwilioTrunk>;
+  createTrunk(
+    input: { friendlyName: string; domainName: string } & Partial<TrunkSettings>,
+  ): Promise<TwilioTrunk>;
+  updateTrunk(trunkSid: string, settings: Partial<TrunkSettings>): Promise<TwilioTrunk>;
   fetchTrunk(trunkSid: string): Promise<TwilioTrunk>;
   listTrunks(): Promise<TwilioTrunk[]>;
   deleteTrunk(trunkSid: string): Promise<void>;
@@ -245,7 +266,7 @@ export function createTwilioClient(
   options: TwilioClientOptions = {},
 ): TwilioClient {
   const { accountSid, authToken } = credentials;
-  const http = new TwilioHttpClient(withEnvDefaults(options));
+  const http = new TwilioHttpClient(withSettings(options, credentials.region ?? "us1"));
   const pageSize = options.pageSize ?? 1000;
   const accountUrl = `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`;
   // Empty edge/region keep the SDK from rewriting hosts from TWILIO_EDGE/TWILIO_REGION: base URLs decide.
@@ -281,10 +302,9 @@ export function createTwilioClient(
   return {
     fetchAccount: () => withApi(async (api) => toAccount(await account(api).fetch())),
 
-    createTrunk: ({ friendlyName, domainName, secure }) =>
-      withTrunking(async (trunking) =>
-        toTrunk(await trunking.v1.trunks.create({ friendlyName, domainName, secure }))
-      ),
+    createTrunk: (input) => withTrunking(async (trunking) => toTrunk(await trunking.v1.trunks.create(input))),
+    updateTrunk: (trunkSid, settings) =>
+      withTrunking(async (trunking) => toTrunk(await trunk(trunking, trunkSid).update(settings))),
     fetchTrunk: (trunkSid) =>
       withTrunking(async (trunking) => toTrunk(await trunk(trunking, trunkSid).fetch())),
     listTrunks: () => withTrunking(async (trunking) => (await trunking.v1.trunks.list(all())).map(toTrunk)),
@@ -403,25 +423,26 @@ export function createTwilioClient(
   };
 }
 
-function withEnvDefaults({ log, ...options }: TwilioClientOptions): TwilioHttpClientOptions {
+/** Options, then the validated settings (config.ts), then the transport's defaults; hosts for the region. */
+function withSettings(
+  { log, ...options }: TwilioClientOptions,
+  region: TwilioRegion,
+): TwilioHttpClientOptions {
+  const settings = twilioSettings();
   return {
     ...options,
     onAttempt: options.onAttempt ?? (log && ((attempt) => log.debug("twilio_request", { ...attempt }))),
-    apiBaseUrl: options.apiBaseUrl ?? envString("TWILIO_API_BASE_URL"),
-    trunkingBaseUrl: options.trunkingBaseUrl ?? envString("TWILIO_TRUNKING_BASE_URL"),
-    timeoutMs: options.timeoutMs ?? envPositiveInteger("TWILIO_TIMEOUT_MS"),
-    maxAttempts: options.maxAttempts ?? envPositiveInteger("TWILIO_MAX_ATTEMPTS"),
+    ...regionalBaseUrls(region, {
+      apiBaseUrl: options.apiBaseUrl ?? settings.apiBaseUrl,
+      trunkingBaseUrl: options.trunkingBaseUrl ?? settings.trunkingBaseUrl,
+    }),
+    timeoutMs: options.timeoutMs ?? settings.timeoutMs,
+    maxAttempts: options.maxAttempts ?? settings.maxAttempts,
   };
 }
 
-const envString = (name: string) => Deno.env.get(name) || undefined;
-
-function envPositiveInteger(name: string): number | undefined {
-  const raw = envString(name);
-  if (raw === undefined) return undefined;
-  if (!/^[1-9]\d*$/.test(raw)) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return Number(raw);
-}
+let settings: ReturnType<typeof twilioSettingsFromEnv> | undefined;
+const twilioSettings = () => settings ??= twilioSettingsFromEnv();
 
 interface TwilioErrorFields {
   code?: unknown;
@@ -501,6 +522,8 @@ const toTrunk = (
     friendlyName: string | null;
     domainName: string | null;
     secure: boolean | null;
+    transferMode: string | null;
+    transferCallerId: string | null;
     recording: Partial<TrunkRecording> | null;
     authTypeSet: string[] | null;
   },
@@ -509,6 +532,8 @@ const toTrunk = (
   friendlyName: t.friendlyName ?? null,
   domainName: t.domainName ?? null,
   secure: t.secure === true,
+  transferMode: t.transferMode ?? null,
+  transferCallerId: t.transferCallerId ?? null,
   recording: toTrunkRecording(t.recording ?? {}),
   authTypeSet: t.authTypeSet ?? [],
 });

@@ -414,7 +414,12 @@ Deno.test("importing client.ts and creating a client does not load the twilio pa
       await Deno.mkdir(`${dir}/twilio/${module.slice(0, module.lastIndexOf("/"))}`, { recursive: true });
       await Deno.writeTextFile(`${dir}/twilio/${module}`, "throw new Error('twilio was loaded');");
     }
-    await Deno.writeTextFile(`${dir}/map.json`, JSON.stringify({ imports: { "twilio/": "./twilio/" } }));
+    // The rest as the project maps it (zod, for the settings the client reads).
+    const project = JSON.parse(await Deno.readTextFile(new URL("../../../../deno.json", import.meta.url)));
+    await Deno.writeTextFile(
+      `${dir}/map.json`,
+      JSON.stringify({ imports: { "twilio/": "./twilio/", zod: project.imports.zod } }),
+    );
     await Deno.writeTextFile(
       `${dir}/main.ts`,
       `import { createTwilioClient } from ${JSON.stringify(new URL("./client.ts", import.meta.url).href)};

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { provisioningConfigFromEnv } from "./config.ts";
+
+const TLS_URI = "sip:abc.sip.livekit.cloud;transport=tls";
+const TCP_URI = "sip:abc.sip.livekit.cloud;transport=tcp";
+
+Deno.test("config: transfer is on by default (LiveKit's REFER needs it); both settings are validated", () => {
+  const config = provisioningConfigFromEnv({});
+  assert.deepEqual(config.transfer, { mode: "enable-all", callerId: "from-transferee" });
+  assert.equal(provisioningConfigFromEnv({ TWILIO_TRANSFER_MODE: "sip-only" }).transfer.mode, "sip-only");
+  assert.throws(() => provisioningConfigFromEnv({ TWILIO_TRANSFER_MODE: "on" }), /TWILIO_TRANSFER_MODE/);
+  assert.throws(
+    () => provisioningConfigFromEnv({ TWILIO_TRANSFER_CALLER_ID: "x" }),
+    /TWILIO_TRANSFER_CALLER_ID/,
+  );
+});
+
+Deno.test("config: secure trunking when every LiveKit transport is TLS; a mix is refused with a clear error", () => {
+  assert.equal(provisioningConfigFromEnv({ LIVEKIT_SIP_URI: TCP_URI }).secure, false);
+  const secure = provisioningConfigFromEnv({ LIVEKIT_SIP_URI: TLS_URI, LIVEKIT_OUTBOUND_TRANSPORT: "tls" });
+  assert.equal(secure.secure, true);
+  assert.throws(
+    () => provisioningConfigFromEnv({ LIVEKIT_SIP_URI: TLS_URI, LIVEKIT_OUTBOUND_TRANSPORT: "tcp" }),
+    /LIVEKIT_SIP_URI use TLS but LIVEKIT_OUTBOUND_TRANSPORT do not/,
+  );
+  assert.throws(
+    () =>
+      provisioningConfigFromEnv({
+        LIVEKIT_SIP_URI: TLS_URI,
+        LIVEKIT_SIP_URI_FALLBACK: TCP_URI,
+        LIVEKIT_OUTBOUND_TRANSPORT: "tls",
+      }),
+    /LIVEKIT_SIP_URI_FALLBACK/,
+  );
+});
