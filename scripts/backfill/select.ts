@@ -36,14 +36,18 @@ export interface BackfillPlan {
   byStatus: { pending: number; provisioning: number; incompleteActive: number; failed: number };
 }
 
+/**
+ * `user_id` is one of `userIds` (none if empty). One text parameter: postgres.js serializes a JS array as an array
+ * only once the connection has fetched the array types, and a pool opening many connections at once sends
+ * "a,b,c" ("malformed array literal").
+ */
+export const userIdAmong = (sql: Sql, userIds: readonly string[]): Fragment =>
+  sql`user_id = any(string_to_array(${userIds.join(",")}, ',')::uuid[])`;
+
 function inScope(sql: Sql, scope: BackfillScope): Fragment {
   let where = sql`true`;
   if (scope.onlyActive) where = sql`${where} and is_active`;
-  // One text parameter: postgres.js serializes a JS array as an array only once the connection has fetched the
-  // array types, and a pool opening many connections at once sends "a,b,c" ("malformed array literal").
-  if (scope.userIds) {
-    where = sql`${where} and user_id = any(string_to_array(${scope.userIds.join(",")}, ',')::uuid[])`;
-  }
+  if (scope.userIds) where = sql`${where} and ${userIdAmong(sql, scope.userIds)}`;
   return where;
 }
 
