@@ -5,11 +5,13 @@
 import { provisioningConfigFromEnv } from "../supabase/functions/_shared/config.ts";
 import { createPool } from "../supabase/functions/_shared/db/client.ts";
 import { createLogger } from "../supabase/functions/_shared/log.ts";
-import { type BackfillArgs, parseBackfillArgs, USAGE, UsageError } from "./backfill/args.ts";
+import { type BackfillArgs, parseBackfillArgs, USAGE } from "./backfill/args.ts";
 import { createBackfillContext } from "./backfill/context.ts";
-import { formatSummary } from "./backfill/format.ts";
+import { formatProgress, formatSummary } from "./backfill/format.ts";
 import { createProgressReporter } from "./backfill/progress.ts";
 import { countBackfill, runBackfill } from "./backfill/run.ts";
+import { stopOnInterrupt } from "./local/interrupt.ts";
+import { UsageError } from "./local/operator-args.ts";
 import { useRunningStackSettings } from "./local/operator-env.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -63,7 +65,7 @@ async function dryRun(args: BackfillArgs): Promise<number> {
 }
 
 async function backfill(args: BackfillArgs): Promise<number> {
-  const reporter = createProgressReporter({ terminal: Deno.stderr.isTerminal() });
+  const reporter = createProgressReporter({ terminal: Deno.stderr.isTerminal(), format: formatProgress });
   const log = createLogger({ fn: "backfill" }, (level, line) => {
     if (args.verbose || level === "error") reporter.log(line);
   });
@@ -72,14 +74,7 @@ async function backfill(args: BackfillArgs): Promise<number> {
     reporter.log("warning: LIVEKIT_SIP_URI is not set: trunks get no origination URL (no inbound calls)");
   }
 
-  const stop = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130); // a second Ctrl-C: leave now (each row is safe to resume)
-    reporter.log("stopping: rows in flight finish; Ctrl-C again to quit at once");
-    stop.abort();
-  };
-  const signals = ["SIGINT", "SIGTERM"] as const;
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  const interrupt = stopOnInterrupt((line) => reporter.log(line));
   try {
     const summary = await runBackfill(ctx, {
       concurrency: args.concurrency,
@@ -87,7 +82,7 @@ async function backfill(args: BackfillArgs): Promise<number> {
       retryFailed: args.retryFailed,
       onlyActive: args.onlyActive,
       userIds: args.userIds,
-      signal: stop.signal,
+      signal: interrupt.signal,
       onProgress: (progress) => reporter.update(progress),
     });
     reporter.finish();
@@ -95,7 +90,7 @@ async function backfill(args: BackfillArgs): Promise<number> {
     if (summary.failed > 0 || summary.errors > 0) return 1;
     return summary.stoppedBy === "aborted" ? 130 : 0;
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    interrupt.release();
     await ctx.sql.end({ timeout: 5 });
   }
 }

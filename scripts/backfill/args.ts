@@ -1,5 +1,6 @@
 /** The backfill's command line: flags, defaults from env, and the usage text. */
 import { parseArgs } from "node:util";
+import { databaseUrl, positiveInteger, UsageError, userIds } from "../local/operator-args.ts";
 
 export const USAGE = `Usage: deno task backfill [options]
 
@@ -40,12 +41,8 @@ export interface BackfillArgs {
   verbose: boolean;
 }
 
-export class UsageError extends Error {}
-
 /** Each concurrent run holds a database connection: beyond this, ask the database first. */
 const MAX_CONCURRENCY = 64;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function parseBackfillArgs(
   argv: string[],
@@ -75,30 +72,16 @@ export function parseBackfillArgs(
   }
   const values = parsed.values;
   const help = values.help ?? false;
-  const dbUrl = values["db-url"] || env.SUPABASE_DB_URL || env.DATABASE_URL || "";
-  if (!dbUrl && !help) throw new UsageError("no database: pass --db-url or set SUPABASE_DB_URL");
-  const userIds = values["user-id"];
-  const badUser = userIds?.find((id) => !UUID.test(id));
-  if (badUser) throw new UsageError(`--user-id: not a UUID: ${badUser}`);
   return {
     help,
-    dbUrl,
+    dbUrl: databaseUrl(values["db-url"], env, help),
     concurrency: positiveInteger("--concurrency", values.concurrency, MAX_CONCURRENCY) ?? 8,
     limit: positiveInteger("--limit", values.limit),
     retryFailed: values["retry-failed"] ?? false,
     onlyActive: values["only-active"] ?? false,
-    userIds,
+    userIds: userIds(values["user-id"]),
     dryRun: values["dry-run"] ?? false,
     json: values.json ?? false,
     verbose: values.verbose ?? false,
   };
-}
-
-function positiveInteger(flag: string, value: string | undefined, max = Infinity): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) {
-    throw new UsageError(`${flag}: expected a whole number from 1${max < Infinity ? ` to ${max}` : ""}`);
-  }
-  return number;
 }

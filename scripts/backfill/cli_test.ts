@@ -1,6 +1,7 @@
 /** The backfill's command line and display, without a database. */
 import assert from "node:assert/strict";
-import { parseBackfillArgs, UsageError } from "./args.ts";
+import { UsageError } from "../local/operator-args.ts";
+import { parseBackfillArgs } from "./args.ts";
 import { formatDuration, formatProgress, formatSummary } from "./format.ts";
 import { createProgressReporter } from "./progress.ts";
 import type { BackfillProgress, BackfillSummary } from "./tally.ts";
@@ -158,7 +159,12 @@ Deno.test("backfill display: the summary names every count and each failure", ()
 Deno.test("backfill display: a terminal redraws one line; a log gets a line every interval", () => {
   let clock = 0;
   const tty: string[] = [];
-  const bar = createProgressReporter({ terminal: true, write: (t) => tty.push(t), now: () => clock });
+  const bar = createProgressReporter({
+    terminal: true,
+    format: formatProgress,
+    write: (t) => tty.push(t),
+    now: () => clock,
+  });
   bar.update(progress({ processed: 1 }));
   clock = 50;
   bar.update(progress({ processed: 2 })); // too soon: not drawn
@@ -174,7 +180,12 @@ Deno.test("backfill display: a terminal redraws one line; a log gets a line ever
 
   clock = 0;
   const lines: string[] = [];
-  const plain = createProgressReporter({ terminal: false, write: (t) => lines.push(t), now: () => clock });
+  const plain = createProgressReporter({
+    terminal: false,
+    format: formatProgress,
+    write: (t) => lines.push(t),
+    now: () => clock,
+  });
   for (let second = 0; second <= 12; second++) {
     clock = second * 1000;
     plain.update(progress({ processed: second }));

@@ -1,4 +1,5 @@
 /** Text for people: the progress line and the summary. */
+import type { Pace } from "./progress.ts";
 import type { BackfillProgress, BackfillSummary } from "./tally.ts";
 
 const BAR_WIDTH = 24;
@@ -8,33 +9,40 @@ export function formatProgress(
   progress: BackfillProgress,
   options: { bar: boolean } = { bar: true },
 ): string {
-  const { total, processed } = progress;
+  const shown: [string, number][] = [
+    ["active", progress.active],
+    ["already", progress.alreadyActive],
+    ["failed", progress.failed],
+    ["retrying", progress.retrying],
+    ["busy", progress.busy],
+    ["missing", progress.missing],
+    ["errors", progress.errors],
+  ];
+  return formatProgressLine(
+    progress,
+    shown.filter(([name, count]) => count > 0 || name === "active"),
+    options,
+  );
+}
+
+/** Any task's progress line: the bar (on a terminal), rows done of the total, rate, ETA, then `counts`. */
+export function formatProgressLine(
+  pace: Pace,
+  counts: [string, number][],
+  options: { bar: boolean } = { bar: true },
+): string {
+  const { total, processed } = pace;
   const fraction = total > 0 ? Math.min(1, processed / total) : 1;
   const filled = Math.round(fraction * BAR_WIDTH);
   const parts = [
     `${processed}/${total}`,
     `${String(Math.floor(fraction * 100)).padStart(3)}%`,
-    `${progress.rowsPerSecond.toFixed(1)} rows/s`,
-    `ETA ${progress.etaSeconds === null ? "?" : formatDuration(progress.etaSeconds)}`,
-    outcomeCounts(progress),
+    `${pace.rowsPerSecond.toFixed(1)} rows/s`,
+    `ETA ${pace.etaSeconds === null ? "?" : formatDuration(pace.etaSeconds)}`,
+    counts.map(([name, count]) => `${name} ${count}`).join(" "),
   ];
   const bar = options.bar ? `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ` : "";
   return bar + parts.filter(Boolean).join("  ");
-}
-
-function outcomeCounts(counts: BackfillProgress): string {
-  const shown: [string, number][] = [
-    ["active", counts.active],
-    ["already", counts.alreadyActive],
-    ["failed", counts.failed],
-    ["retrying", counts.retrying],
-    ["busy", counts.busy],
-    ["missing", counts.missing],
-    ["errors", counts.errors],
-  ];
-  return shown.filter(([name, count]) => count > 0 || name === "active").map(([name, count]) =>
-    `${name} ${count}`
-  ).join(" ");
 }
 
 /** 75 -> "1:15", 3725 -> "1:02:05" */

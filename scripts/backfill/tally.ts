@@ -3,6 +3,7 @@
  * at the end. Nothing secret is kept: Twilio's codes and messages, row and user ids, error messages.
  */
 import type { ProvisionOutcome } from "../../supabase/functions/_shared/provisioning/provision.ts";
+import { type Pace, paceOf } from "./progress.ts";
 import type { BackfillPlan } from "./select.ts";
 
 export interface OutcomeCounts {
@@ -22,17 +23,9 @@ export interface OutcomeCounts {
   errors: number;
 }
 
-export interface BackfillProgress extends OutcomeCounts {
-  /** Rows this run set out to provision (grows if rows arrive while it runs). */
-  total: number;
-  /** Rows finished, whatever their outcome. */
-  processed: number;
+/** `total`: rows this run set out to provision (grows if rows arrive while it runs). */
+export interface BackfillProgress extends OutcomeCounts, Pace {
   inFlight: number;
-  elapsedSeconds: number;
-  /** Rows finished per second so far. */
-  rowsPerSecond: number;
-  /** At the current rate; null until a row has finished. */
-  etaSeconds: number | null;
 }
 
 export interface BackfillFailure {
@@ -146,17 +139,10 @@ export class Tally {
   }
 
   progress(): BackfillProgress {
-    const elapsedSeconds = (performance.now() - this.#startedAt) / 1000;
-    const rowsPerSecond = elapsedSeconds > 0 ? this.#processed / elapsedSeconds : 0;
-    const left = Math.max(0, this.#total - this.#processed);
     return {
-      total: this.#total,
-      processed: this.#processed,
+      ...paceOf(this.#processed, this.#total, this.#startedAt),
       inFlight: this.#inFlight,
       ...this.#counts,
-      elapsedSeconds: round(elapsedSeconds, 3),
-      rowsPerSecond: round(rowsPerSecond, 2),
-      etaSeconds: left === 0 ? 0 : rowsPerSecond > 0 ? round(left / rowsPerSecond, 1) : null,
     };
   }
 
@@ -184,5 +170,3 @@ export class Tally {
     };
   }
 }
-
-const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -3,7 +3,8 @@
  * WebCrypto, so the database, its dumps and its logs only ever hold ciphertext.
  *
  * Keys come from the ENCRYPTION_KEYS function secret: `kid:base64key[,kid:base64key...]`, 32-byte keys, the first
- * one encrypts, every one decrypts (rotate by putting a new key first; `needsRotation` finds values to rewrite).
+ * one encrypts, every one decrypts (rotate by putting a new key first; `needsRotation` finds values to rewrite and
+ * `deno task rotate-keys` rewrites them).
  * Each value is `enc:v1:<kid>:<iv>:<ciphertext>` (base64url) and is bound to a context (column and owner) as
  * additional data, so a ciphertext copied into another user's row does not decrypt.
  *
@@ -76,6 +77,21 @@ export class SecretBox {
     return value.startsWith(PREFIX);
   }
 
+  /** The id of the key a stored value was encrypted with; null for plaintext. */
+  static keyIdOf(stored: string): string | null {
+    return SecretBox.isEncrypted(stored) ? stored.slice(PREFIX.length).split(":")[0] : null;
+  }
+
+  /** The id of the key that encrypts (the first one). */
+  get activeKeyId(): string {
+    return this.#activeKeyId;
+  }
+
+  /** How every value encrypted with the active key starts: queries look for the others with it. */
+  get activePrefix(): string {
+    return `${PREFIX}${this.#activeKeyId}:`;
+  }
+
   async encrypt(plaintext: string, context: string): Promise<string> {
     const iv = crypto.getRandomValues(new Uint8Array(12));
     const key = await this.#keys.get(this.#activeKeyId)!;
@@ -135,8 +151,8 @@ export class SecretBox {
     return key;
   }
 
-  /** True when the value was encrypted with a key other than the active one. */
+  /** True when the value was encrypted with a key other than the active one, or is plaintext. */
   needsRotation(stored: string): boolean {
-    return !stored.startsWith(`${PREFIX}${this.#activeKeyId}:`);
+    return !stored.startsWith(this.activePrefix);
   }
 }

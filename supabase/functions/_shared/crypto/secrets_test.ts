@@ -67,3 +67,17 @@ Deno.test("plaintext is recognised as not encrypted", () => {
   assert.equal(SecretBox.isEncrypted("0123456789abcdef0123456789abcdef"), false);
   assert.equal(SecretBox.isEncrypted("enc:v1:k1:aaa:bbb"), true);
 });
+
+Deno.test("a stored value names its key; plaintext names none; the active key id and prefix", async () => {
+  const context = secretContext("sip_password", userA);
+  const box = SecretBox.fromEnv(`k2:${key(2)},k1:${key(1)}`);
+  const old = await SecretBox.fromEnv(`k1:${key(1)}`).encrypt("secret", context);
+  assert.equal(SecretBox.keyIdOf(old), "k1");
+  assert.equal(SecretBox.keyIdOf(await box.encrypt("secret", context)), "k2");
+  assert.equal(SecretBox.keyIdOf("enc:v1:gone:aaa:bbb"), "gone", "a key no longer configured is still named");
+  assert.equal(SecretBox.keyIdOf("0123456789abcdef0123456789abcdef"), null);
+  assert.equal(box.activeKeyId, "k2");
+  assert.equal(box.activePrefix, "enc:v1:k2:");
+  assert.ok((await box.encrypt("secret", context)).startsWith(box.activePrefix));
+  assert.equal(box.needsRotation("0123456789abcdef0123456789abcdef"), true, "plaintext needs sealing");
+});

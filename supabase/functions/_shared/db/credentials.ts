@@ -205,22 +205,26 @@ export async function loadOrphanedSecrets(sql: Sql, credentialId: string) {
   return found as Pick<CredentialRow, "authToken" | "sipPassword"> | undefined;
 }
 
-/** Swaps plaintext secrets for their ciphertext if, and only if, the row still holds that plaintext. */
-export async function replacePlaintextSecrets(
+/**
+ * Swaps a row's secrets for `replacement` (plaintext sealed, or values re-encrypted under a new key) if, and only
+ * if, the row still holds the values read, so a secret changed in the meantime is never overwritten; `event`
+ * records the swap with it.
+ */
+export async function replaceSecrets(
   sql: Sql,
   row: Pick<CredentialRow, "id" | "userId" | "authToken" | "sipPassword">,
-  sealed: Pick<CredentialRow, "authToken" | "sipPassword">,
+  replacement: Pick<CredentialRow, "authToken" | "sipPassword">,
+  event: ProvisioningEvent,
 ): Promise<boolean> {
   const [{ replaced }] = await sql<{ replaced: number }[]>`
     with changed as (
       update public.twilio_credential_secrets
-      set auth_token = ${sealed.authToken}, sip_password = ${sealed.sipPassword}, updated_at = now()
+      set auth_token = ${replacement.authToken}, sip_password = ${replacement.sipPassword}, updated_at = now()
       where credential_id = ${row.id} and auth_token = ${row.authToken}
         and sip_password is not distinct from ${row.sipPassword}
-      returning credential_id, user_id
+      returning credential_id
     ), logged as (
-      insert into public.provisioning_events (credential_id, user_id, step, outcome)
-      select credential_id, user_id, 'encrypt_plaintext_secrets', 'succeeded' from changed
+      ${eventInsert(sql, row, event, sql`where exists (select from changed)`)}
     )
     select count(*)::int as replaced from changed`;
   return replaced === 1;

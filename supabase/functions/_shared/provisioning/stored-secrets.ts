@@ -3,7 +3,7 @@
  * (or the old service left behind) may hold plaintext, which we encrypt the first time we touch the row.
  */
 import { SecretBox, secretContext } from "../crypto/secrets.ts";
-import { type CredentialRow, replacePlaintextSecrets } from "../db/credentials.ts";
+import { type CredentialRow, replaceSecrets } from "../db/credentials.ts";
 import type { Sql } from "../db/client.ts";
 
 type SecretFields = Pick<CredentialRow, "authToken" | "sipPassword" | "userId">;
@@ -35,6 +35,9 @@ export async function sealPlaintextSecrets<T extends SecretFields & Pick<Credent
     authToken: await seal(row.authToken, "auth_token"),
     sipPassword: row.sipPassword === null ? null : await seal(row.sipPassword, "sip_password"),
   };
-  const replaced = await replacePlaintextSecrets(sql, row, sealed);
+  const replaced = await replaceSecrets(sql, row, sealed, {
+    step: "encrypt_plaintext_secrets",
+    outcome: "succeeded",
+  });
   return replaced ? { ...row, ...sealed } : row;
 }
