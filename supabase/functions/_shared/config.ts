@@ -38,6 +38,16 @@ const settingsSchema = z.object({
     error: `must be one of ${TRANSFER_CALLER_IDS.join(", ")}`,
   })
     .default("from-transferee"),
+  LIVEKIT_URL: z.url({ error: "must be the LiveKit project URL, e.g. https://<project>.livekit.cloud" }).optional(),
+  LIVEKIT_API_KEY: z.string().optional(),
+  LIVEKIT_API_SECRET: z.string().optional(),
+  LIVEKIT_AGENT_NAME: z.string().max(128).optional(),
+  LIVEKIT_ROOM_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,64}$/, "letters, digits, _ and - only").default("call-"),
+  LIVEKIT_KRISP_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
+  LIVEKIT_INBOUND_ALLOWED_ADDRESSES: z.string().regex(
+    /^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/,
+    "must be IP addresses or CIDR ranges, comma separated",
+  ).optional(),
 });
 
 export interface ProvisioningConfig {
@@ -55,6 +65,21 @@ export interface ProvisioningConfig {
    * directions must agree: a secure trunk refuses plain calls, and LiveKit's SRTP to a plain trunk fails (32207).
    */
   secure: boolean;
+  /** The platform's LiveKit project, when this service also manages the LiveKit side. */
+  livekit?: LiveKitConfig;
+}
+
+export interface LiveKitConfig {
+  url: string;
+  apiKey: string;
+  apiSecret: string;
+  /** The agent each customer's calls are dispatched to (unset: LiveKit's automatic dispatch). */
+  agentName?: string;
+  /** Rooms are `<prefix><caller>_<random>`: one room per call. */
+  roomPrefix: string;
+  krispEnabled: boolean;
+  /** Source addresses the inbound trunks accept (Twilio's signalling ranges); empty: any, matched by number. */
+  allowedAddresses: string[];
 }
 
 export function provisioningConfigFromEnv(env: Env = Deno.env.toObject()) {
@@ -66,7 +91,26 @@ export function provisioningConfigFromEnv(env: Env = Deno.env.toObject()) {
     outboundTransport: settings.LIVEKIT_OUTBOUND_TRANSPORT,
     transfer: { mode: settings.TWILIO_TRANSFER_MODE, callerId: settings.TWILIO_TRANSFER_CALLER_ID },
     secure: secureTrunking(settings),
+    livekit: liveKitConfig(settings),
   } satisfies ProvisioningConfig;
+}
+
+/** All three of LIVEKIT_URL, _API_KEY, _API_SECRET (LiveKit's own names), or none: the side is not managed. */
+function liveKitConfig(settings: z.infer<typeof settingsSchema>): LiveKitConfig | undefined {
+  const { LIVEKIT_URL: url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret } = settings;
+  if (!url && !apiKey && !apiSecret) return undefined;
+  if (!url || !apiKey || !apiSecret) {
+    throw new Error("Invalid settings: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET go together (or none)");
+  }
+  return {
+    url,
+    apiKey,
+    apiSecret,
+    agentName: settings.LIVEKIT_AGENT_NAME,
+    roomPrefix: settings.LIVEKIT_ROOM_PREFIX,
+    krispEnabled: settings.LIVEKIT_KRISP_ENABLED === "true",
+    allowedAddresses: settings.LIVEKIT_INBOUND_ALLOWED_ADDRESSES?.split(",") ?? [],
+  };
 }
 
 /** Whether the settings ask for TLS, refusing a mix of TLS and plain transports (half a secure trunk). */

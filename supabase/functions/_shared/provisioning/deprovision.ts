@@ -123,7 +123,7 @@ async function removeOwnedResources(twilio: TwilioClient, teardown: TeardownRow)
   for (const { sid, owned, remove } of steps) {
     if (!sid) continue;
     if (!owned) leftInPlace.push(sid);
-    else if (await nullIfNotFound(() => remove(sid)) !== undefined) deleted.push(sid);
+    else if (await nullIfNotFound(() => remove(sid)) !== null) deleted.push(sid); // null: already gone
   }
   return { deleted, leftInPlace };
 }
