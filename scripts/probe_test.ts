@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { repoRoot } from "./local/process.ts";
 import { db, emulator, type EmulatorAccount, stackInfo, stackTest } from "./testing/stack.ts";
+import { parseProbeArgs, UsageError } from "./probe/args.ts";
 import type { ProbeReport } from "./probe/report.ts";
 
 interface ProbeRun {
@@ -225,3 +226,34 @@ stackTest(
     assert.deepEqual(await numbersOf(account), numbers);
   },
 );
+
+Deno.test("probe args: credentials only when it will run; numbers, sub-account and database checked", () => {
+  const credentials = { TWILIO_ACCOUNT_SID: `AC${"ab".repeat(16)}`, TWILIO_AUTH_TOKEN: "token" };
+  assert.equal(parseProbeArgs([], {}).consent, false, "the refusal needs no credentials");
+  const args = parseProbeArgs(
+    [
+      "--yes-create-resources",
+      "--number",
+      "+14155550123",
+      "--suspended-subaccount",
+      `AC${"cd".repeat(16)}:t:1`,
+    ],
+    credentials,
+  );
+  assert.deepEqual(args.suspendedSubaccount, { accountSid: `AC${"cd".repeat(16)}`, authToken: "t:1" });
+  assert.equal(args.dbUrl, undefined, "no database given: a throw-away one");
+  for (
+    const [argv, env, message] of [
+      [["--yes-create-resources"], {}, /TWILIO_ACCOUNT_SID/],
+      [["--yes-create-resources", "--number", "4155550123"], credentials, /--number/],
+      [["--yes-create-resources", "--suspended-subaccount", "AC1:x"], credentials, /--suspended-subaccount/],
+      [["--yes-create-resources"], { ...credentials, SUPABASE_DB_URL: "postgres://x" }, /ENCRYPTION_KEYS/],
+      [["--yes"], credentials, /--yes/],
+    ] as [string[], Record<string, string>, RegExp][]
+  ) {
+    assert.throws(
+      () => parseProbeArgs(argv, env),
+      (error: Error) => error instanceof UsageError && message.test(error.message),
+    );
+  }
+});

@@ -9,7 +9,8 @@ verify, recording, drift and repair, numbers, deprovision), then records how Twi
 silent, prints a report, and removes everything it created. Use a sub-account.
 
 Options:
-  --yes-create-resources           required: agree to create (and then delete) the resources listed below
+  --yes-create-resources           required: agree to create (and then delete) Twilio resources; run
+                                   without it to see which
   --number +1… | PN…               also attach and detach this number of the account (its voice settings are
                                    put back at the end); calls to it reach the probe's trunk meanwhile
   --suspended-subaccount AC…:TOKEN also record what Twilio answers a suspended sub-account's credentials
@@ -23,8 +24,8 @@ Environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN (required); TWILIO_API_BASE_U
 (default Twilio's; the emulator's to rehearse); ENCRYPTION_KEYS (required with a database given);
 LIVEKIT_SIP_URI, LIVEKIT_SIP_URI_FALLBACK, TRUNK_RECORDING_MODE as the functions have them.
 
-Exit status: 0 every flow step passed and everything was removed, 1 otherwise, 2 bad usage or refused,
-130 interrupted.`;
+Exit status: 0 every flow step that ran passed and everything was removed, 1 otherwise, 2 bad usage or
+refused, 130 interrupted.`;
 
 export const REFUSAL =
   `deno task probe creates real resources in the Twilio account, so it needs --yes-create-resources.
@@ -92,9 +93,12 @@ export function parseProbeArgs(
     throw new UsageError((error as Error).message);
   }
   const help = values.help ?? false;
+  const consent = values["yes-create-resources"] ?? false;
   const accountSid = env.TWILIO_ACCOUNT_SID?.trim() ?? "";
   const authToken = env.TWILIO_AUTH_TOKEN?.trim() ?? "";
-  if (!help) {
+  // Without consent the probe only explains itself, which needs no credentials.
+  const willRun = consent && !help;
+  if (willRun) {
     if (!ACCOUNT_SID.test(accountSid)) {
       throw new UsageError("TWILIO_ACCOUNT_SID must be an account SID (AC…)");
     }
@@ -105,12 +109,12 @@ export function parseProbeArgs(
   }
   const dbUrl = values["db-url"] || env.SUPABASE_DB_URL || env.DATABASE_URL || undefined;
   // A given database may be a project's own: its rows must be readable with the project's keys.
-  if (dbUrl && !env.ENCRYPTION_KEYS && !help) {
+  if (dbUrl && !env.ENCRYPTION_KEYS && willRun) {
     throw new UsageError("ENCRYPTION_KEYS is not set: with a database given, use the functions' keys");
   }
   return {
     help,
-    consent: values["yes-create-resources"] ?? false,
+    consent,
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     credentials: { accountSid, authToken },
