@@ -19,7 +19,7 @@ import {
   probePassed,
   type ProbeReport,
 } from "./probe/report.ts";
-import { describe, runSteps } from "./probe/steps.ts";
+import { describe, runSteps, type StepLine } from "./probe/steps.ts";
 
 const TWILIO_API = "https://api.twilio.com";
 const TWILIO_TRUNKING = "https://trunking.twilio.com";
@@ -42,9 +42,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const log = createLogger({ fn: "probe" }, (_level, line) => {
-    if (args.verbose) console.error(line);
-  }, "debug");
+  // The service's own log lines only on request: the report says what happened.
+  const log = createLogger(
+    { fn: "probe" },
+    args.verbose ? (_level, line) => console.error(line) : () => {},
+    "debug",
+  );
   const probe = new ProbeContext(args, log);
   const flow = new ProductFlow(probe);
   const checks = new BehaviourChecks(probe);
@@ -68,8 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const signals = ["SIGINT", "SIGTERM"] as const;
   for (const signal of signals) Deno.addSignalListener(signal, onSignal);
 
-  const progress = (line: { name: string; status: string; durationMs: number; detail: string }) =>
-    console.error(formatLine(line));
+  const progress = (line: StepLine<string>) => console.error(formatLine(line));
   let flowLines: FlowLine[] = [];
   let checkLines: CheckLine[] = [];
   // Steps report their own failures; anything escaping them is a bug, which must not stop the cleanup either.
