@@ -75,7 +75,7 @@ export class BehaviourChecks {
     const url = after.voiceUrl === before.voiceUrl
       ? "kept its voice_url"
       : after.voiceUrl
-      ? `changed its voice_url to ${after.voiceUrl}`
+      ? "changed its voice_url"
       : "cleared its voice_url";
     const application = !before.voiceApplicationSid
       ? "it had no voice_application_sid to watch"

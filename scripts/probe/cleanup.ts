@@ -61,13 +61,20 @@ export function trackCreations(twilio: TwilioClient, registry: CleanupRegistry):
   };
 }
 
+/** A resource as the report shows it: never a number's settings (a voice URL may carry credentials). */
+export interface ResourceLine {
+  kind: Resource["kind"];
+  sid: string;
+  description: string;
+}
+
 export interface CleanupReport {
   /** Deleted (or, for a number, put back) by the cleanup. */
-  removed: Resource[];
+  removed: ResourceLine[];
   /** Already gone (the flow's teardown removed it) or, for a number, already as it was. */
-  alreadyGone: Resource[];
+  alreadyGone: ResourceLine[];
   /** Still there: delete these by hand. */
-  left: { resource: Resource; error: string }[];
+  left: (ResourceLine & { error: string })[];
 }
 
 /**
@@ -97,19 +104,25 @@ export async function cleanUp(
     const failed: { resource: Resource; error: string }[] = [];
     for (const resource of pending) {
       try {
-        (await remove(twilio, resource) ? report.removed : report.alreadyGone).push(resource);
+        (await remove(twilio, resource) ? report.removed : report.alreadyGone).push(lineOf(resource));
       } catch (error) {
         failed.push({ resource, error: describe(error) });
       }
     }
     if (pass === 2 || failed.length === 0) {
-      report.left.push(...failed);
+      report.left.push(...failed.map(({ resource, error }) => ({ ...lineOf(resource), error })));
       break;
     }
     pending = failed.map(({ resource }) => resource);
   }
   return report;
 }
+
+const lineOf = (resource: Resource): ResourceLine => ({
+  kind: resource.kind,
+  sid: resource.sid,
+  description: describeResource(resource),
+});
 
 const ORDER: Resource["kind"][] = ["number", "origination-url", "trunk", "credential-list"];
 
@@ -154,17 +167,15 @@ async function restoreNumber(twilio: TwilioClient, original: TwilioIncomingNumbe
   await restoreVoiceSettings(twilio, original.sid, voiceSettingsOf(original));
   const restored = await twilio.fetchIncomingNumber(original.sid);
   const differences = voiceSettingsDiffer(restored, original);
-  if (differences.length) throw new Error(`${original.phoneNumber} still differs: ${differences.join(", ")}`);
+  if (differences.length) throw new Error(`${original.phoneNumber}: ${differences.join(", ")} not as before`);
   return true;
 }
 
-/** The voice settings in which two readings of a number differ, each as `field now (was before)`. */
+/** The voice settings in which two readings of a number differ, by name only: a voice URL may carry credentials. */
 export function voiceSettingsDiffer(now: TwilioIncomingNumber, before: TwilioIncomingNumber): string[] {
   const fields = ["trunkSid", "voiceUrl", "voiceMethod", "voiceApplicationSid"] as const;
   // Twilio renders an unset field as null or "" depending on the field: both mean unset.
-  const value = (number: TwilioIncomingNumber, field: typeof fields[number]) => number[field] || null;
-  return fields.filter((field) => value(now, field) !== value(before, field))
-    .map((field) => `${field} ${value(now, field)} (was ${value(before, field)})`);
+  return fields.filter((field) => (now[field] || null) !== (before[field] || null));
 }
 
 /** One line per resource, as a person deleting it by hand needs it. */

@@ -228,7 +228,7 @@ export class ProductFlow {
   async #expectNumberAsBefore() {
     const number = this.probe.number!;
     const differences = voiceSettingsDiffer(await number.current(), await number.original());
-    if (differences.length) throw new Error(`number not as before: ${differences.join(", ")}`);
+    if (differences.length) throw new Error(`number's ${differences.join(", ")} not as before`);
   }
 }
 

@@ -4,7 +4,7 @@
  * --json. Nothing secret is in it: no auth token, no SIP password, no database password.
  */
 import type { Observation } from "./checks.ts";
-import { type CleanupReport, describeResource } from "./cleanup.ts";
+import type { CleanupReport } from "./cleanup.ts";
 import type { StepLine } from "./steps.ts";
 
 export type FlowLine = StepLine<"ok" | "failed" | "skipped">;
@@ -93,11 +93,11 @@ function emulatorNote(line: CheckLine): string {
 function cleanupLines(cleanup: ProbeReport["cleanup"]): string[] {
   const lines = [
     `  removed ${cleanup.removed.length}, already gone ${cleanup.alreadyGone.length}` +
-    (cleanup.removed.length ? `: ${cleanup.removed.map(describeResource).join("; ")}` : ""),
+    (cleanup.removed.length ? `: ${cleanup.removed.map((line) => line.description).join("; ")}` : ""),
   ];
   if (cleanup.left.length) {
     lines.push("  NOT removed, please delete by hand (Twilio console or API):");
-    lines.push(...cleanup.left.map(({ resource, error }) => `    ${describeResource(resource)}: ${error}`));
+    lines.push(...cleanup.left.map(({ description, error }) => `    ${description}: ${error}`));
   }
   if (cleanup.databaseError) {
     lines.push(`  the probe's database rows were not removed: ${cleanup.databaseError}`);
