@@ -78,8 +78,9 @@ export interface CleanupReport {
 }
 
 /**
- * Names that mark a resource as the probe's even when a create's answer was lost (so its SID never reached the
- * registry): found by listing, and removed with the rest.
+ * Names that mark a resource as the probe's even when its SID never reached the registry (a create whose answer
+ * was lost, or a project's database webhook that provisioned the probe's row in another process): found by
+ * listing, and removed with the rest.
  */
 export interface ProbeNames {
   trunk: (friendlyName: string | null) => boolean;
@@ -98,6 +99,7 @@ export async function cleanUp(
   names?: ProbeNames,
 ): Promise<CleanupReport> {
   const report: CleanupReport = { removed: [], alreadyGone: [], left: [] };
+  // A search that fails leaves the recorded SIDs, which are most of it: the cleanup goes on without it.
   if (names) await recordByName(twilio, registry, names).catch(() => {});
   let pending = inRemovalOrder(registry.resources);
   for (const pass of [1, 2]) {
