@@ -38,11 +38,14 @@ const settingsSchema = z.object({
     error: `must be one of ${TRANSFER_CALLER_IDS.join(", ")}`,
   })
     .default("from-transferee"),
-  LIVEKIT_URL: z.url({ error: "must be the LiveKit project URL, e.g. https://<project>.livekit.cloud" }).optional(),
+  LIVEKIT_URL: z.url({ error: "must be the LiveKit project URL, e.g. https://<project>.livekit.cloud" })
+    .optional(),
   LIVEKIT_API_KEY: z.string().optional(),
   LIVEKIT_API_SECRET: z.string().optional(),
   LIVEKIT_AGENT_NAME: z.string().max(128).optional(),
-  LIVEKIT_ROOM_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,64}$/, "letters, digits, _ and - only").default("call-"),
+  LIVEKIT_ROOM_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{0,64}$/, "letters, digits, _ and - only").default(
+    "call-",
+  ),
   LIVEKIT_KRISP_ENABLED: z.enum(["true", "false"], { error: "must be true or false" }).default("false"),
   LIVEKIT_INBOUND_ALLOWED_ADDRESSES: z.string().regex(
     /^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$/,
@@ -100,7 +103,9 @@ function liveKitConfig(settings: z.infer<typeof settingsSchema>): LiveKitConfig 
   const { LIVEKIT_URL: url, LIVEKIT_API_KEY: apiKey, LIVEKIT_API_SECRET: apiSecret } = settings;
   if (!url && !apiKey && !apiSecret) return undefined;
   if (!url || !apiKey || !apiSecret) {
-    throw new Error("Invalid settings: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET go together (or none)");
+    throw new Error(
+      "Invalid settings: LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET go together (or none)",
+    );
   }
   return {
     url,

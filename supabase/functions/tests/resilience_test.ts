@@ -263,6 +263,13 @@ async function assertTornDown(customer: Awaited<ReturnType<typeof customerWithNu
   const secrets =
     await db()`select 1 from public.twilio_credential_secrets where credential_id = ${customer.row.id}`;
   assert.equal(secrets.length, 0, "no secret is kept past the teardown");
+  const [event] = await db()`select detail from public.provisioning_events
+    where credential_id = ${customer.row.id} and step = 'deprovision' and outcome = 'succeeded'`;
+  assert.deepEqual(
+    [...event.detail.deleted].sort(),
+    [customer.row.trunk_sid, customer.row.credential_list_sid].sort(),
+    "the trail names what was deleted",
+  );
 }
 
 stackTest(

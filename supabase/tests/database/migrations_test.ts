@@ -30,6 +30,7 @@ const EXPECTED_VERSIONS = [
   "20261129000600",
   "20261129000700",
   "20261129000800",
+  "20261129000900",
 ];
 
 /** Every column the functions use, with its type. */
@@ -93,6 +94,7 @@ const EXPECTED_COLUMNS: Record<string, Record<string, string>> = {
     created_at: "timestamp with time zone",
     done_at: "timestamp with time zone",
     twilio_region: "text",
+    livekit_object_ids: "ARRAY",
   },
   service_locks: {
     key: "text",
