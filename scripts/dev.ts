@@ -36,6 +36,7 @@ const ports = {
   api: port("API_PORT", 54321),
   db: port("DB_PORT", 54322),
   emulator: port("EMULATOR_PORT", 54329),
+  livekit: port("LIVEKIT_PORT", 54330),
   web: port("WEB_PORT", 54323),
 };
 
@@ -60,6 +61,7 @@ const stack = await startStack({
   dbPort: ports.db,
   apiPort: ports.api,
   emulatorPort: ports.emulator,
+  livekitPort: ports.livekit,
   emulatorStateFile: join(localDir, "twilio-emulator.json"),
   databaseUrl: Deno.env.get("DATABASE_URL"),
   keys: await projectKeys(join(localDir, "keys.json")),

@@ -15,6 +15,9 @@ const visible = [
   "twilio_api_base_url",
   "twilio_trunking_base_url",
   "emulator_url",
+  "livekit_url",
+  "livekit_api_key",
+  "livekit_api_secret",
   "web_url",
 ] as const;
 console.log(JSON.stringify(Object.fromEntries(visible.map((key) => [key, stack[key]])), null, 2));

@@ -7,6 +7,7 @@
 import postgres from "postgres";
 import { join } from "node:path";
 import { startEmulator } from "../emulator/server.ts";
+import { startLiveKitEmulator } from "../livekit-emulator/server.ts";
 import { CAMEL_COLUMNS } from "../../supabase/functions/_shared/db/client.ts";
 import { createAuthApi } from "./auth-api.ts";
 import { type GatewayOptions, startGateway } from "./gateway.ts";
@@ -35,6 +36,11 @@ export interface StackInfo extends ProjectInfo {
   twilio_api_base_url: string;
   twilio_trunking_base_url: string;
   emulator_url: string | null;
+  /** The LiveKit project the functions manage: the LiveKit emulator unless LIVEKIT_URL is set. */
+  livekit_url: string;
+  livekit_api_key: string;
+  livekit_api_secret: string;
+  livekit_emulator_url: string | null;
   /** The project secrets the functions run with. Local only. */
   function_secrets: Record<string, string>;
   /** Tests only: a second project on the legacy JWT secret, over the same database and emulator. */
@@ -48,6 +54,8 @@ export interface StackOptions {
   apiPort: number;
   /** 0 picks a free port. */
   emulatorPort: number;
+  /** The LiveKit emulator's port (0 or unset: a free one). */
+  livekitPort?: number;
   /** Where the Twilio emulator keeps its resources across restarts (none: in memory only). */
   emulatorStateFile?: string;
   databaseUrl?: string;
@@ -97,10 +105,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
     const twilio = await twilioEndpoints(options.emulatorPort, options.emulatorStateFile);
     if (twilio.close) cleanups.push(twilio.close);
+    const secrets = withLocalDefaults(options.secrets ?? {});
+    const livekit = await liveKitEndpoints(options.livekitPort ?? 0, secrets);
+    if (livekit.close) cleanups.push(livekit.close);
     const shared: SharedServices = {
       dbUrl,
       twilio,
-      secrets: withLocalDefaults(options.secrets ?? {}),
+      secrets: { ...secrets, ...livekit.settings },
       log: options.log,
     };
 
@@ -133,6 +144,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         twilio_api_base_url: twilio.apiBaseUrl,
         twilio_trunking_base_url: twilio.trunkingBaseUrl,
         emulator_url: twilio.emulatorUrl,
+        livekit_url: livekit.settings.LIVEKIT_URL,
+        livekit_api_key: livekit.settings.LIVEKIT_API_KEY,
+        livekit_api_secret: livekit.settings.LIVEKIT_API_SECRET,
+        livekit_emulator_url: livekit.emulatorUrl,
         function_secrets: shared.secrets,
         ...(legacy ? { legacy_project: legacy.info } : {}),
       },
@@ -238,6 +253,33 @@ async function twilioEndpoints(emulatorPort: number, stateFile?: string) {
     emulatorUrl: emulator.url,
     close: emulator.close,
   };
+}
+
+/**
+ * The LiveKit project the functions manage: the one LIVEKIT_URL (with its key and secret) names, else the LiveKit
+ * emulator, with the key and secret the secrets carry (so `task dev` keeps them across restarts) or new ones.
+ */
+async function liveKitEndpoints(port: number, secrets: Record<string, string>) {
+  const external = Deno.env.get("LIVEKIT_URL");
+  if (external) {
+    const settings = {
+      LIVEKIT_URL: external,
+      LIVEKIT_API_KEY: Deno.env.get("LIVEKIT_API_KEY") ?? "",
+      LIVEKIT_API_SECRET: Deno.env.get("LIVEKIT_API_SECRET") ?? "",
+    };
+    return { settings, emulatorUrl: null, close: undefined };
+  }
+  const emulator = await startLiveKitEmulator({
+    port,
+    apiKey: secrets.LIVEKIT_API_KEY,
+    apiSecret: secrets.LIVEKIT_API_SECRET,
+  });
+  const settings = {
+    LIVEKIT_URL: emulator.url,
+    LIVEKIT_API_KEY: emulator.apiKey,
+    LIVEKIT_API_SECRET: emulator.apiSecret,
+  };
+  return { settings, emulatorUrl: emulator.url, close: emulator.close };
 }
 
 /** Local values for the project's own secrets; on Supabase these come from `supabase secrets set`. */

@@ -7,6 +7,7 @@ import type { ProvisioningConfig } from "./config.ts";
 import type { SecretBox } from "./crypto/secrets.ts";
 import type { Sql } from "./db/client.ts";
 import type { Logger } from "./log.ts";
+import type { LiveKitSip } from "./livekit/client.ts";
 import type { TwilioClient, TwilioCredentials } from "./twilio/client.ts";
 
 export interface ServiceContext {
@@ -16,4 +17,6 @@ export interface ServiceContext {
   /** A Twilio client on these credentials; its requests are logged (debug) to `log`, the context's by default. */
   twilio: (credentials: TwilioCredentials, log?: Logger) => TwilioClient;
   log: Logger;
+  /** The platform's LiveKit project, when this service manages the LiveKit side (LIVEKIT_URL etc. set). */
+  livekit?: LiveKitSip;
 }

@@ -172,6 +172,7 @@ stackTest(
         status: "attached",
       }],
       counts: { attached: 1, "already-attached": 0, "not-found": 0, failed: 0 },
+      livekit: { synced: true },
     });
     // Twilio keeps (and ignores) the voice URL of a number on a trunk; an unset application reads "".
     assert.deepEqual(await numberState(account.sid, number.sid), {

@@ -47,6 +47,12 @@ export interface CredentialRow {
   /** The URI our origination URL carries, normalised, so a changed LIVEKIT_SIP_URI is seen without asking Twilio. */
   originationSipUri: string | null;
   fallbackOriginationSipUri: string | null;
+  /** The customer's LiveKit objects (see livekit/reconcile.ts); null until they exist. */
+  livekitOutboundTrunkId: string | null;
+  livekitInboundTrunkId: string | null;
+  livekitDispatchRuleId: string | null;
+  /** How many numbers are attached (read with the row; not a column). */
+  attachedNumbers?: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -81,7 +87,8 @@ export interface ProvisioningEvent {
 
 /** `select` of credential rows (alias `c`) with their secrets, for a query to add its `where` to. */
 export const credentialsWithSecrets = (sql: Sql) =>
-  sql`select c.*, s.auth_token, s.sip_password
+  sql`select c.*, s.auth_token, s.sip_password,
+      (select count(*)::int from public.twilio_phone_numbers n where n.credential_id = c.id) as attached_numbers
     from public.user_twilio_credentials c
     left join public.twilio_credential_secrets s on s.credential_id = c.id`;
 

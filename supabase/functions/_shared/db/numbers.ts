@@ -13,10 +13,35 @@ export interface AttachedNumberRow {
   previousVoiceMethod: string | null;
   previousVoiceApplicationSid: string | null;
   previousTrunkSid: string | null;
+  /** The agent this number's calls go to, when it has one of its own (attach-phone `agentName`). */
+  agentName: string | null;
+  /** Its own LiveKit inbound trunk and dispatch rule, when it has its own agent. */
+  livekitInboundTrunkId: string | null;
+  livekitDispatchRuleId: string | null;
   attachedAt: Date;
 }
 
-export type NewAttachedNumber = Omit<AttachedNumberRow, "id" | "attachedAt">;
+export type NewAttachedNumber = Omit<
+  AttachedNumberRow,
+  "id" | "attachedAt" | "agentName" | "livekitInboundTrunkId" | "livekitDispatchRuleId"
+>;
+
+/** Records a number's LiveKit ids (null: gone). */
+export async function updateNumberLiveKitIds(
+  sql: Sql,
+  numberRowId: string,
+  patch: Partial<Pick<AttachedNumberRow, "livekitInboundTrunkId" | "livekitDispatchRuleId">>,
+) {
+  await sql`update public.twilio_phone_numbers set ${sql(patch)} where id = ${numberRowId}`;
+}
+
+/** Sets the agents of numbers just attached (a number named without one keeps what it had). */
+export async function setNumberAgents(sql: Sql, credentialId: string, agents: Map<string, string>) {
+  for (const [phoneNumberSid, agentName] of agents) {
+    await sql`update public.twilio_phone_numbers set agent_name = ${agentName}
+      where credential_id = ${credentialId} and phone_number_sid = ${phoneNumberSid}`;
+  }
+}
 
 export async function listAttachedNumbers(sql: Sql, credentialId: string): Promise<AttachedNumberRow[]> {
   return await sql<AttachedNumberRow[]>`

@@ -14,7 +14,7 @@ export type Fragment = postgres.PendingQuery<postgres.Row[]>;
 export function provisionedSql(sql: Sql, config: ProvisioningConfig): Fragment {
   return sql`(status = 'active' and coalesce(trunk_sid, '') <> '' and coalesce(domain_name, '') <> ''
     and coalesce(credential_list_sid, '') <> '' and coalesce(credential_sid, '') <> ''
-    and coalesce(sip_username, '') <> '' and degraded = '{}'::jsonb
+    and coalesce(sip_username, '') <> '' and degraded = '{}'::jsonb and ${liveKitSideSql(sql, config)}
     and ${
     originationSql(sql, "origination_url_sid", "originationUrl", "origination_sip_uri", config.livekitSipUri)
   }
@@ -29,6 +29,13 @@ export function provisionedSql(sql: Sql, config: ProvisioningConfig): Fragment {
   }
     and exists (select from public.twilio_credential_secrets s
                 where s.credential_id = user_twilio_credentials.id and coalesce(s.sip_password, '') <> ''))`;
+}
+
+/** With LiveKit managed, a row with numbers has its outbound trunk (provision.ts's hasLiveKitSide). */
+function liveKitSideSql(sql: Sql, config: ProvisioningConfig) {
+  if (!config.livekit) return sql`true`;
+  return sql`(livekit_outbound_trunk_id is not null or not exists (
+    select from public.twilio_phone_numbers n where n.credential_id = user_twilio_credentials.id))`;
 }
 
 function originationSql(sql: Sql, sidColumn: string, owned: string, uriColumn: string, configured?: string) {

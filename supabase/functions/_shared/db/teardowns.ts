@@ -15,6 +15,8 @@ export interface TeardownRow {
   trunkSid: string | null;
   credentialListSid: string | null;
   ownedResources: Partial<Record<OwnedResource, string>>;
+  /** The row's LiveKit objects: its dispatch rule, inbound and outbound trunks (numbers keep their own). */
+  livekitObjectIds: string[];
   attempts: number;
   nextAttemptAt: Date;
   lastError: string | null;

@@ -26,7 +26,14 @@ import {
   listAttachedNumbers,
   type NewAttachedNumber,
   recordAttachedNumbers,
+  setNumberAgents,
 } from "../db/numbers.ts";
+import {
+  type LiveKitSyncResult,
+  managesLiveKit,
+  releaseNumbersFromLiveKit,
+  syncLiveKitAfterNumbers,
+} from "../livekit/side.ts";
 import { ApiError } from "../http/errors.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
 import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
@@ -65,12 +72,16 @@ export interface BulkNumbersResult<S extends string> {
   trunkSid: string;
   results: NumberResult<S>[];
   counts: Record<S, number>;
+  /** With the LiveKit side managed: whether its trunks and rules followed (if not, retried later). */
+  livekit?: LiveKitSyncResult;
 }
 
 export interface NumbersRequest {
   userId: string;
   /** E.164 numbers and/or PN SIDs; duplicates are answered once. */
   numbers: readonly string[];
+  /** Attach only: an agent of its own for some numbers, by the reference given in `numbers`. */
+  agentNames?: Readonly<Record<string, string>>;
 }
 
 /** Calls in flight for bulk work: starts here and adapts to 429s between 1 and MAX. */
@@ -130,7 +141,9 @@ export async function attachPhoneToMainTrunk(
     // Twilio certainly did not attach these: they must not be reported to LiveKit as the trunk's numbers.
     if (notAttached.length) await forgetAttachedNumbers(ctx.sql, row.id, notAttached);
 
+    await recordAgents(ctx, row, request, resolved, outcomes);
     const result = shape(trunkSid, inputs, resolved, outcomes, ATTACH_STATUSES);
+    if (managesLiveKit(ctx)) result.livekit = await syncLiveKitAfterNumbers(ctx, row);
     ctx.log.info("numbers_attached", { trunk_sid: trunkSid, ...result.counts, throttled: report.throttled });
     return result;
   });
@@ -152,6 +165,13 @@ export async function detachPhoneFromMainTrunk(
     const offTrunk = found.filter((number) => number.trunkSid !== trunkSid);
     const outcomes = new Map<string, Outcome<DetachStatus>>();
     const forget = new Set<string>();
+
+    // Step 0: a number with an agent of its own leaves LiveKit first (its trunk and rule); should that fail, the
+    // number stays attached on both sides rather than half.
+    const leaving = [...recorded.values()].filter((r) =>
+      onTrunk.some((number) => number.sid === r.phoneNumberSid)
+    );
+    await releaseNumbersFromLiveKit(ctx, leaving);
 
     // Step 1: off the trunk. A 404 counts as done: it is what a DELETE retried after a lost answer gets
     // (twilio-api-facts.md), and the number was on the trunk a moment ago, so it still needs its settings back.
@@ -215,9 +235,27 @@ export async function detachPhoneFromMainTrunk(
     if (forget.size) await forgetAttachedNumbers(ctx.sql, row.id, [...forget]);
 
     const result = shape(trunkSid, inputs, resolved, outcomes, DETACH_STATUSES);
+    if (managesLiveKit(ctx)) result.livekit = await syncLiveKitAfterNumbers(ctx, row);
     ctx.log.info("numbers_detached", { trunk_sid: trunkSid, ...result.counts });
     return result;
   });
+}
+
+/** The agents asked for, on the numbers that are now on the trunk. */
+async function recordAgents(
+  ctx: ServiceContext,
+  row: CredentialRow,
+  request: NumbersRequest,
+  resolved: Map<string, TwilioIncomingNumber | null>,
+  outcomes: Map<string, Outcome<AttachStatus>>,
+) {
+  const agents = new Map<string, string>();
+  for (const [reference, agentName] of Object.entries(request.agentNames ?? {})) {
+    const number = resolved.get(reference);
+    const status = number && outcomes.get(number.sid)?.status;
+    if (number && (status === "attached" || status === "already-attached")) agents.set(number.sid, agentName);
+  }
+  if (agents.size) await setNumberAgents(ctx.sql, row.id, agents);
 }
 
 const NOTHING_TO_RESTORE = "Attached outside this API: no voice settings were recorded to restore";

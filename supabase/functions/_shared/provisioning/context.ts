@@ -3,6 +3,7 @@ import { provisioningConfigFromEnv } from "../config.ts";
 import { SecretBox } from "../crypto/secrets.ts";
 import { getSql, type Sql } from "../db/client.ts";
 import type { Logger } from "../log.ts";
+import { createLiveKitClient } from "../livekit/client.ts";
 import { createTwilioClient } from "../twilio/client.ts";
 import type { ServiceContext } from "../service-context.ts";
 
@@ -19,7 +20,13 @@ type ServiceDependencies = Omit<ServiceContext, "log" | "twilio">;
  * sized for its concurrency.
  */
 export function serviceDependenciesFromEnv(sql: Sql): ServiceDependencies {
-  return { sql, secrets: SecretBox.fromEnv(), config: provisioningConfigFromEnv() };
+  const config = provisioningConfigFromEnv();
+  return {
+    sql,
+    secrets: SecretBox.fromEnv(),
+    config,
+    ...(config.livekit ? { livekit: createLiveKitClient(config.livekit) } : {}),
+  };
 }
 
 /** The context of one request or job: its logger, and Twilio clients that log their requests to it (debug). */

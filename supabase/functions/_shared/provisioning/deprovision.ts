@@ -1,6 +1,6 @@
 /**
- * The teardown of a deleted credential row, as its delete recorded it in twilio_teardowns: every number we
- * attached gets its previous voice settings back first (off the trunk, then its application, URL or previous
+ * The teardown of a deleted credential row, as its delete recorded it in twilio_teardowns: its LiveKit rules and
+ * trunks go first (404: already gone), every number we attached gets its previous voice settings back (off the trunk, then its application, URL or previous
  * trunk restored), then the trunk and the credential list go if this service created them (what it adopted is
  * left in place, and the event says so). A step that fails leaves the teardown pending with a time to try again;
  * the webhook, the sweeper and `deno task sweep` call this until it is done. "Already gone" counts as done, so
@@ -21,6 +21,7 @@ import type { TwilioClient } from "../twilio/client.ts";
 import { nullIfNotFound } from "../twilio/errors.ts";
 import { nextAttemptAt } from "./backoff.ts";
 import { readAuthToken } from "./stored-secrets.ts";
+import { tearDownLiveKit } from "../livekit/side.ts";
 
 export type DeprovisionResult =
   | { kind: "deprovisioned"; deleted: string[]; leftInPlace: string[]; restoredNumbers: string[] }
@@ -65,6 +66,8 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
   });
   try {
     const numbers = await listAttachedNumbers(ctx.sql, teardown.credentialId);
+    // LiveKit first: its rules and trunks stop answering for these numbers before Twilio lets them go.
+    const livekitDeleted = await tearDownLiveKit(ctx, { rowObjectIds: teardown.livekitObjectIds, numbers });
     const restored = await restoreNumbers(twilio, teardown.trunkSid, numbers);
     await forgetAttachedNumbers(ctx.sql, teardown.credentialId, restored);
     if (restored.length < numbers.length) {
@@ -75,7 +78,7 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
     await recordEvent(ctx.sql, target, {
       step: "deprovision",
       outcome: "succeeded",
-      detail: { deleted, leftInPlace, restoredNumbers: restored.length },
+      detail: { deleted, leftInPlace, restoredNumbers: restored.length, livekitDeleted },
     });
     ctx.log.info("deprovisioned", {
       credential_id: teardown.credentialId,

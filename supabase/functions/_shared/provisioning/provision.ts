@@ -42,6 +42,7 @@ import {
   trunkSettingsFor,
 } from "./trunk-steps.ts";
 import { normalizeSipUri } from "./sip-uri.ts";
+import { managesLiveKit, syncLiveKitSide } from "../livekit/side.ts";
 
 export type ProvisionOutcome =
   /** Serving a working configuration: complete, or with parts recorded as degraded. */
@@ -75,9 +76,14 @@ export function isServing(row: CredentialRow): boolean {
 /** Everything configured exists and is recorded, nothing is degraded: no run has anything left to do. */
 export function isProvisioned(row: CredentialRow, config: ProvisioningConfig): boolean {
   return row.status === "active" && hasWorkingConfig(row) && !!row.credentialSid &&
-    Object.keys(row.degraded).length === 0 &&
+    Object.keys(row.degraded).length === 0 && hasLiveKitSide(row, config) &&
     originationMatches(row, "originationUrl", config.livekitSipUri) &&
     originationMatches(row, "fallbackOriginationUrl", config.livekitSipUriFallback);
+}
+
+/** With LiveKit managed, a row with numbers has its LiveKit side (an outbound trunk at least); see livekit/. */
+function hasLiveKitSide(row: CredentialRow, config: ProvisioningConfig): boolean {
+  return !config.livekit || !row.attachedNumbers || !!row.livekitOutboundTrunkId;
 }
 
 /** Our origination URL must carry the configured URI; one we adopted (or none configured) only needs to exist. */
@@ -192,6 +198,8 @@ class ProvisioningRun {
         ),
         this.#optional("recording", () => this.#ensureRecording(trunk)),
         this.#optional("trunk_settings", () => this.#ensureTrunkSettings(trunk)),
+        // Its inputs (host, username, password, numbers) are known once the trunk exists: it overlaps round two.
+        this.#optional("livekit", () => this.#ensureLiveKit(password)),
       ]);
       return await this.#finish();
     } catch (error) {
@@ -345,6 +353,18 @@ class ProvisioningRun {
     const settings = trunkSettingsFor(this.#ctx.config);
     await this.#twilio.updateTrunk(trunk.sid, settings);
     await this.#event({ step: "trunk_settings", outcome: "succeeded", detail: { ...settings } });
+  }
+
+  /**
+   * The customer's LiveKit trunks and rules, in step with the attached numbers (livekit/side.ts). A LiveKit
+   * failure never undoes or blocks the Twilio side: it is this optional part that degrades.
+   */
+  async #ensureLiveKit(password: string) {
+    if (!managesLiveKit(this.#ctx)) return;
+    await syncLiveKitSide(this.#ctx, this.#row, {
+      password,
+      record: (patch) => this.#save(patch, { step: "livekit", outcome: "succeeded", detail: patch }),
+    });
   }
 
   /** On our trunk, the row's recording is applied; on one we adopted, the trunk's own is read and recorded. */

@@ -26,6 +26,7 @@ import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import { isProvisioned, isServing, provisionCredential } from "./provision.ts";
 import { continueInBackground } from "../background.ts";
+import { managesLiveKit } from "../livekit/side.ts";
 import { enableTrunkRecording } from "./trunk-steps.ts";
 import type { ServiceContext } from "../service-context.ts";
 
@@ -196,7 +197,18 @@ export interface SipConfig {
     numbers: string[];
     authUsername: string;
     authPassword?: string;
-  };
+  } & Partial<LiveKitObjects>;
+}
+
+/** The customer's LiveKit objects, when this deployment manages the LiveKit side: LiveKit ids, never Twilio SIDs. */
+export interface LiveKitObjects {
+  /** For createSipParticipant(outboundTrunkId, number, room): outbound calls through the customer's trunk. */
+  outboundTrunkId: string | null;
+  inboundTrunkId: string | null;
+  /** The trunk's rule, then the rules of numbers with an agent of their own. */
+  dispatchRuleIds: string[];
+  /** What does not exist yet, e.g. every object until a first number is attached (LiveKit needs numbers). */
+  missing: string[];
 }
 
 /**
@@ -231,7 +243,7 @@ export async function getSipConfigForLiveKit(
   if (!isServing(found.row)) {
     throw found.row.status === "failed" ? provisioningError(found.row) : noCredentials();
   }
-  const { row, numbers } = found;
+  const { row, numbers, numberRuleIds } = found;
   const password = request.includePassword
     ? await ctx.secrets.decrypt(row.sipPassword!, secretContext("sip_password", row.userId))
     : undefined;
@@ -249,7 +261,26 @@ export async function getSipConfigForLiveKit(
       numbers,
       authUsername: row.sipUsername!,
       ...(password === undefined ? {} : { authPassword: password }),
+      ...(managesLiveKit(ctx) ? liveKitObjects(row, numbers, numberRuleIds) : {}),
     },
+  };
+}
+
+function liveKitObjects(row: CredentialRow, numbers: string[], numberRuleIds: string[]): LiveKitObjects {
+  const missing = [
+    ...(row.livekitOutboundTrunkId ? [] : ["outbound_trunk"]),
+    ...(row.livekitInboundTrunkId || numberRuleIds.length === numbers.length && numbers.length ? [] : [
+      "inbound_trunk",
+    ]),
+    ...(row.livekitDispatchRuleId || numberRuleIds.length === numbers.length && numbers.length ? [] : [
+      "dispatch_rule",
+    ]),
+  ];
+  return {
+    outboundTrunkId: row.livekitOutboundTrunkId,
+    inboundTrunkId: row.livekitInboundTrunkId,
+    dispatchRuleIds: [row.livekitDispatchRuleId, ...numberRuleIds].filter((id): id is string => !!id),
+    missing,
   };
 }
 
