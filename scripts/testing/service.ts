@@ -9,6 +9,7 @@ import {
 import { SecretBox } from "../../supabase/functions/_shared/crypto/secrets.ts";
 import { createPool } from "../../supabase/functions/_shared/db/client.ts";
 import { createLogger } from "../../supabase/functions/_shared/log.ts";
+import { createLiveKitClient } from "../../supabase/functions/_shared/livekit/client.ts";
 import { createTwilioClient } from "../../supabase/functions/_shared/twilio/client.ts";
 import { stackInfo } from "./stack.ts";
 import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
@@ -23,10 +24,12 @@ export function testServiceContext(overrides: Partial<ProvisioningConfig> = {}):
   sql ??= createPool(stack.db_url, 8);
   // Debug level, so the secrets audit also covers every Twilio request and provisioning step logged.
   const log = createLogger({ fn: "test" }, (_level, line) => serviceLogLines.push(line), "debug");
+  const config = { ...provisioningConfigFromEnv(stack.function_secrets), ...overrides };
   return {
     sql,
     secrets: SecretBox.fromEnv(stack.function_secrets.ENCRYPTION_KEYS),
-    config: { ...provisioningConfigFromEnv(stack.function_secrets), ...overrides },
+    config,
+    ...(config.livekit ? { livekit: createLiveKitClient(config.livekit) } : {}),
     twilio: (credentials, clientLog = log) =>
       createTwilioClient(credentials, {
         apiBaseUrl: stack.twilio_api_base_url,

@@ -171,6 +171,17 @@ export interface EmulatorAccount {
   region: "us1" | "ie1" | "au1";
 }
 
+let phoneSerial = 0;
+
+/**
+ * A phone number no other test uses: as on Twilio, a number belongs to one account, and LiveKit refuses two
+ * inbound trunks with the same number (tests share one LiveKit project).
+ */
+export function uniquePhoneNumber(): string {
+  const random = crypto.getRandomValues(new Uint32Array(1))[0] % 9_000_000;
+  return `+1${200 + (phoneSerial++ % 800)}${String(1_000_000 + random).slice(-7)}`;
+}
+
 /** The Twilio emulator's admin API (see README, "Twilio emulator"). */
 export const emulator = {
   url(): string {

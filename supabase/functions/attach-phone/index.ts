@@ -2,6 +2,7 @@
  * /functions/v1/attach-phone (user JWT)
  *   GET                                                 -> the account's numbers and where each one's calls go
  *   POST   { phoneNumberSid } | { phoneNumber } | { phoneNumbers: [...] }  -> attach them to the main trunk
+ *          (each number may come with an `agentName`: its calls go to that LiveKit agent, by a rule of its own)
  *   DELETE (the same body)                              -> detach them, restoring their voice settings
  * `phoneNumbers` holds 1..1000 items, each an E.164 number or a PN SID. Each number gets its own result.
  */
@@ -21,12 +22,25 @@ import { serviceContext } from "../_shared/provisioning/context.ts";
 
 const FIELDS = ["phoneNumberSid", "phoneNumber", "phoneNumbers"] as const;
 
+const reference = z.string().trim().refine(
+  isNumberReference,
+  "must be an E.164 number (e.g. +15551234567) or a PN SID",
+);
+/** The LiveKit agent this number's calls go to, instead of the deployment's (a rule of its own). */
+const agentName = z.string().trim().min(1).max(128, "must be at most 128 characters");
+
 const numbersBody = z.strictObject({
-  phoneNumberSid: z.string().regex(PHONE_NUMBER_SID, "must be PN followed by 32 lowercase hex characters")
+  phoneNumberSid: z.string().trim().regex(
+    PHONE_NUMBER_SID,
+    "must be PN followed by 32 lowercase hex characters",
+  )
     .optional(),
-  phoneNumber: z.string().regex(E164, "must be an E.164 number, e.g. +15551234567").optional(),
+  phoneNumber: z.string().trim().regex(E164, "must be an E.164 number, e.g. +15551234567").optional(),
+  agentName: agentName.optional(),
   phoneNumbers: z.array(
-    z.string().refine(isNumberReference, "must be an E.164 number (e.g. +15551234567) or a PN SID"),
+    z.union([reference, z.strictObject({ number: reference, agentName: agentName.optional() })], {
+      error: "must be an E.164 number or PN SID, or {number, agentName}",
+    }),
     { error: "must be a list of E.164 numbers or PN SIDs" },
   )
     .min(1, "must name at least one number")
@@ -48,8 +62,13 @@ async function numbersRequest(req: Request, url: URL) {
   const userId = await authenticateUser(req);
   parseInput(noQuery, queryObject(url));
   const body = parseInput(numbersBody, await readJsonBody(req));
-  const numbers = body.phoneNumbers ?? [body.phoneNumberSid ?? body.phoneNumber!];
-  return { userId, numbers };
+  const items = body.phoneNumbers ??
+    [{ number: body.phoneNumberSid ?? body.phoneNumber!, agentName: body.agentName }];
+  const entries = items.map((item) => typeof item === "string" ? { number: item } : item);
+  const agentNames = Object.fromEntries(
+    entries.filter((entry) => entry.agentName).map((entry) => [entry.number, entry.agentName!]),
+  );
+  return { userId, numbers: entries.map((entry) => entry.number), agentNames };
 }
 
 Deno.serve(createHandler("attach-phone", {

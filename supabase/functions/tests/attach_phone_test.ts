@@ -14,6 +14,7 @@ import {
   stackInfo,
   stackTest,
   type TestUser,
+  uniquePhoneNumber,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 
@@ -33,13 +34,10 @@ interface BulkResult {
   counts: Record<string, number>;
 }
 
-let numberSerial = 0;
 /** E.164 numbers unique within this test run. */
-const freshNumber = () =>
-  `+1555${String(Date.now() % 1000).padStart(3, "0")}${String(numberSerial++).padStart(4, "0")}`;
 
 async function addNumber(accountSid: string, extra: Record<string, unknown> = {}) {
-  return await emulator.addNumber(accountSid, freshNumber(), extra);
+  return await emulator.addNumber(accountSid, uniquePhoneNumber(), extra);
 }
 
 async function invoke<T = BulkResult>(

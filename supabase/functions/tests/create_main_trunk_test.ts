@@ -6,6 +6,7 @@ import {
   stackInfo,
   stackTest,
   storedCredential,
+  uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
 
 stackTest(
@@ -85,7 +86,7 @@ stackTest(
   async () => {
     const customer = await customerWithTrunk({ label: "Main office" });
     const other = await newUser();
-    const number = await emulator.addNumber(customer.account.sid, "+14155550142", {
+    const number = await emulator.addNumber(customer.account.sid, uniquePhoneNumber(), {
       voiceUrl: "https://example.test/keep",
     });
     await customer.user.supabase.functions.invoke("attach-phone", { body: { phoneNumberSid: number.sid } });

@@ -11,6 +11,7 @@ import {
   stackInfo,
   stackTest,
   storedCredential,
+  uniquePhoneNumber,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 
@@ -75,7 +76,8 @@ stackTest(
       body: { accountSid: account.sid, authToken: account.authToken },
     });
     assert.equal(created.error, null);
-    const number = await emulator.addNumber(account.sid, "+14155550123", {
+    const phone = uniquePhoneNumber();
+    const number = await emulator.addNumber(account.sid, phone, {
       voiceUrl: "https://example.test/voice",
       voiceMethod: "GET",
     });
@@ -83,7 +85,7 @@ stackTest(
     // Attach the way attach-phone does: record the voice settings, then attach.
     await db()`insert into public.twilio_phone_numbers (user_id, credential_id, account_sid, trunk_sid,
       phone_number_sid, phone_number, previous_voice_url, previous_voice_method)
-    values (${user.userId}, ${row.id}, ${account.sid}, ${row.trunk_sid}, ${number.sid}, ${"+14155550123"},
+    values (${user.userId}, ${row.id}, ${account.sid}, ${row.trunk_sid}, ${number.sid}, ${phone},
       ${"https://example.test/voice"}, ${"GET"})`;
     await emulator.twilio(account, "POST", `/v1/Trunks/${row.trunk_sid}/PhoneNumbers`, {
       PhoneNumberSid: number.sid,

@@ -10,22 +10,24 @@ import {
   emulator,
   serviceClient,
   stackTest,
+  uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
 
 interface AttachedCustomer extends Customer {
   numberSid: string;
+  phoneNumber: string;
 }
 
 async function provisionedCustomer(): Promise<AttachedCustomer> {
   const customer = await customerWithTrunk({ recordingMode: "record-from-answer" });
-  const number = await emulator.addNumber(customer.account.sid, "+14155550100", {
+  const number = await emulator.addNumber(customer.account.sid, uniquePhoneNumber(), {
     voiceUrl: "https://example.test/a",
   });
   const attached = await customer.user.supabase.functions.invoke("attach-phone", {
     body: { phoneNumberSid: number.sid },
   });
   assert.equal(attached.error, null, await attached.error?.context?.text?.());
-  return { ...customer, numberSid: number.sid };
+  return { ...customer, numberSid: number.sid, phoneNumber: number.phone_number };
 }
 
 async function verify(customer: Customer) {
@@ -132,6 +134,9 @@ stackTest("health: a freshly provisioned setup is verified on every check", asyn
     "fallback_origination_url",
     "recording",
     "numbers",
+    "livekit_outbound_trunk",
+    "livekit_inbound_trunk",
+    "livekit_dispatch_rule",
   ]);
 });
 
@@ -177,7 +182,7 @@ stackTest(
       method: "GET",
     });
     assert.equal(config.data.trunkSid, result.after.trunkSid);
-    assert.deepEqual(config.data.livekit.numbers, ["+14155550100"]);
+    assert.deepEqual(config.data.livekit.numbers, [customer.phoneNumber]);
     const [number] = await db()`select trunk_sid, previous_voice_url from public.twilio_phone_numbers
     where phone_number_sid = ${customer.numberSid}`;
     assert.equal(number.trunk_sid, result.after.trunkSid);

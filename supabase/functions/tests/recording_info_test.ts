@@ -16,6 +16,7 @@ import {
   newUser,
   stackInfo,
   stackTest,
+  uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
 
 /** The JSON a caller receives, as the service declares it. */
@@ -173,10 +174,7 @@ stackTest(
   },
 );
 
-let numberSerial = 0;
 /** E.164 numbers unique within this test run. */
-const freshNumber = () =>
-  `+1555${String(Date.now() % 1000).padStart(3, "0")}${String(numberSerial++).padStart(4, "0")}`;
 
 async function attachNumber(supabase: SupabaseClient, phoneNumberSid: string) {
   const { data, error } = await supabase.functions.invoke("attach-phone", { body: { phoneNumberSid } });
@@ -186,7 +184,7 @@ async function attachNumber(supabase: SupabaseClient, phoneNumberSid: string) {
 
 /** A number on another trunk of the account (with an origination URL, so it can take calls). */
 async function numberOnAnotherTrunk(account: { sid: string; authToken: string }) {
-  const number = await emulator.addNumber(account.sid, freshNumber());
+  const number = await emulator.addNumber(account.sid, uniquePhoneNumber());
   const trunk = await emulator.twilio(account, "POST", "/v1/Trunks", { FriendlyName: "another trunk" });
   await emulator.twilio(account, "POST", `/v1/Trunks/${trunk.sid}/OriginationUrls`, {
     SipUrl: "sip:pbx.example.com",
@@ -205,7 +203,7 @@ stackTest(
   "recording-info: recordings of inbound calls to the main trunk's numbers are listed; other numbers' are not",
   async () => {
     const { user, account, trunkSid } = await customerWithTrunk();
-    const ours = await emulator.addNumber(account.sid, freshNumber());
+    const ours = await emulator.addNumber(account.sid, uniquePhoneNumber());
     const inbound = (phoneNumberSid: string, recordings: number) =>
       emulator.addCall(account.sid, {
         direction: "inbound",
@@ -216,7 +214,7 @@ stackTest(
     const beforeAttach = await inbound(ours.sid, 1); // answered by the number's voice URL, not the trunk
     await attachNumber(user.supabase, ours.sid);
     const elsewhere = await numberOnAnotherTrunk(account);
-    const unattached = await emulator.addNumber(account.sid, freshNumber());
+    const unattached = await emulator.addNumber(account.sid, uniquePhoneNumber());
 
     const outbound = await emulator.addCall(account.sid, {
       direction: "outbound",

@@ -22,6 +22,7 @@ import {
   stackInfo,
   stackTest,
   storedCredential,
+  uniquePhoneNumber,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 import { databaseSettingsFromEnv } from "../_shared/config.ts";
@@ -232,7 +233,7 @@ async function customerWithNumber() {
   const customer = await customerWithTrunk();
   const number = await emulator.addNumber(
     customer.account.sid,
-    `+1415${Math.floor(1e6 + Math.random() * 8e6)}`,
+    uniquePhoneNumber(),
     {
       voiceUrl: "https://example.test/before",
       voiceMethod: "GET",
@@ -358,7 +359,7 @@ stackTest(
     const numbers = await Promise.all(
       Array.from(
         { length: 1000 },
-        (_, i) => emulator.addNumber(customer.account.sid, `+1650${String(1e6 + i)}`),
+        (_, i) => emulator.addNumber(customer.account.sid, uniquePhoneNumber()),
       ),
     );
     const attached = await customer.user.supabase.functions.invoke("attach-phone", {
@@ -414,7 +415,7 @@ stackTest(
       ]);
       assert.equal(new Set(results.slice(4).map((r) => r.trunkSid).concat(results[0].trunkSid)).size, 1);
       const { attachPhoneToMainTrunk } = await import("../_shared/numbers/attach.ts");
-      const number = await emulator.addNumber(customers[1].account.sid, "+16505550199");
+      const number = await emulator.addNumber(customers[1].account.sid, uniquePhoneNumber());
       const attach = await attachPhoneToMainTrunk(ctx, {
         userId: customers[1].user.userId,
         numbers: [number.sid],

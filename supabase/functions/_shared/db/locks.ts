@@ -37,10 +37,11 @@ export async function withLock<T>(
   const { leaseSeconds, waitSeconds } = lockSettings();
   const holder = crypto.randomUUID();
   const deadline = Date.now() + waitSeconds * 1000;
+  // Short pauses: a waiter holds nothing while it waits, and the work behind a lock mostly takes well under 1 s.
   for (
-    let pause = 20;
+    let pause = 10;
     !(await tryAcquire(sql, key, holder, leaseSeconds));
-    pause = Math.min(pause * 2, 500)
+    pause = Math.min(pause * 2, 100)
   ) {
     if (!options.wait) return { acquired: false };
     if (Date.now() + pause > deadline) throw new LockTimeoutError(key);

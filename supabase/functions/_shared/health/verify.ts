@@ -17,6 +17,7 @@ import { normalizeSipUri } from "../provisioning/sip-uri.ts";
 import type { TwilioClient } from "../twilio/client.ts";
 import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { checkLiveKitSide, type LiveKitCheck } from "./livekit-checks.ts";
 
 export type CheckName =
   | "credentials"
@@ -28,7 +29,8 @@ export type CheckName =
   | "origination_url"
   | "fallback_origination_url"
   | "recording"
-  | "numbers";
+  | "numbers"
+  | LiveKitCheck["name"];
 
 export interface Check {
   name: CheckName;
@@ -199,6 +201,12 @@ export async function inspectSetup(ctx: ServiceContext, userId: string): Promise
       ? `${stored.length} stored number(s) on the trunk`
       : `not on the trunk: ${findings.detachedNumbers.map((number) => number.phoneNumber).join(", ")}`,
   );
+
+  if (ctx.livekit && ctx.config.livekit) {
+    for (const check of await checkLiveKitSide(ctx.livekit, row, stored)) {
+      add(check.name, false, check.ok, check.detail);
+    }
+  }
 
   return { ...findings, report: verdict(row, checks) };
 }

@@ -15,9 +15,10 @@ export interface LiveKitTrunk {
   name: string;
   metadata: string;
   numbers: string[];
-  /** Outbound trunks: the SIP host they call, and the username they authenticate with. */
+  /** Outbound trunks: the SIP host they call. */
   address?: string;
-  authUsername?: string;
+  /** The digest username: an outbound trunk's credential; an inbound trunk for Twilio has none (""). */
+  authUsername: string;
 }
 
 export interface LiveKitRule {
@@ -190,7 +191,8 @@ const toTrunk = (trunk: TrunkInfo): LiveKitTrunk => ({
   name: trunk.name,
   metadata: trunk.metadata,
   numbers: [...trunk.numbers],
-  ...(trunk.address === undefined ? {} : { address: trunk.address, authUsername: trunk.authUsername }),
+  authUsername: trunk.authUsername ?? "",
+  ...(trunk.address === undefined ? {} : { address: trunk.address }),
 });
 
 const toRule = (rule: {
