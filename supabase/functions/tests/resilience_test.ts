@@ -359,7 +359,7 @@ stackTest(
     const numbers = await Promise.all(
       Array.from(
         { length: 1000 },
-        (_, i) => emulator.addNumber(customer.account.sid, uniquePhoneNumber()),
+        () => emulator.addNumber(customer.account.sid, uniquePhoneNumber()),
       ),
     );
     const attached = await customer.user.supabase.functions.invoke("attach-phone", {
