@@ -87,9 +87,13 @@ async function seedUnprovisionedRows(ctx: BenchContext, count: number): Promise<
       })),
     );
   }
+  // Only the webhook's trigger is off: the one that moves the token into twilio_credential_secrets must run, as
+  // it does for any system that inserts rows (session_replication_role = replica would skip it too, leaving rows
+  // without a token that no backfill can provision).
   await ctx.db.begin(async (tx) => {
-    await tx`set local session_replication_role = replica`;
+    await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
     await tx`insert into public.user_twilio_credentials ${tx(rows)}`;
+    await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
   });
   return rows.map((row) => row.user_id);
 }

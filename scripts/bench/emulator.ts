@@ -10,6 +10,22 @@ export interface EmulatorAccount {
   authToken: string;
 }
 
+export interface CallSeed {
+  direction?: "inbound" | "outbound";
+  trunkSid?: string;
+  phoneNumberSid?: string;
+  to?: string;
+  from: string;
+  recordings?: number;
+}
+
+export interface AccountState {
+  trunks: { sid: string; phone_numbers: string[] }[];
+  incoming_phone_numbers: { sid: string; phone_number: string; trunk_sid: string | null }[];
+  calls: { sid: string; direction: string }[];
+  recordings: { sid: string; call_sid: string }[];
+}
+
 export class EmulatorAdmin {
   constructor(readonly url: string) {}
 
@@ -40,6 +56,37 @@ export class EmulatorAdmin {
 
   addNumber(accountSid: string, phoneNumber: string): Promise<{ sid: string }> {
     return this.#admin("POST", `/accounts/${accountSid}/numbers`, { phoneNumber });
+  }
+
+  /**
+   * Adds a call (and its recordings) to the account, as Twilio would have recorded it: `trunkSid` for a call
+   * terminated through a trunk, `phoneNumberSid` for one that reached a number (through the trunk when the number
+   * is on it), neither for a REST API call (scripts/emulator/CHANGES.md, admin API).
+   */
+  addCall(
+    accountSid: string,
+    call: CallSeed,
+  ): Promise<{ call: { sid: string }; recordings: { sid: string }[] }> {
+    return this.#admin("POST", `/accounts/${accountSid}/calls`, call);
+  }
+
+  /** Everything the account owns, associations inlined (trunks with their phone_numbers, ...). */
+  async state(accountSid: string): Promise<AccountState> {
+    const res = await fetch(`${this.url}/_emulator/accounts/${accountSid}/state`);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`emulator GET state -> ${res.status} ${text}`);
+    return JSON.parse(text);
+  }
+
+  /** A request to the emulated Twilio API with the account's Basic auth, as someone in the console would make. */
+  async twilio(account: EmulatorAccount, method: string, path: string): Promise<Response> {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}` },
+    });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`emulator ${method} ${path} -> ${res.status}`);
+    return res;
   }
 
   async #admin<T>(method: string, path: string, body: unknown): Promise<T> {

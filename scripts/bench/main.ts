@@ -13,6 +13,8 @@ import { bundleSize } from "./bundle-size.ts";
 import { coldStart } from "./cold-start.ts";
 import { type BenchContext, startBenchContext } from "./context.ts";
 import { provisioningCriticalPath } from "./provisioning.ts";
+import { recordingsPage } from "./recordings-page.ts";
+import { repairAfterDrift } from "./repair.ts";
 import { type BenchResult, failure, formatTable } from "./report.ts";
 import { sipConfigThroughput } from "./sip-config-load.ts";
 import { ensureWrk } from "./wrk.ts";
@@ -24,6 +26,8 @@ const BENCHMARKS: [string, (ctx: BenchContext) => Promise<BenchResult[]>][] = [
   ["bundle-size", bundleSize],
   ["bulk-attach", bulkAttach],
   ["backfill", backfillThroughput],
+  ["repair", repairAfterDrift],
+  ["recordings-page", recordingsPage],
 ];
 
 const { values } = parseArgs({

@@ -12,6 +12,8 @@ export interface ServerProcess {
   name: string;
   /** Resolves with the base URL once the process prints "Listening on". */
   ready: Promise<string>;
+  /** The process's id (for its CPU time in /proc: cpu.ts); undefined once stopped. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,7 +42,14 @@ export function startServer(
   options: WorkerOptions = {},
 ): ServerProcess {
   const worker = new FunctionWorker(config, ctx.stack.functionEnv, ctx.log, options);
-  return { name: config.name, ready: worker.url(), stop: () => worker.stop() };
+  return {
+    name: config.name,
+    ready: worker.url(),
+    get pid() {
+      return worker.pid;
+    },
+    stop: () => worker.stop(),
+  };
 }
 
 export function functionConfig(ctx: BenchContext, name: string): FunctionConfig {
