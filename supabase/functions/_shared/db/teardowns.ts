@@ -30,6 +30,13 @@ export async function loadPendingTeardown(sql: Sql, credentialId: string): Promi
   return row;
 }
 
+/** Whether the row's teardown has run to the end without error (perhaps in another worker, e.g. the webhook). */
+export async function teardownSucceeded(sql: Sql, credentialId: string): Promise<boolean> {
+  const [row] = await sql`select from public.twilio_teardowns
+    where credential_id = ${credentialId} and done_at is not null and last_error is null`;
+  return row !== undefined;
+}
+
 /** Teardowns whose next attempt is due, oldest first (of these users only, when given). */
 export async function dueTeardowns(sql: Sql, limit: number, userIds?: readonly string[]): Promise<string[]> {
   const rows = await sql<{ credentialId: string }[]>`

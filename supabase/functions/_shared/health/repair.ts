@@ -7,7 +7,7 @@
  * const { before, after, repaired } = await repairTrunk(ctx, { userId });
  * ```
  */
-import { type CredentialPatch, recordEvent, reopenForRepair } from "../db/credentials.ts";
+import { type CredentialPatch, recordEvents, reopenForRepair } from "../db/credentials.ts";
 import { listAttachedNumbers } from "../db/numbers.ts";
 import type { Sql } from "../db/client.ts";
 import { provisioningError } from "../provisioning/service.ts";
@@ -89,24 +89,32 @@ async function deleteDisabledOriginationUrls({ row, twilio, disabledOriginationU
 
 /**
  * Puts stored numbers back on the (possibly new) main trunk, keeping the voice settings recorded at attach: with
- * the bounded, adaptive concurrency of bulk attach, each number's failure recorded on its own.
+ * the bounded, adaptive concurrency of bulk attach, each number's failure recorded on its own. The account's
+ * numbers are listed once (a page holds 1,000) rather than fetched one by one: a repair of 1,000 numbers then
+ * costs one request per number, not two, in wall time and in CPU.
  */
 async function reattachNumbers(sql: Sql, found: Findings, trunkSid: string) {
   const trunkChanged = trunkSid !== found.row.trunkSid;
   const numbers = trunkChanged ? await listAttachedNumbers(sql, found.row.id) : found.detachedNumbers;
+  if (numbers.length === 0) return;
+  const inAccount = new Map((await found.twilio.listIncomingNumbers()).map((number) => [number.sid, number]));
   const { results } = await bulk(numbers, async (number) => {
-    const current = await nullIfNotFound(() => found.twilio.fetchIncomingNumber(number.phoneNumberSid));
+    const current = inAccount.get(number.phoneNumberSid);
     if (current) await putOnTrunk(found.twilio, trunkSid, current);
-    return current !== null;
+    return current !== undefined;
   });
   const outcomes = results.map((result, index) => ({ number: numbers[index], result }));
-  const moved = outcomes.filter(({ result }) => result.status === "fulfilled").map(({ number }) => number.id);
+  const moved = outcomes.filter(({ result }) => result.status === "fulfilled" && result.value).map((
+    { number },
+  ) => number.id);
   if (moved.length) {
     await sql`update public.twilio_phone_numbers set trunk_sid = ${trunkSid}
       where id = any(string_to_array(${moved.join(",")}, ',')::uuid[])`;
   }
-  for (const { number, result } of outcomes) {
-    await recordEvent(sql, found.row, {
+  await recordEvents(
+    sql,
+    found.row,
+    outcomes.map(({ number, result }) => ({
       step: "repair_number",
       outcome: result.status === "rejected" ? "failed" : result.value ? "succeeded" : "skipped",
       twilioSid: number.phoneNumberSid,
@@ -115,6 +123,6 @@ async function reattachNumbers(sql: Sql, found: Findings, trunkSid: string) {
         trunkSid,
         ...(result.status === "rejected" ? { error: (result.reason as Error)?.message } : {}),
       },
-    });
-  }
+    })),
+  );
 }

@@ -11,6 +11,7 @@ import type { CredentialRow } from "../db/credentials.ts";
 import { ApiError } from "../http/errors.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { deprovisionCredential, type DeprovisionResult } from "./deprovision.ts";
+import { teardownSucceeded } from "../db/teardowns.ts";
 
 /** A credential row as its owner may see it: the seed's fields and the provisioning status, no secret. */
 export interface TwilioCredentials {
@@ -74,7 +75,11 @@ export async function disconnectTwilioCredentials(
   if (deleted.length === 0) {
     throw new ApiError(404, "credentials_not_found", "No such Twilio connection for this user", "id");
   }
-  const teardown = await deprovisionCredential(ctx, request.id);
-  ctx.log.info("disconnected", { credential_id: request.id, teardown: teardown.kind });
-  return { deleted: true, teardown: teardown.kind };
+  const { kind } = await deprovisionCredential(ctx, request.id);
+  // The delete also fires the database webhook, which may have finished the teardown before this call got there.
+  const teardown = kind === "nothing_to_do" && await teardownSucceeded(ctx.sql, request.id)
+    ? "deprovisioned"
+    : kind;
+  ctx.log.info("disconnected", { credential_id: request.id, teardown });
+  return { deleted: true, teardown };
 }

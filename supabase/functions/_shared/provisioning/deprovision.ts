@@ -10,7 +10,7 @@
  * const result = await deprovisionCredential(ctx, credentialId);
  * ```
  */
-import { loadOrphanedSecrets, recordEvent } from "../db/credentials.ts";
+import { loadOrphanedSecrets, recordEvents } from "../db/credentials.ts";
 import { withLockWaited } from "../db/locks.ts";
 import { type AttachedNumberRow, forgetAttachedNumbers, listAttachedNumbers } from "../db/numbers.ts";
 import { finishTeardown, loadPendingTeardown, postponeTeardown, type TeardownRow } from "../db/teardowns.ts";
@@ -56,7 +56,7 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
   if (!stored) {
     const error = "no stored auth token: Twilio cannot be reached for this account";
     await finishTeardown(ctx.sql, teardown.credentialId, error);
-    await recordEvent(ctx.sql, target, { step: "deprovision", outcome: "failed", detail: { error } });
+    await recordEvents(ctx.sql, target, [{ step: "deprovision", outcome: "failed", detail: { error } }]);
     return { kind: "retrying", error };
   }
   const twilio = ctx.twilio({
@@ -75,11 +75,11 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
     }
     const { deleted, leftInPlace } = await removeOwnedResources(twilio, teardown);
     await finishTeardown(ctx.sql, teardown.credentialId);
-    await recordEvent(ctx.sql, target, {
+    await recordEvents(ctx.sql, target, [{
       step: "deprovision",
       outcome: "succeeded",
       detail: { deleted, leftInPlace, restoredNumbers: restored.length, livekitDeleted },
-    });
+    }]);
     ctx.log.info("deprovisioned", {
       credential_id: teardown.credentialId,
       deleted,
@@ -91,11 +91,11 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
     const attempts = teardown.attempts + 1;
     if (attempts >= MAX_ATTEMPTS) await finishTeardown(ctx.sql, teardown.credentialId, `gave up: ${message}`);
     else await postponeTeardown(ctx.sql, teardown.credentialId, nextAttemptAt(attempts), message);
-    await recordEvent(ctx.sql, target, {
+    await recordEvents(ctx.sql, target, [{
       step: "deprovision",
       outcome: "failed",
       detail: { error: message, attempts, gaveUp: attempts >= MAX_ATTEMPTS },
-    });
+    }]);
     ctx.log.warn("deprovision_postponed", { credential_id: teardown.credentialId, attempts, message });
     return { kind: "retrying", error: message };
   }
