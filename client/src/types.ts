@@ -16,7 +16,7 @@ export type RecordingMode = typeof RECORDING_MODES[number];
 export type RecordingTrim = typeof RECORDING_TRIMS[number];
 
 /** Provisioning state of a credential row. */
-export type CredentialStatus = "pending" | "provisioning" | "active" | "failed" | "deprovisioning";
+export type CredentialStatus = "pending" | "provisioning" | "active" | "failed";
 
 /** A connected Twilio account as its owner may read it (the row's columns; never the auth token or SIP password). */
 export interface TwilioCredentials {

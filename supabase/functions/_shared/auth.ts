@@ -12,7 +12,7 @@
  * ```
  */
 import type { GoTrueClient } from "@supabase/auth-js";
-import { type AuthConfig, authConfigFromEnv } from "./config.ts";
+import { type AuthConfig, authConfigFromEnv, projectSecretKeysFromEnv } from "./config.ts";
 import { getSql } from "./db/client.ts";
 import { ApiError, unauthorized } from "./http/errors.ts";
 
@@ -106,16 +106,9 @@ function authClient(config: AuthConfig): Promise<GoTrueClient> {
 }
 
 function isProjectSecretKey(candidate: string): boolean {
-  const keys = projectSecretKeys();
+  const keys = projectSecretKeysFromEnv();
   // Compare against every key so the time taken does not reveal which one (or whether any) matched.
   return keys.map((key) => constantTimeEqual(candidate, key)).reduce((a, b) => a || b, false);
-}
-
-function projectSecretKeys(): string[] {
-  const many = Deno.env.get("SUPABASE_SECRET_KEYS");
-  if (many) return Object.values(JSON.parse(many) as Record<string, string>);
-  const one = Deno.env.get("SUPABASE_SECRET_KEY");
-  return one ? [one] : [];
 }
 
 /** Equal-length comparison whose duration does not depend on where the strings differ. */

@@ -163,7 +163,6 @@ export function twilioSettingsFromEnv(env: Env = Deno.env.toObject()) {
 }
 
 const authSettingsSchema = z.object({
-  SUPABASE_URL: z.url({ error: "must be the project URL, e.g. https://<ref>.supabase.co" }),
   SUPABASE_JWKS: z.string().optional(),
   SUPABASE_PUBLISHABLE_KEYS: z.string().optional(),
   SUPABASE_ANON_KEY: z.string().optional(),
@@ -185,7 +184,7 @@ export interface AuthConfig {
 
 export function authConfigFromEnv(env: Env = Deno.env.toObject()): AuthConfig {
   const settings = parseSettings(authSettingsSchema, env);
-  const authUrl = `${settings.SUPABASE_URL.replace(/\/+$/, "")}/auth/v1`;
+  const authUrl = `${projectUrlFromEnv(env)}/auth/v1`;
   const publishable = settings.SUPABASE_PUBLISHABLE_KEYS
     ? Object.values(JSON.parse(settings.SUPABASE_PUBLISHABLE_KEYS) as Record<string, string>)[0]
     : undefined;
@@ -219,12 +218,14 @@ const wholeNumber = (min: number, max: number) =>
     .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 
 const databaseSettingsSchema = z.object({
+  SUPABASE_DB_URL: z.url({ error: "is not set (Supabase injects it into every function)" }),
   DB_POOL_SIZE: wholeNumber(1, 100).default(6),
 });
 
-/** Connections per function instance (DB_POOL_SIZE); one is enough, since no lock pins a connection. */
+/** The database (SUPABASE_DB_URL) and connections per function instance (DB_POOL_SIZE; one is enough). */
 export function databaseSettingsFromEnv(env: Env = Deno.env.toObject()) {
-  return { poolSize: parseSettings(databaseSettingsSchema, env).DB_POOL_SIZE };
+  const settings = parseSettings(databaseSettingsSchema, env);
+  return { url: settings.SUPABASE_DB_URL, poolSize: settings.DB_POOL_SIZE };
 }
 
 const lockSettingsSchema = z.object({
@@ -239,6 +240,44 @@ const lockSettingsSchema = z.object({
 export function lockSettingsFromEnv(env: Env = Deno.env.toObject()) {
   const settings = parseSettings(lockSettingsSchema, env);
   return { leaseSeconds: settings.LOCK_LEASE_SECONDS, waitSeconds: settings.LOCK_WAIT_SECONDS };
+}
+
+const projectSettingsSchema = z.object({
+  SUPABASE_URL: z.url({ error: "must be the project URL, e.g. https://<ref>.supabase.co" }),
+});
+
+/** The project's public URL without a trailing slash (links to this project's functions are built on it). */
+export function projectUrlFromEnv(env: Env = Deno.env.toObject()): string {
+  return parseSettings(projectSettingsSchema, env).SUPABASE_URL.replace(/\/+$/, "");
+}
+
+const secretSettingsSchema = z.object({
+  ENCRYPTION_KEYS: z.string({ error: "is not set" }),
+  WEBHOOK_SECRET: z.string().optional(),
+  SUPABASE_SECRET_KEYS: z.string().optional(),
+  SUPABASE_SECRET_KEY: z.string().optional(),
+});
+
+/** ENCRYPTION_KEYS, `id:base64key` entries newest first; crypto/secrets.ts checks each key's id and length. */
+export function encryptionKeysFromEnv(env: Env = Deno.env.toObject()): string {
+  return parseSettings(secretSettingsSchema.pick({ ENCRYPTION_KEYS: true }), env).ENCRYPTION_KEYS;
+}
+
+/** The shared secret the database webhook sends in `x-webhook-secret`; unset: the webhook answers 503. */
+export function webhookSecretFromEnv(env: Env = Deno.env.toObject()): string | undefined {
+  return parseSettings(secretSettingsSchema.pick({ WEBHOOK_SECRET: true }), env).WEBHOOK_SECRET;
+}
+
+/** The project's secret API keys (SUPABASE_SECRET_KEYS, a JSON map, as hosted projects inject; or one key). */
+export function projectSecretKeysFromEnv(env: Env = Deno.env.toObject()): string[] {
+  const settings = parseSettings(
+    secretSettingsSchema.pick({ SUPABASE_SECRET_KEYS: true, SUPABASE_SECRET_KEY: true }),
+    env,
+  );
+  if (settings.SUPABASE_SECRET_KEYS) {
+    return Object.values(JSON.parse(settings.SUPABASE_SECRET_KEYS) as Record<string, string>);
+  }
+  return settings.SUPABASE_SECRET_KEY ? [settings.SUPABASE_SECRET_KEY] : [];
 }
 
 type Env = Record<string, string | undefined>;

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
-import { fromBase64, toBase64Url } from "../_shared/crypto/base64url.ts";
+import * as base64url from "jose/base64url";
 import type { RecordingInfo } from "../_shared/recordings/info.ts";
 import {
   customerWithTrunk,
@@ -415,15 +415,14 @@ stackTest(
     await emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 2 });
     const first = await get<{ nextPageToken: string }>(user.supabase, "?pageSize=1");
     const [payload, mac] = first.nextPageToken.split(".");
-    const cursor = JSON.parse(new TextDecoder().decode(fromBase64(payload)));
-    const base64url = (text: string) => toBase64Url(new TextEncoder().encode(text));
-    cursor.t = base64url("PageSize=1000&Page=0"); // the Twilio query of the calls page to read
-    const edited = `${base64url(JSON.stringify(cursor))}.${mac}`;
+    const cursor = JSON.parse(new TextDecoder().decode(base64url.decode(payload)));
+    cursor.t = base64url.encode("PageSize=1000&Page=0"); // the Twilio query of the calls page to read
+    const edited = `${base64url.encode(JSON.stringify(cursor))}.${mac}`;
     const other = await customerWithTrunk();
     for (
       const [supabase, token] of [
         [user.supabase, edited],
-        [user.supabase, base64url(JSON.stringify(cursor))], // unsigned
+        [user.supabase, base64url.encode(JSON.stringify(cursor))], // unsigned
         [other.user.supabase, first.nextPageToken],
       ] as const
     ) {

@@ -433,11 +433,13 @@ stackTest(
 );
 
 stackTest("settings: DB_POOL_SIZE is validated with the others (a typo is an error, not a default)", () => {
-  assert.equal(databaseSettingsFromEnv({}).poolSize, 6);
-  assert.equal(databaseSettingsFromEnv({ DB_POOL_SIZE: "1" }).poolSize, 1);
+  const url = { SUPABASE_DB_URL: "postgresql://postgres@127.0.0.1:5432/postgres" };
+  assert.equal(databaseSettingsFromEnv(url).poolSize, 6);
+  assert.equal(databaseSettingsFromEnv({ ...url, DB_POOL_SIZE: "1" }).poolSize, 1);
   for (const bad of ["0", "six", "1.5", "101"]) {
-    assert.throws(() => databaseSettingsFromEnv({ DB_POOL_SIZE: bad }), /DB_POOL_SIZE/);
+    assert.throws(() => databaseSettingsFromEnv({ ...url, DB_POOL_SIZE: bad }), /DB_POOL_SIZE/);
   }
+  assert.throws(() => databaseSettingsFromEnv({}), /SUPABASE_DB_URL/);
   return Promise.resolve();
 });
 

@@ -20,6 +20,7 @@ import { provisionCredential } from "../_shared/provisioning/provision.ts";
 import { sweep } from "../_shared/provisioning/sweep.ts";
 import { sealPlaintextSecrets } from "../_shared/provisioning/stored-secrets.ts";
 import { loadCredential } from "../_shared/db/credentials.ts";
+import { webhookSecretFromEnv } from "../_shared/config.ts";
 
 const optionalSid = (prefix: string) => sid(prefix).nullable().optional();
 const credentialRecord = z.looseObject({
@@ -74,7 +75,7 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
 }));
 
 function checkWebhookSecret(req: Request) {
-  const expected = Deno.env.get("WEBHOOK_SECRET");
+  const expected = webhookSecretFromEnv();
   if (!expected) {
     throw new ApiError(503, "webhook_not_configured", "WEBHOOK_SECRET is not set for this function");
   }

@@ -31,6 +31,7 @@ const EXPECTED_VERSIONS = [
   "20261129000700",
   "20261129000800",
   "20261129000900",
+  "20261129001000",
 ];
 
 /** Every column the functions use, with its type. */
@@ -218,6 +219,11 @@ stackTest("migrations: apply from zero with `supabase db push`, a second push ch
       "twilio_teardowns",
       "user_twilio_credentials",
     ]);
+
+    const [status] = await sql`select pg_get_constraintdef(oid) as definition from pg_constraint
+      where conname = 'user_twilio_credentials_status_check'`;
+    assert.match(status.definition, /'pending'.*'provisioning'.*'active'.*'failed'/);
+    assert.doesNotMatch(status.definition, /deprovisioning/, "no status that no code sets");
 
     const before = await schemaSnapshot(sql);
     const output = await pushMigrations(database.url);

@@ -18,7 +18,8 @@
  * const hmac = await box.signingKey("recording-info page token");
  * ```
  */
-import { fromBase64, toBase64Url } from "./base64url.ts";
+import * as base64url from "jose/base64url";
+import { encryptionKeysFromEnv } from "../config.ts";
 
 const PREFIX = "enc:v1:";
 
@@ -63,12 +64,12 @@ export class SecretBox {
     this.#activeRaw = keys[0].raw as Uint8Array<ArrayBuffer>;
   }
 
-  static fromEnv(value = Deno.env.get("ENCRYPTION_KEYS")): SecretBox {
+  static fromEnv(value = encryptionKeysFromEnv()): SecretBox {
     if (!value) throw new Error("ENCRYPTION_KEYS is not set");
     return new SecretBox(
       value.split(",").map((entry) => {
         const [id, key] = entry.trim().split(":");
-        return { id, raw: fromBase64(key ?? "") };
+        return { id, raw: keyBytes(id, key ?? "") };
       }),
     );
   }
@@ -100,7 +101,9 @@ export class SecretBox {
       key,
       new TextEncoder().encode(plaintext),
     );
-    return `${PREFIX}${this.#activeKeyId}:${toBase64Url(iv)}:${toBase64Url(new Uint8Array(sealed))}`;
+    return `${PREFIX}${this.#activeKeyId}:${base64url.encode(iv)}:${
+      base64url.encode(new Uint8Array(sealed))
+    }`;
   }
 
   async decrypt(stored: string, context: string): Promise<string> {
@@ -123,9 +126,9 @@ export class SecretBox {
     const key = this.#keys.get(kid);
     if (!key) throw new Error(`no key "${kid}" in ENCRYPTION_KEYS to decrypt this value`);
     const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: fromBase64(iv), additionalData: new TextEncoder().encode(context) },
+      { name: "AES-GCM", iv: bytes(iv), additionalData: new TextEncoder().encode(context) },
       await key,
-      fromBase64(sealed),
+      bytes(sealed),
     ).catch(() => {
       throw new Error("secret failed to decrypt (wrong key or context, or tampered)");
     });
@@ -154,5 +157,16 @@ export class SecretBox {
   /** True when the value was encrypted with a key other than the active one, or is plaintext. */
   needsRotation(stored: string): boolean {
     return !stored.startsWith(this.activePrefix);
+  }
+}
+
+const bytes = (text: string) => base64url.decode(text) as Uint8Array<ArrayBuffer>;
+
+/** A key as `openssl rand -base64 32` writes it (standard alphabet, padded); base64url is taken too. */
+function keyBytes(id: string, key: string): Uint8Array {
+  try {
+    return base64url.decode(key.replace(/=+$/, "").replaceAll("+", "-").replaceAll("/", "_"));
+  } catch {
+    throw new Error(`ENCRYPTION_KEYS: key "${id}" is not base64`);
   }
 }

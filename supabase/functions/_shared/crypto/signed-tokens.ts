@@ -9,7 +9,7 @@
  * const text = await verifiedPayload(key, credentialId, token); // null when tampered
  * ```
  */
-import { fromBase64, toBase64Url } from "./base64url.ts";
+import * as base64url from "jose/base64url";
 
 const encoder = new TextEncoder();
 
@@ -17,9 +17,9 @@ const encoder = new TextEncoder();
 const signedBytes = (binding: string, payload: string) => encoder.encode(`${binding}.${payload}`);
 
 export async function signToken(key: CryptoKey, binding: string, payload: string): Promise<string> {
-  const encoded = toBase64Url(encoder.encode(payload));
+  const encoded = base64url.encode(payload);
   const mac = await crypto.subtle.sign("HMAC", key, signedBytes(binding, encoded));
-  return `${encoded}.${toBase64Url(new Uint8Array(mac))}`;
+  return `${encoded}.${base64url.encode(new Uint8Array(mac))}`;
 }
 
 /** The payload of a token `signToken` made with this key and binding; null for anything else. */
@@ -31,9 +31,11 @@ export async function verifiedPayload(
   const [encoded, mac, ...rest] = token.split(".");
   if (!encoded || !mac || rest.length > 0) return null;
   try {
-    const valid = await crypto.subtle.verify("HMAC", key, fromBase64(mac), signedBytes(binding, encoded));
-    return valid ? new TextDecoder("utf-8", { fatal: true }).decode(fromBase64(encoded)) : null;
+    const valid = await crypto.subtle.verify("HMAC", key, bytes(mac), signedBytes(binding, encoded));
+    return valid ? new TextDecoder("utf-8", { fatal: true }).decode(base64url.decode(encoded)) : null;
   } catch {
     return null; // not base64, or not UTF-8
   }
 }
+
+const bytes = (text: string) => base64url.decode(text) as Uint8Array<ArrayBuffer>;

@@ -16,7 +16,8 @@ export const CAMEL_COLUMNS = { column: { from: postgres.toCamel, to: postgres.fr
 let pool: Sql | undefined;
 
 export function getSql(): Sql {
-  return pool ??= createPool(requiredEnv("SUPABASE_DB_URL"), databaseSettingsFromEnv().poolSize);
+  const { url, poolSize } = databaseSettingsFromEnv();
+  return pool ??= createPool(url, poolSize);
 }
 
 export function createPool(url: string, max: number): Sql {
@@ -33,10 +34,4 @@ export function createPool(url: string, max: number): Sql {
 
 export function isTransactionPooler(url: string): boolean {
   return new URL(url).port === "6543";
-}
-
-function requiredEnv(name: string): string {
-  const value = Deno.env.get(name);
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
 }

@@ -9,7 +9,7 @@ import type { RecordingMode, RecordingTrim } from "../config.ts";
 import type { TwilioRegion } from "../twilio/regions.ts";
 import type { Sql } from "./client.ts";
 
-export type ProvisioningStatus = "pending" | "provisioning" | "active" | "failed" | "deprovisioning";
+export type ProvisioningStatus = "pending" | "provisioning" | "active" | "failed";
 
 export interface CredentialRow {
   id: string;

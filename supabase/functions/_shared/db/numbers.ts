@@ -49,12 +49,6 @@ export async function listAttachedNumbers(sql: Sql, credentialId: string): Promi
     order by attached_at, phone_number`;
 }
 
-/** Records an attachment; a number attached again keeps the voice settings recorded the first time. */
-export async function recordAttachedNumber(sql: Sql, number: NewAttachedNumber): Promise<void> {
-  await sql`insert into public.twilio_phone_numbers ${sql(number)}
-    on conflict (credential_id, phone_number_sid) do update set trunk_sid = excluded.trunk_sid`;
-}
-
 export async function forgetAttachedNumbers(sql: Sql, credentialId: string, phoneNumberSids?: string[]) {
   if (phoneNumberSids) {
     // A joined string, not an array parameter: postgres.js can send an array before it knows the array type.

@@ -36,7 +36,7 @@ import {
 } from "../livekit/side.ts";
 import { ApiError } from "../http/errors.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
-import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
+import { isOutcomeUnknown, isRateLimited, TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
 import { customerAccount, mainTrunkSid } from "./account.ts";
 import { mapAdaptive } from "./adaptive.ts";
 import { resolveNumbers } from "./list.ts";
@@ -294,7 +294,7 @@ async function attachOne(
   try {
     await putOnTrunk(twilio, trunkSid, number);
   } catch (error) {
-    if (!isAmbiguous(error)) throw error;
+    if (!isOutcomeUnknown(error)) throw error;
     // No answer, or a 5xx to a create: Twilio may have attached it anyway. Look before reporting.
     const now = await twilio.fetchIncomingNumber(number.sid).catch(() => undefined);
     if (now?.trunkSid === trunkSid) return;
@@ -317,12 +317,6 @@ export async function detachIfAttached(
     throw error;
   }
 }
-
-const isAmbiguous = (error: unknown) =>
-  error instanceof TwilioNetworkError || (error instanceof TwilioApiError && error.status >= 500);
-
-const isRateLimited = (error: unknown) =>
-  error instanceof TwilioApiError && (error.status === 429 || error.code === 20429);
 
 /** Runs `work` over every item with the adaptive concurrency bulk attach uses; one failure never stops the rest. */
 export function bulk<T, R>(items: readonly T[], work: (item: T) => Promise<R>) {

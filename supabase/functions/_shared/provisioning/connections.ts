@@ -7,7 +7,7 @@
  * await disconnectTwilioCredentials(ctx, { userId, id: credentials[0].id });
  * ```
  */
-import type { CredentialRow } from "../db/credentials.ts";
+import type { CredentialRow, ProvisioningStatus } from "../db/credentials.ts";
 import { ApiError } from "../http/errors.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { deprovisionCredential, type DeprovisionResult } from "./deprovision.ts";
@@ -27,7 +27,7 @@ export interface TwilioCredentials {
   is_active: boolean;
   created_at: string;
   updated_at: string;
-  status: "pending" | "provisioning" | "active" | "failed" | "deprovisioning";
+  status: ProvisioningStatus;
   /** Parts that could not be set up yet, retried without the user. */
   degraded: string[];
 }

@@ -20,7 +20,7 @@ import {
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
 import { withLockWaited } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
-import { isCredentialFailure, TwilioApiError } from "../twilio/errors.ts";
+import { isCredentialFailure, isRateLimitAnswer, TwilioApiError } from "../twilio/errors.ts";
 import type { TwilioRegion } from "../twilio/regions.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
@@ -29,8 +29,6 @@ import { continueInBackground } from "../background.ts";
 import { managesLiveKit } from "../livekit/side.ts";
 import { enableTrunkRecording } from "./trunk-steps.ts";
 import type { ServiceContext } from "../service-context.ts";
-
-export { addLiveKitOriginationToTrunk, enableTrunkRecording } from "./trunk-steps.ts";
 
 export interface CreateMainTrunkInput {
   userId: string;
@@ -301,7 +299,9 @@ const isDue = (row: CredentialRow) => !row.nextAttemptAt || row.nextAttemptAt.ge
 export function provisioningError(row: CredentialRow): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
   if (failedOnCredentials(row)) return twilioAuthFailed(details, row.twilioRegion);
-  if (row.status === "provisioning" || row.lastErrorCode === 20429) return twilioUnavailable(details);
+  if (row.status === "provisioning" || isRateLimitAnswer({ code: row.lastErrorCode })) {
+    return twilioUnavailable(details);
+  }
   return new ApiError(
     502,
     "provisioning_failed",

@@ -12,7 +12,7 @@
 import type { ProvisioningConfig, RecordingMode, RecordingTrim } from "../config.ts";
 import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
 import type { TrunkSettings, TwilioClient } from "../twilio/client.ts";
-import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
+import { hasTwilioCode, isOutcomeUnknown, TwilioApiError } from "../twilio/errors.ts";
 import { normalizeSipUri } from "./sip-uri.ts";
 import { credentialListNameFor, domainNameFor, domainPrefixFor, trunkFriendlyNameFor } from "./names.ts";
 
@@ -26,8 +26,6 @@ export interface Ensured<T> {
   created: boolean;
 }
 
-const DOMAIN_TAKEN = 21248;
-const TRUNK_VALIDATION = 21245;
 const DOMAIN_ATTEMPTS = 4;
 
 /**
@@ -55,9 +53,9 @@ export async function createMainTrunk(
     } catch (error) {
       if (!(error instanceof TwilioApiError)) throw error;
       // 21245 also covers other trunk validation failures: only a trunk holding the domain says it was this one.
-      const holder = error.code === TRUNK_VALIDATION ? await withThisDomain() : undefined;
+      const holder = hasTwilioCode(error, "trunkValidationFailed") ? await withThisDomain() : undefined;
       if (holder?.friendlyName === friendlyName) return { resource: holder, created: true };
-      if ((error.code === DOMAIN_TAKEN || holder) && attempt < DOMAIN_ATTEMPTS) continue;
+      if ((hasTwilioCode(error, "domainTaken") || holder) && attempt < DOMAIN_ATTEMPTS) continue;
       throw error;
     }
   }
@@ -133,7 +131,7 @@ export async function associateCredentialList(
     return { resource: { sid: listSid }, created: true };
   } catch (error) {
     // 21245 also covers other trunk validation failures: only the trunk's own list tells which one this was.
-    if (error instanceof TwilioApiError && error.code === TRUNK_VALIDATION && await isAssociated()) {
+    if (hasTwilioCode(error, "trunkValidationFailed") && await isAssociated()) {
       return { resource: { sid: listSid }, created: false };
     }
     throw error;
@@ -225,9 +223,7 @@ async function createOrAdopt<T>(
   try {
     return { resource: await create(), created: true };
   } catch (error) {
-    const ambiguous = error instanceof TwilioNetworkError ||
-      (error instanceof TwilioApiError && error.status >= 500);
-    if (!ambiguous) throw error;
+    if (!isOutcomeUnknown(error)) throw error;
     const found = await find().catch(() => undefined);
     if (found) return { resource: found, created: true };
     throw error;

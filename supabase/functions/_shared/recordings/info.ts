@@ -12,6 +12,7 @@ import { customerAccount } from "../numbers/account.ts";
 import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/client.ts";
 import { isStoredExternally } from "./availability.ts";
 import type { ServiceContext } from "../service-context.ts";
+import { projectUrlFromEnv } from "../config.ts";
 
 /** The function that serves recordings (and their media) under /functions/v1/. */
 export const RECORDINGS_FUNCTION = "recording-info";
@@ -26,9 +27,8 @@ export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl" | "encry
 }
 
 export function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
-  const base = (Deno.env.get("SUPABASE_URL") ?? "").replace(/\/+$/, "");
   const query = new URLSearchParams({ recordingSid, format });
-  return `${base}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
+  return `${projectUrlFromEnv()}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
 }
 
 export function toRecordingInfo(recording: TwilioRecording): RecordingInfo {

@@ -11,7 +11,7 @@
  */
 import { customerAccount } from "../numbers/account.ts";
 import type { RecordingChannels, RecordingFormat, TwilioClient } from "../twilio/client.ts";
-import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
+import { hasTwilioCode, nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import {
   assertMediaAvailable,
   recordingNotDualChannel,
@@ -21,9 +21,6 @@ import {
 import type { ServiceContext } from "../service-context.ts";
 
 export const MEDIA_TYPES: Record<RecordingFormat, string> = { mp3: "audio/mpeg", wav: "audio/wav" };
-
-/** Twilio's answer to RequestedChannels=2 on a mono recording. */
-const NOT_DUAL_CHANNEL = 16113;
 
 interface MediaRequest {
   recordingSid: string;
@@ -50,7 +47,7 @@ async function fetchMedia(twilio: TwilioClient, { recordingSid, format, channels
     if (!(error instanceof TwilioApiError)) throw error;
     // The recording exists and is completed: no media at Twilio means it went to external storage.
     if (error.isNotFound) throw recordingStoredExternally();
-    if (error.code === NOT_DUAL_CHANNEL) throw recordingNotDualChannel();
+    if (hasTwilioCode(error, "notDualChannel")) throw recordingNotDualChannel();
     throw error;
   }
 }

@@ -10,7 +10,7 @@
 import type { RecordingMode, RecordingTrim } from "../config.ts";
 import { updateCredential } from "../db/credentials.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
-import { enableTrunkRecording } from "../provisioning/service.ts";
+import { enableTrunkRecording } from "../provisioning/trunk-steps.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 export interface TrunkRecordingSettings {

@@ -92,7 +92,7 @@ export async function listTrunkRecordingsPage(
       page = await twilio.listCalls(token ? { pageToken: token } : { pageSize: callsPageSize });
     } catch (error) {
       // A Twilio token that no longer works (it decodes to nonsense, or Twilio refuses it).
-      const refused = error instanceof TwilioApiError && error.status === 400 && token !== null;
+      const refused = error instanceof TwilioApiError && error.isBadRequest && token !== null;
       if (error instanceof InvalidPageTokenError || refused) throw invalidPageToken();
       throw error;
     }

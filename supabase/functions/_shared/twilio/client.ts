@@ -24,6 +24,7 @@ import type { Logger } from "../log.ts";
 import { isTwilioError, TwilioApiError } from "./errors.ts";
 import { regionalBaseUrls, type TwilioRegion } from "./regions.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
+import * as base64url from "jose/base64url";
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -482,10 +483,7 @@ function parseErrorBody(text: string): TwilioErrorFields {
 /** The page token is the next page's query string, base64url-encoded: callers cannot point it at another host. */
 function encodePageToken(nextPageUrl: string | undefined): string | null {
   if (!nextPageUrl) return null;
-  return btoa(new URL(nextPageUrl).search.slice(1)).replaceAll("+", "-").replaceAll("/", "_").replace(
-    /=+$/,
-    "",
-  );
+  return base64url.encode(new URL(nextPageUrl).search.slice(1));
 }
 
 export class InvalidPageTokenError extends Error {
@@ -497,7 +495,7 @@ export class InvalidPageTokenError extends Error {
 
 function decodePageToken(token: string): string {
   try {
-    return new URLSearchParams(atob(token.replaceAll("-", "+").replaceAll("_", "/"))).toString();
+    return new URLSearchParams(new TextDecoder().decode(base64url.decode(token))).toString();
   } catch {
     throw new InvalidPageTokenError();
   }

@@ -414,11 +414,13 @@ Deno.test("importing client.ts and creating a client does not load the twilio pa
       await Deno.mkdir(`${dir}/twilio/${module.slice(0, module.lastIndexOf("/"))}`, { recursive: true });
       await Deno.writeTextFile(`${dir}/twilio/${module}`, "throw new Error('twilio was loaded');");
     }
-    // The rest as the project maps it (zod, for the settings the client reads).
+    // The rest as the project maps it (zod, for the settings the client reads; jose's base64url, for page tokens).
     const project = JSON.parse(await Deno.readTextFile(new URL("../../../../deno.json", import.meta.url)));
     await Deno.writeTextFile(
       `${dir}/map.json`,
-      JSON.stringify({ imports: { "twilio/": "./twilio/", zod: project.imports.zod } }),
+      JSON.stringify({
+        imports: { "twilio/": "./twilio/", zod: project.imports.zod, "jose/": project.imports["jose/"] },
+      }),
     );
     await Deno.writeTextFile(
       `${dir}/main.ts`,

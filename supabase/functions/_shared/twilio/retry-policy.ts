@@ -14,6 +14,8 @@
  * ```
  */
 
+import { isRateLimitAnswer } from "./errors.ts";
+
 const SID_SEGMENT = /^[A-Z]{2}[0-9a-fA-F]{32}(\.json)?$/;
 /** Sub-resources that exist once per parent: a POST to them updates in place. */
 const SINGLETON_SEGMENTS = new Set(["Recording"]);
@@ -42,19 +44,18 @@ export function mayReuseConnection(method: string, url: string): boolean {
     ASSOCIATION_SEGMENTS.has(segments.at(-1) ?? "");
 }
 
-const RATE_LIMIT_CODE = 20429;
-
 /** A response worth repeating: always a rate limit, a Twilio-side failure only when the request is idempotent. */
 export function isRetryableResponse(status: number, body: string, idempotent: boolean): boolean {
-  if (status === 429 || (status >= 400 && errorCode(body) === RATE_LIMIT_CODE)) return true;
+  if (status >= 400 && isRateLimitAnswer({ status, code: errorCode(body) })) return true;
   return status >= 500 && idempotent;
 }
 
-function errorCode(body: string): unknown {
+function errorCode(body: string): number | null {
   try {
-    return (JSON.parse(body) as { code?: unknown } | null)?.code;
+    const code = (JSON.parse(body) as { code?: unknown } | null)?.code;
+    return typeof code === "number" ? code : null;
   } catch {
-    return undefined;
+    return null;
   }
 }
 
