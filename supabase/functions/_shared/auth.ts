@@ -105,8 +105,10 @@ function authClient(config: AuthConfig): Promise<GoTrueClient> {
   );
 }
 
+let secretKeys: string[] | undefined;
+
 function isProjectSecretKey(candidate: string): boolean {
-  const keys = projectSecretKeysFromEnv();
+  const keys = secretKeys ??= projectSecretKeysFromEnv();
   // Compare against every key so the time taken does not reveal which one (or whether any) matched.
   return keys.map((key) => constantTimeEqual(candidate, key)).reduce((a, b) => a || b, false);
 }

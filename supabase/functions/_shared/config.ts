@@ -1,6 +1,7 @@
 /**
- * The project's own settings, read from function secrets once per process and validated, so a typo fails the
- * first request loudly instead of provisioning something half-right.
+ * The project's own settings, read from function secrets and validated, so a typo fails the first request loudly
+ * instead of provisioning something half-right. Each reader parses the whole environment: callers read once per
+ * process and keep the result (a request path must not pay for it).
  */
 import type { JWK } from "@supabase/auth-js";
 import { z } from "zod";

@@ -37,7 +37,8 @@ export function createLogger(
 ): Logger {
   const write = (level: LogLevel, event: string, fields?: LogFields) => {
     if (RANK[level] < RANK[minimum]) return;
-    sink(level, JSON.stringify(redact({ level, event, time: new Date().toISOString(), ...base, ...fields })));
+    const line = { level, event, time: new Date().toISOString(), ...base, ...fields };
+    sink(level, JSON.stringify(line, redactSecrets));
   };
   return {
     debug: (event, fields) => write("debug", event, fields),
@@ -48,13 +49,7 @@ export function createLogger(
   };
 }
 
-/** Replaces the value of every secret-looking key, at any depth. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 6 || value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map((
-      [key, inner],
-    ) => [key, SECRET_KEY.test(key) ? "[redacted]" : redact(inner, depth + 1)]),
-  );
+/** JSON.stringify's replacer: the value of every secret-looking key, at any depth, in the one pass that writes. */
+function redactSecrets(key: string, value: unknown): unknown {
+  return SECRET_KEY.test(key) ? "[redacted]" : value;
 }

@@ -74,8 +74,10 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
   },
 }));
 
+let webhookSecret: string | undefined;
+
 function checkWebhookSecret(req: Request) {
-  const expected = webhookSecretFromEnv();
+  const expected = webhookSecret ??= webhookSecretFromEnv();
   if (!expected) {
     throw new ApiError(503, "webhook_not_configured", "WEBHOOK_SECRET is not set for this function");
   }

@@ -10,14 +10,15 @@ export async function findActiveCredentialWithNumbers(
   userId: string,
 ): Promise<{ row: CredentialRow; numbers: string[]; numberRuleIds: string[] } | undefined> {
   const [found] = await sql<(CredentialRow & { numberList: string[]; numberRuleIds: string[] })[]>`
-    select found.*, array(
-      select n.phone_number from public.twilio_phone_numbers n
-      where n.credential_id = found.id order by n.attached_at, n.phone_number
-    ) as number_list, array(
-      select n.livekit_dispatch_rule_id from public.twilio_phone_numbers n
-      where n.credential_id = found.id and n.livekit_dispatch_rule_id is not null order by n.attached_at
-    ) as number_rule_ids
-    from (${credentialsWithSecrets(sql)} where c.user_id = ${userId} and c.is_active) found`;
+    select found.*, coalesce(n.number_list, '{}') as number_list, coalesce(n.number_rule_ids, '{}') as number_rule_ids
+    from (${credentialsWithSecrets(sql)} where c.user_id = ${userId} and c.is_active) found
+    left join lateral (
+      -- One pass over the row's numbers for both lists: this is the voice backend's hot path.
+      select array_agg(phone_number order by attached_at, phone_number) as number_list,
+             array_agg(livekit_dispatch_rule_id order by attached_at)
+               filter (where livekit_dispatch_rule_id is not null) as number_rule_ids
+      from public.twilio_phone_numbers where credential_id = found.id
+    ) n on true`;
   if (!found) return undefined;
   const { numberList, numberRuleIds, ...row } = found;
   return { row, numbers: numberList, numberRuleIds };

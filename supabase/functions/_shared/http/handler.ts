@@ -30,16 +30,13 @@ const CORS_HEADERS = {
 
 export function createHandler(fn: string, routes: Partial<Record<Method, Route>>) {
   const allowed = [...Object.keys(routes), "OPTIONS"].join(", ");
+  const corsHeaders = Object.entries({ ...CORS_HEADERS, "Access-Control-Allow-Methods": allowed });
   return async (req: Request): Promise<Response> => {
     const started = performance.now();
     const requestId = validRequestId(req.headers.get("x-request-id")) ?? crypto.randomUUID();
     const log = createLogger({ fn, request_id: requestId });
     const response = await respond(req, routes, allowed, log, requestId);
-    for (
-      const [name, value] of Object.entries({ ...CORS_HEADERS, "Access-Control-Allow-Methods": allowed })
-    ) {
-      response.headers.set(name, value);
-    }
+    for (const [name, value] of corsHeaders) response.headers.set(name, value);
     response.headers.set("x-request-id", requestId);
     log.info("request", {
       method: req.method,

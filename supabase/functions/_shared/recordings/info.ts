@@ -26,9 +26,11 @@ export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl" | "encry
   storedExternally?: true;
 }
 
+let projectUrl: string | undefined;
+
 export function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
   const query = new URLSearchParams({ recordingSid, format });
-  return `${projectUrlFromEnv()}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
+  return `${projectUrl ??= projectUrlFromEnv()}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
 }
 
 export function toRecordingInfo(recording: TwilioRecording): RecordingInfo {
