@@ -55,17 +55,17 @@ export const ErrorCode = z.enum(ERROR_CODES).describe(
 );
 
 /** What an error body may add: Twilio's facts about a failure (never anything secret). */
-export const ErrorFacts = z.strictObject({
+const errorFacts = z.strictObject({
   twilioCode: z.number().int().nullable().optional().describe("Twilio's error code; null when it gave none"),
   twilioMessage: z.string().nullable().optional(),
   twilioStatus: z.number().int().optional().describe("The HTTP status Twilio answered with"),
   region: TwilioRegion.optional().describe("twilio_auth_failed: the region the credentials were tried in"),
   recordingStatus: z.string().optional().describe("recording_not_ready: the recording's status at Twilio"),
 });
-export type ErrorFacts = z.infer<typeof ErrorFacts>;
+export type ErrorFacts = z.infer<typeof errorFacts>;
 
 export const ErrorBody = z.strictObject({
-  error: ErrorFacts.extend({
+  error: errorFacts.extend({
     code: ErrorCode,
     message: z.string().describe("For people; may change. Branch on `code`"),
     field: z.string().nullable().describe("The input at fault (e.g. accountSid), or null"),
