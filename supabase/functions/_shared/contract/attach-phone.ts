@@ -106,7 +106,9 @@ export type DetachOutcome = z.infer<typeof DetachOutcome>;
 /** With the LiveKit side managed: whether its trunks and rules followed (if not, retried later). */
 export const LiveKitSync = z.strictObject({
   synced: z.boolean(),
-  message: z.string().optional().describe("Why not, when not"),
+  message: z.string().optional().describe(
+    "Why not, when not: recorded as degraded and retried by the sweeper",
+  ),
 });
 export type LiveKitSync = z.infer<typeof LiveKitSync>;
 

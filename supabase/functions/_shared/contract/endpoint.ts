@@ -41,7 +41,7 @@ export interface Endpoint {
 
 /** Error codes any request can end in: malformed input and our own bugs. */
 export const INPUT_ERRORS = ["invalid_input", "internal_error"] as const satisfies ErrorCode[];
-/** And with a JSON body. */
+/** Those of a request with a JSON body. */
 export const BODY_ERRORS = [...INPUT_ERRORS, "invalid_json", "body_too_large"] as const satisfies ErrorCode[];
 /** A user's access token: missing, expired or foreign; the secret key where only users may call; Auth down. */
 export const USER_ERRORS = [

@@ -109,8 +109,9 @@ export const RepairResult = z.strictObject({
 export type RepairResult = z.infer<typeof RepairResult>;
 
 const fn = "get-sip-config";
-const configErrors = [...INPUT_ERRORS, ...ACCOUNT_ERRORS, "unauthorized", "provisioning_failed"] as const;
-const userErrors = [...configErrors, "auth_unavailable"] as const;
+/** The secret key's errors; a user's token adds Auth being down. */
+const serviceErrors = [...ACCOUNT_ERRORS, "unauthorized", "provisioning_failed"] as const;
+const userErrors = [...serviceErrors, "auth_unavailable"] as const;
 const configDescription = "Provisions first if the active credentials were never provisioned. With " +
   "?verify=1, a health check of the whole setup instead: one entry per check and a verdict.";
 const repairDescription = "Recreates what verification finds missing (trunk, credential list, origination " +
@@ -130,7 +131,7 @@ export const getSipConfigEndpoints: Endpoint[] = [
         json: z.union([SipConfig, HealthReport]),
       },
     },
-    errors: userErrors,
+    errors: [...INPUT_ERRORS, ...userErrors],
   },
   {
     fn,
@@ -145,7 +146,7 @@ export const getSipConfigEndpoints: Endpoint[] = [
         json: z.union([ServiceSipConfig, HealthReport]),
       },
     },
-    errors: configErrors,
+    errors: [...INPUT_ERRORS, ...serviceErrors],
   },
   {
     fn,
@@ -155,7 +156,7 @@ export const getSipConfigEndpoints: Endpoint[] = [
     description: repairDescription,
     body: RepairBody,
     answers: { 200: { description: "The check before and after", json: RepairResult } },
-    errors: [...userErrors, ...BODY_ERRORS],
+    errors: [...BODY_ERRORS, ...userErrors],
   },
   {
     fn,
@@ -165,6 +166,6 @@ export const getSipConfigEndpoints: Endpoint[] = [
     description: repairDescription,
     body: ServiceRepairBody,
     answers: { 200: { description: "The check before and after", json: RepairResult } },
-    errors: [...configErrors, ...BODY_ERRORS],
+    errors: [...BODY_ERRORS, ...serviceErrors],
   },
 ];
