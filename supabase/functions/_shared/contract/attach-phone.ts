@@ -99,7 +99,10 @@ export type AttachOutcome = z.infer<typeof AttachOutcome>;
 export const DetachOutcome = z.strictObject({
   ...numberResult,
   status: DetachStatus,
-  restored: z.boolean().optional().describe("Whether the voice settings recorded at attach were put back"),
+  restored: z.boolean().optional().describe(
+    "Whether the voice settings recorded at attach were put back (on a not-attached number too, when an " +
+      "earlier detach left it half-way)",
+  ),
 });
 export type DetachOutcome = z.infer<typeof DetachOutcome>;
 

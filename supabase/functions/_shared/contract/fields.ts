@@ -35,7 +35,7 @@ export type RecordingMode = z.infer<typeof RecordingMode>;
 export type RecordingTrim = z.infer<typeof RecordingTrim>;
 
 /** Twilio regions: an account's credentials work only on its own region's hosts. */
-export const TWILIO_REGIONS = ["us1", "ie1", "au1"] as const;
+const TWILIO_REGIONS = ["us1", "ie1", "au1"] as const;
 export const TwilioRegion = z.enum(TWILIO_REGIONS, { error: `must be one of ${TWILIO_REGIONS.join(", ")}` });
 export type TwilioRegion = z.infer<typeof TwilioRegion>;
 
@@ -46,7 +46,6 @@ export const OUTBOUND_TRANSPORTS = ["udp", "tcp", "tls", "auto"] as const;
 export const ProvisioningStatus = z.enum(["pending", "provisioning", "active", "failed", "deprovisioning"]);
 export type ProvisioningStatus = z.infer<typeof ProvisioningStatus>;
 
-/** Parts a working setup lacks for now (e.g. `origination_url`); retried without the user. */
 export const Degraded = z.array(z.string()).describe(
   "Parts that could not be set up yet (e.g. origination_url); retried later without the user",
 );

@@ -54,6 +54,7 @@ import type { ServiceContext } from "../service-context.ts";
 /** One number's result, attach's or detach's (only detach sets `restored`). */
 type NumberResult<S extends AttachStatus | DetachStatus> = Omit<DetachOutcome, "status"> & { status: S };
 
+/** An AttachResult or a DetachResult, by the statuses. */
 type NumbersResult<S extends AttachStatus | DetachStatus> = {
   trunkSid: string;
   results: NumberResult<S>[];
