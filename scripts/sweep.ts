@@ -12,7 +12,8 @@ import {
   serviceDependenciesFromEnv,
   withLogger,
 } from "../supabase/functions/_shared/provisioning/context.ts";
-import { sweep, type SweepSummary } from "../supabase/functions/_shared/provisioning/sweep.ts";
+import type { SweepSummary } from "../supabase/functions/_shared/contract/twilio-credentials-webhook.ts";
+import { sweep } from "../supabase/functions/_shared/provisioning/sweep.ts";
 import { useRunningStackSettings } from "./local/operator-env.ts";
 
 const USAGE = "Usage: deno task sweep [--once] [--json] [--user-id UUID ...]";
@@ -69,14 +70,16 @@ const progressed = (summary: SweepSummary) =>
   (summary.teardowns.deprovisioned ?? 0) + (summary.rows.active ?? 0) + (summary.rows.failed ?? 0) > 0;
 
 function addInto(total: SweepSummary, summary: SweepSummary) {
-  for (const key of ["teardowns", "rows"] as const) {
-    for (const [kind, n] of Object.entries(summary[key])) total[key][kind] = (total[key][kind] ?? 0) + n;
-  }
+  const add = <K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>) => {
+    for (const [kind, n] of Object.entries(from) as [K, number][]) into[kind] = (into[kind] ?? 0) + n;
+  };
+  add(total.teardowns, summary.teardowns);
+  add(total.rows, summary.rows);
   total.deferred += summary.deferred;
 }
 
 function describe(total: SweepSummary): string {
-  const list = (tally: Record<string, number>) =>
+  const list = (tally: Partial<Record<string, number>>) =>
     Object.entries(tally).map(([kind, n]) => `${n} ${kind}`).join(", ") || "none";
   return `teardowns: ${list(total.teardowns)}\nrows: ${list(total.rows)}`;
 }

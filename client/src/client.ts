@@ -14,19 +14,19 @@
 import { ApiError, apiErrorFrom } from "./api-error.ts";
 import type {
   AccountNumbers,
-  AttachStatus,
+  AttachResult,
   ConnectTwilioInput,
-  DetachStatus,
+  CredentialsList,
+  DetachResult,
+  Disconnected,
   HealthReport,
   MainTrunk,
-  NumbersResult,
   RecordingMode,
   RecordingSettings,
   RecordingsPage,
   RecordingTrim,
   RepairResult,
   SipConfig,
-  TwilioCredentials,
 } from "./types.ts";
 
 export interface ApiClientOptions {
@@ -101,7 +101,7 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** Puts numbers (E.164 or PN SIDs) on the main trunk; one result per number. */
     attachNumbers: (numbers: string[]) =>
-      json<NumbersResult<AttachStatus>>({
+      json<AttachResult>({
         method: "POST",
         fn: "attach-phone",
         body: { phoneNumbers: numbers },
@@ -109,7 +109,7 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** Takes numbers off the main trunk and restores their earlier voice settings; one result per number. */
     detachNumbers: (numbers: string[]) =>
-      json<NumbersResult<DetachStatus>>({
+      json<DetachResult>({
         method: "DELETE",
         fn: "attach-phone",
         body: { phoneNumbers: numbers },
@@ -130,20 +130,13 @@ export function createApiClient(options: ApiClientOptions) {
     setRecordingSettings: (settings: { mode: RecordingMode; trim?: RecordingTrim }) =>
       json<RecordingSettings>({ method: "POST", fn: "recording-info", body: settings }),
 
-    /**
-     * The user's connected Twilio accounts. ASSUMED API, not served yet:
-     * GET /functions/v1/create-main-trunk → `{credentials: TwilioCredentials[]}`.
-     */
+    /** The user's connected Twilio accounts (the active one first), never a secret. */
     listCredentials: async () =>
-      (await json<{ credentials: TwilioCredentials[] }>({ method: "GET", fn: "create-main-trunk" }))
-        .credentials,
+      (await json<CredentialsList>({ method: "GET", fn: "create-main-trunk" })).credentials,
 
-    /**
-     * Removes a connected account and everything provisioned for it. ASSUMED API, not served yet:
-     * DELETE /functions/v1/create-main-trunk `{id}` → `{deleted: true}`.
-     */
+    /** Removes a connected account and everything provisioned for it in Twilio (and LiveKit). */
     disconnect: (credentialId: string) =>
-      json<{ deleted: true }>({ method: "DELETE", fn: "create-main-trunk", body: { id: credentialId } }),
+      json<Disconnected>({ method: "DELETE", fn: "create-main-trunk", body: { id: credentialId } }),
   };
 }
 

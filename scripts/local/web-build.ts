@@ -21,6 +21,8 @@ const INPUTS = [
   "web/package-lock.json",
   "web/src",
   "client/src",
+  // The client's types come from the contract, which the build type-checks with it.
+  "supabase/functions/_shared/contract",
 ];
 const BUILD_STAMP = ".sources-sha256";
 const INSTALL_STAMP = join(webDir, "node_modules", ".package-lock-sha256");

@@ -6,19 +6,20 @@
  * LiveKit steps (when LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET are given) belong after `sip_config`,
  * which they need: `steps()` is the one list to add them to.
  */
+import type { AttachOutcome, DetachOutcome } from "../../supabase/functions/_shared/contract/attach-phone.ts";
+import type { MainTrunk } from "../../supabase/functions/_shared/contract/create-main-trunk.ts";
+import type { HealthReport } from "../../supabase/functions/_shared/contract/get-sip-config.ts";
 import { deleteCredential, findActiveCredential } from "../../supabase/functions/_shared/db/credentials.ts";
 import { repairTrunk } from "../../supabase/functions/_shared/health/repair.ts";
-import { type HealthReport, verifyTrunkExists } from "../../supabase/functions/_shared/health/verify.ts";
+import { verifyTrunkExists } from "../../supabase/functions/_shared/health/verify.ts";
 import {
   attachPhoneToMainTrunk,
   detachPhoneFromMainTrunk,
-  type NumberResult,
 } from "../../supabase/functions/_shared/numbers/attach.ts";
 import { deprovisionCredential } from "../../supabase/functions/_shared/provisioning/deprovision.ts";
 import {
   createMainTrunkForUser,
   getSipConfigForLiveKit,
-  type MainTrunkResult,
 } from "../../supabase/functions/_shared/provisioning/service.ts";
 import { normalizeSipUri } from "../../supabase/functions/_shared/provisioning/sip-uri.ts";
 import {
@@ -38,7 +39,7 @@ const PROBE_RECORDING = { mode: "record-from-answer-dual", trim: "trim-silence" 
 export class ProductFlow {
   #database?: ProbeDatabase;
   #service?: ServiceContext;
-  #trunk?: MainTrunkResult;
+  #trunk?: MainTrunk;
 
   constructor(private readonly probe: ProbeContext) {}
 
@@ -232,7 +233,7 @@ export class ProductFlow {
   }
 }
 
-function expectStatus(result: NumberResult<string>, wanted: string) {
+function expectStatus(result: AttachOutcome | DetachOutcome, wanted: string) {
   if (result.status !== wanted) {
     const why = result.message
       ? `: ${result.twilioCode ? `Twilio ${result.twilioCode}, ` : ""}${result.message}`

@@ -10,6 +10,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import type { ProjectInfo, StackInfo } from "../local/stack.ts";
+import { checkingAnswers } from "./contract-check.ts";
 import { ensureUser, mintAccessToken } from "../local/users.ts";
 
 let cached: StackInfo | undefined;
@@ -21,9 +22,12 @@ export function stackInfo(): StackInfo {
   return (cached = JSON.parse(Deno.readTextFileSync(file)) as StackInfo);
 }
 
-/** A Deno.test whose pools and servers may outlive a single test (they are closed by the runner). */
+/**
+ * A Deno.test whose pools and servers may outlive a single test (they are closed by the runner), and whose every
+ * function answer must keep the contract (contract-check.ts).
+ */
 export function stackTest(name: string, fn: () => Promise<void>) {
-  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+  Deno.test({ name, fn: () => checkingAnswers(fn), sanitizeOps: false, sanitizeResources: false });
 }
 
 export interface TestUser {

@@ -40,7 +40,7 @@ export async function authenticate(req: Request, options: AuthOptions = {}): Pro
 export async function authenticateUser(req: Request): Promise<string> {
   const caller = await authenticate(req);
   if (caller.kind !== "user") {
-    throw new ApiError(403, "user_token_required", "Call this with a user's access token");
+    throw new ApiError("user_token_required", "Call this with a user's access token");
   }
   return caller.userId;
 }
@@ -57,7 +57,7 @@ export async function verifyUserToken(token: string): Promise<string> {
     error: thrown,
   }));
   if (error?.name === "AuthRetryableFetchError") {
-    throw new ApiError(503, "auth_unavailable", "Supabase Auth did not answer; try again shortly");
+    throw new ApiError("auth_unavailable", "Supabase Auth did not answer; try again shortly");
   }
   if (error || !data) {
     throw unauthorized(

@@ -5,18 +5,13 @@
  */
 import type { JWK } from "@supabase/auth-js";
 import { z } from "zod";
-
-export const RECORDING_MODES = [
-  "do-not-record",
-  "record-from-ringing",
-  "record-from-answer",
-  "record-from-ringing-dual",
-  "record-from-answer-dual",
-] as const;
-export const RECORDING_TRIMS = ["trim-silence", "do-not-trim"] as const;
-
-export type RecordingMode = typeof RECORDING_MODES[number];
-export type RecordingTrim = typeof RECORDING_TRIMS[number];
+import {
+  OUTBOUND_TRANSPORTS,
+  RECORDING_MODES,
+  RECORDING_TRIMS,
+  type RecordingMode,
+  type RecordingTrim,
+} from "./contract/fields.ts";
 
 const sipUri = z.string().regex(
   /^sip:[^\s;]+(;[^\s;]+)*$/,
@@ -31,7 +26,7 @@ const settingsSchema = z.object({
   LIVEKIT_SIP_URI_FALLBACK: sipUri.optional(),
   TRUNK_RECORDING_MODE: z.enum(RECORDING_MODES).default("do-not-record"),
   TRUNK_RECORDING_TRIM: z.enum(RECORDING_TRIMS).default("do-not-trim"),
-  LIVEKIT_OUTBOUND_TRANSPORT: z.enum(["udp", "tcp", "tls", "auto"]).default("tcp"),
+  LIVEKIT_OUTBOUND_TRANSPORT: z.enum(OUTBOUND_TRANSPORTS).default("tcp"),
   // enable-all: LiveKit's TransferSIPParticipant (SIP REFER to tel:/sip:) needs call and PSTN transfer on.
   TWILIO_TRANSFER_MODE: z.enum(TRANSFER_MODES, { error: `must be one of ${TRANSFER_MODES.join(", ")}` })
     .default("enable-all"),
@@ -61,7 +56,7 @@ export interface ProvisioningConfig {
   livekitSipUriFallback?: string;
   recording: { mode: RecordingMode; trim: RecordingTrim };
   /** Transport the voice backend's LiveKit outbound trunk uses to reach the termination host. */
-  outboundTransport: "udp" | "tcp" | "tls" | "auto";
+  outboundTransport: typeof OUTBOUND_TRANSPORTS[number];
   /** The trunk's call transfer settings (TransferMode, TransferCallerId). */
   transfer: { mode: typeof TRANSFER_MODES[number]; callerId: typeof TRANSFER_CALLER_IDS[number] };
   /**

@@ -7,24 +7,22 @@
  *
  * POST /functions/v1/get-sip-config  { "repair": true, "userId"?: uuid (secret key only) }
  *   -> recreates what verification finds missing, and reports the check before and after.
+ * Requests and answers: _shared/contract/get-sip-config.ts
  */
-import { z } from "zod";
 import { authenticate, type Caller } from "../_shared/auth.ts";
+import {
+  RepairBody,
+  ServiceRepairBody,
+  ServiceSipConfigQuery,
+  SipConfigQuery,
+} from "../_shared/contract/get-sip-config.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
-import { userId } from "../_shared/http/schemas.ts";
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { getSipConfigForLiveKit } from "../_shared/provisioning/service.ts";
 
-const onlyServiceNamesUser = z.never({ error: "only server-side callers may name a user" }).optional();
-const getQuery = {
-  service: z.strictObject({ userId, verify: z.literal("1").optional() }),
-  user: z.strictObject({ userId: onlyServiceNamesUser, verify: z.literal("1").optional() }),
-};
-const repairBody = {
-  service: z.strictObject({ repair: z.literal(true), userId }),
-  user: z.strictObject({ repair: z.literal(true), userId: onlyServiceNamesUser }),
-};
+const getQuery = { service: ServiceSipConfigQuery, user: SipConfigQuery };
+const repairBody = { service: ServiceRepairBody, user: RepairBody };
 
 /** The user a request is about: the token's user, or, for the secret key, the one it names. */
 function subject(caller: Caller, input: { userId?: string }): string {

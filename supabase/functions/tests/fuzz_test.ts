@@ -4,15 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { seededRandom } from "../../../scripts/testing/random.ts";
+import { ENDPOINTS } from "../_shared/contract/index.ts";
 import { db, emulator, newUser, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
 
-const FUNCTIONS = [
-  "create-main-trunk",
-  "get-sip-config",
-  "twilio-credentials-webhook",
-  "attach-phone",
-  "recording-info",
-];
+const FUNCTIONS = [...new Set(ENDPOINTS.map((endpoint) => endpoint.fn))];
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
 const REQUESTS_PER_FUNCTION = 60;
 

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import * as base64url from "jose/base64url";
-import type { RecordingInfo } from "../_shared/recordings/info.ts";
+import type { Recording } from "../_shared/contract/recording-info.ts";
 import {
   customerWithTrunk,
   db,
@@ -18,9 +18,6 @@ import {
   stackTest,
   uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
-
-/** The JSON a caller receives, as the service declares it. */
-type Recording = RecordingInfo;
 
 async function get<T>(supabase: SupabaseClient, query: string): Promise<T> {
   const { data, error } = await supabase.functions.invoke(`recording-info${query}`, { method: "GET" });

@@ -2,7 +2,7 @@
  * The Twilio account's numbers and where each one's calls go; attach to / detach from the SIP trunk one at a
  * time or a selection at once, with each number's outcome shown in its row.
  */
-import type { AccountNumber, AttachStatus, DetachStatus, NumbersResult } from "@twilio-sip/client";
+import type { AccountNumber, AttachResult, DetachResult } from "@twilio-sip/client";
 import { useCallback, useEffect, useState } from "react";
 import { useServices } from "../services.ts";
 import { ErrorAlert } from "../ui/ErrorAlert.tsx";
@@ -24,7 +24,7 @@ export function NumbersPanel({ onChanged }: { onChanged(): Promise<void> }) {
   const list = useAction(useCallback(() => api.listNumbers(), [api]));
   const change = useAction(
     useCallback(
-      (kind: Change, sids: string[]): Promise<NumbersResult<AttachStatus> | NumbersResult<DetachStatus>> =>
+      (kind: Change, sids: string[]): Promise<AttachResult | DetachResult> =>
         kind === "attach" ? api.attachNumbers(sids) : api.detachNumbers(sids),
       [api],
     ),

@@ -1,5 +1,5 @@
 /** Words for where a number's calls go and for each per-number outcome of attach / detach. */
-import type { AccountNumber, AttachStatus, DetachStatus, NumberResult } from "@twilio-sip/client";
+import type { AccountNumber, AttachOutcome, DetachOutcome } from "@twilio-sip/client";
 
 export function attachmentLabel(number: AccountNumber): string {
   switch (number.attachment) {
@@ -16,7 +16,7 @@ export function attachmentLabel(number: AccountNumber): string {
   }
 }
 
-export function resultLabel(result: NumberResult<AttachStatus | DetachStatus>): string {
+export function resultLabel(result: AttachOutcome | DetachOutcome): string {
   switch (result.status) {
     case "attached":
       return "Attached";

@@ -1,16 +1,11 @@
 /** The trunk's recording mode and silence trimming, as Twilio has them, and a form to change them. */
-import {
-  RECORDING_MODES,
-  RECORDING_TRIMS,
-  type RecordingMode,
-  type RecordingSettings,
-  type RecordingTrim,
-} from "@twilio-sip/client";
+import type { RecordingMode, RecordingSettings, RecordingTrim } from "@twilio-sip/client";
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { useServices } from "../services.ts";
 import { ErrorAlert } from "../ui/ErrorAlert.tsx";
 import { useAction } from "../ui/useAction.ts";
 
+// Every mode and trim has its label (the types say so), in the order the form offers them.
 const MODE_LABELS: Record<RecordingMode, string> = {
   "do-not-record": "Do not record",
   "record-from-ringing": "Record from ringing",
@@ -60,9 +55,9 @@ export function RecordingSettingsForm() {
               value={settings.mode}
               onChange={(event) => setSettings({ ...settings, mode: event.target.value as RecordingMode })}
             >
-              {RECORDING_MODES.map((mode) => (
+              {Object.entries(MODE_LABELS).map(([mode, label]) => (
                 <option key={mode} value={mode}>
-                  {MODE_LABELS[mode]}
+                  {label}
                 </option>
               ))}
             </select>
@@ -74,9 +69,9 @@ export function RecordingSettingsForm() {
               value={settings.trim}
               onChange={(event) => setSettings({ ...settings, trim: event.target.value as RecordingTrim })}
             >
-              {RECORDING_TRIMS.map((trim) => (
+              {Object.entries(TRIM_LABELS).map(([trim, label]) => (
                 <option key={trim} value={trim}>
-                  {TRIM_LABELS[trim]}
+                  {label}
                 </option>
               ))}
             </select>

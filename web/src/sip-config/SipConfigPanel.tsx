@@ -4,7 +4,7 @@ import { Section } from "../ui/Section.tsx";
 
 export function SipConfigPanel({ config }: { config: SipConfig }) {
   const { livekit } = config;
-  const rows: [string, string | undefined][] = [
+  const rows: [string, string | null | undefined][] = [
     ["Domain", config.domainName],
     ["SIP username", config.sipUsername],
     ["Trunk SID", config.trunkSid],

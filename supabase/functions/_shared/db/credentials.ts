@@ -5,11 +5,9 @@
  * encrypted.
  */
 import type postgres from "postgres";
-import type { RecordingMode, RecordingTrim } from "../config.ts";
-import type { TwilioRegion } from "../twilio/regions.ts";
+import type { RecordedFailure } from "../contract/get-sip-config.ts";
+import type { ProvisioningStatus, RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
 import type { Sql } from "./client.ts";
-
-export type ProvisioningStatus = "pending" | "provisioning" | "active" | "failed";
 
 export interface CredentialRow {
   id: string;
@@ -40,7 +38,7 @@ export interface CredentialRow {
   /** The resources this service created, each with the provisioning run that did; the others were adopted. */
   ownedResources: Partial<Record<OwnedResource, string>>;
   /** Parts that failed while the row kept serving, by part name. */
-  degraded: Record<string, { code: number | null; message: string; at: string }>;
+  degraded: Record<string, RecordedFailure>;
   attempts: number;
   /** When an unfinished row may be tried again (null: nothing to retry). */
   nextAttemptAt: Date | null;

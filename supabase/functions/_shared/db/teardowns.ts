@@ -5,7 +5,7 @@
 import type { Sql } from "./client.ts";
 import { forUsers } from "./provisioned.ts";
 import type { OwnedResource } from "./credentials.ts";
-import type { TwilioRegion } from "../twilio/regions.ts";
+import type { TwilioRegion } from "../contract/fields.ts";
 
 export interface TeardownRow {
   credentialId: string;

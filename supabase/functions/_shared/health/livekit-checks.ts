@@ -4,19 +4,12 @@
  * auth), the rule scoped to it, and each number with its own agent. Not critical: the Twilio side works without
  * them (inbound calls to LiveKit fail, which "degraded" says); repair rebuilds what drifted.
  */
+import type { HealthCheck, LIVEKIT_CHECKS } from "../contract/get-sip-config.ts";
 import type { CredentialRow } from "../db/credentials.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
 import type { LiveKitSip, LiveKitTrunk } from "../livekit/client.ts";
 
-export interface LiveKitCheck {
-  name:
-    | "livekit_outbound_trunk"
-    | "livekit_inbound_trunk"
-    | "livekit_dispatch_rule"
-    | "livekit_number_agents";
-  ok: boolean;
-  detail: string;
-}
+type LiveKitCheck = Omit<HealthCheck, "name" | "critical"> & { name: typeof LIVEKIT_CHECKS[number] };
 
 export async function checkLiveKitSide(
   livekit: LiveKitSip,

@@ -7,6 +7,7 @@
  * const { before, after, repaired } = await repairTrunk(ctx, { userId });
  * ```
  */
+import type { HealthCheckName, RepairResult } from "../contract/get-sip-config.ts";
 import { type CredentialPatch, recordEvents, reopenForRepair } from "../db/credentials.ts";
 import { listAttachedNumbers } from "../db/numbers.ts";
 import type { Sql } from "../db/client.ts";
@@ -14,15 +15,8 @@ import { provisioningError } from "../provisioning/service.ts";
 import { provisionCredential } from "../provisioning/provision.ts";
 import { bulk, putOnTrunk } from "../numbers/attach.ts";
 import { nullIfNotFound } from "../twilio/errors.ts";
-import { type Findings, type HealthReport, inspectSetup } from "./verify.ts";
+import { type Findings, inspectSetup } from "./verify.ts";
 import type { ServiceContext } from "../service-context.ts";
-
-export interface RepairResult {
-  before: HealthReport;
-  after: HealthReport;
-  /** The checks that failed before and pass now. */
-  repaired: string[];
-}
 
 export async function repairTrunk(ctx: ServiceContext, request: { userId: string }): Promise<RepairResult> {
   const found = await inspectSetup(ctx, request.userId);
@@ -48,7 +42,7 @@ export async function repairTrunk(ctx: ServiceContext, request: { userId: string
  * URL of ours that still exists but carries an old URI keeps its SID: provisioning points it at the configured
  * one in place rather than adding a second beside it.
  */
-function forgetMissing(findings: Findings, failing: string[]) {
+function forgetMissing(findings: Findings, failing: HealthCheckName[]) {
   const { changedDomainName, credentialListGone, row } = findings;
   const gone = (sid: string | null) =>
     !sid || !findings.originationUrlSids.has(sid) ||

@@ -10,6 +10,7 @@
  * if (report.status !== "verified") console.log(report.checks.filter((check) => !check.ok));
  * ```
  */
+import type { HealthCheck, HealthCheckName, HealthReport } from "../contract/get-sip-config.ts";
 import type { CredentialRow } from "../db/credentials.ts";
 import { type AttachedNumberRow, listAttachedNumbers } from "../db/numbers.ts";
 import { customerAccount } from "../numbers/account.ts";
@@ -17,37 +18,7 @@ import { normalizeSipUri } from "../provisioning/sip-uri.ts";
 import type { TwilioClient } from "../twilio/client.ts";
 import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import type { ServiceContext } from "../service-context.ts";
-import { checkLiveKitSide, type LiveKitCheck } from "./livekit-checks.ts";
-
-export type CheckName =
-  | "credentials"
-  | "trunk"
-  | "secure_trunking"
-  | "transfer"
-  | "credential_list"
-  | "credential"
-  | "origination_url"
-  | "fallback_origination_url"
-  | "recording"
-  | "numbers"
-  | LiveKitCheck["name"];
-
-export interface Check {
-  name: CheckName;
-  ok: boolean;
-  /** A failure of this check stops calls altogether. */
-  critical: boolean;
-  detail: string;
-}
-
-export interface HealthReport {
-  status: "verified" | "degraded" | "broken";
-  trunkSid: string | null;
-  domainName: string | null;
-  checks: Check[];
-  /** What provisioning last recorded as degraded, by part, with Twilio's code and message (retried on its own). */
-  recordedFailures: CredentialRow["degraded"];
-}
+import { checkLiveKitSide } from "./livekit-checks.ts";
 
 /** What verification found, beyond the report: the facts repair acts on. */
 export interface Findings {
@@ -75,8 +46,8 @@ export async function verifyTrunkExists(
 
 export async function inspectSetup(ctx: ServiceContext, userId: string): Promise<Findings> {
   const { row, twilio } = await customerAccount(ctx, userId);
-  const checks: Check[] = [];
-  const add = (name: CheckName, critical: boolean, ok: boolean, detail: string) =>
+  const checks: HealthCheck[] = [];
+  const add = (name: HealthCheckName, critical: boolean, ok: boolean, detail: string) =>
     checks.push({ name, critical, ok, detail });
   const findings = {
     row,
@@ -211,7 +182,7 @@ export async function inspectSetup(ctx: ServiceContext, userId: string): Promise
   return { ...findings, report: verdict(row, checks) };
 }
 
-function verdict(row: CredentialRow, checks: Check[]): HealthReport {
+function verdict(row: CredentialRow, checks: HealthCheck[]): HealthReport {
   const failed = checks.filter((check) => !check.ok);
   const status = failed.some((check) => check.critical) ? "broken" : failed.length ? "degraded" : "verified";
   return {

@@ -1,7 +1,7 @@
 /**
  * Every function's HTTP shell: CORS (preflight included), 405 for methods it does not serve, a request id, one
  * structured log line per request, and one mapping from errors to JSON responses:
- *   ApiError -> its status; Twilio auth failure -> 401; other Twilio failure -> 502 with Twilio's code;
+ *   ApiError -> its code's status; Twilio auth failure -> 422; other Twilio failure -> 502 with Twilio's code;
  *   anything else -> 500 (a bug: logged with its stack, answered without details).
  *
  * ```ts
@@ -57,8 +57,8 @@ async function respond(
   if (req.method === "OPTIONS") return new Response(null, { status: 204 });
   const route = routes[req.method as Method];
   if (!route) {
-    const error = new ApiError(405, "method_not_allowed", `${req.method} is not supported; use ${allowed}`);
-    return json(error.toBody(), 405, { Allow: allowed });
+    const error = new ApiError("method_not_allowed", `${req.method} is not supported; use ${allowed}`);
+    return json(error.toBody(), error.status, { Allow: allowed });
   }
   try {
     return await route({ req, url: new URL(req.url), requestId, log });
@@ -84,15 +84,14 @@ function toApiError(error: unknown): ApiError {
     if (error.isAuthFailure) return twilioAuthFailed(details);
     if (error.isTransient) return twilioUnavailable(details);
     return new ApiError(
-      502,
       "twilio_error",
       `Twilio refused the request: ${error.message}`,
       undefined,
       details,
     );
   }
-  if (isTwilioError(error)) return new ApiError(502, "twilio_unreachable", "Twilio did not answer in time");
-  return new ApiError(500, "internal_error", "Something went wrong on our side");
+  if (isTwilioError(error)) return new ApiError("twilio_unreachable", "Twilio did not answer in time");
+  return new ApiError("internal_error", "Something went wrong on our side");
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

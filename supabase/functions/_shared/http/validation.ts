@@ -12,7 +12,7 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.in
   const unknown = issue.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
   const field = [...issue.path, ...unknown].join(".") || undefined;
   const message = unknown.length ? "is not a known field" : issue.message;
-  throw new ApiError(400, "invalid_input", field ? `${field}: ${message}` : message, field);
+  throw new ApiError("invalid_input", field ? `${field}: ${message}` : message, field);
 }
 
 /** The request body as JSON (an empty body reads as `{}`), refusing anything that is not a JSON object. */
@@ -25,10 +25,10 @@ export async function readJsonBody(req: Request): Promise<unknown> {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new ApiError(400, "invalid_json", "The request body is not valid JSON");
+    throw new ApiError("invalid_json", "The request body is not valid JSON");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
-    throw new ApiError(400, "invalid_json", "The request body must be a JSON object");
+    throw new ApiError("invalid_json", "The request body must be a JSON object");
   }
   return body;
 }
@@ -56,5 +56,4 @@ export function queryObject(url: URL): Record<string, string> {
   return Object.fromEntries(url.searchParams.entries());
 }
 
-const tooLarge = () =>
-  new ApiError(413, "body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+const tooLarge = () => new ApiError("body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);

@@ -6,6 +6,7 @@
  * await syncLiveKitSide(ctx, row, { password });
  * ```
  */
+import type { LiveKitSync } from "../contract/attach-phone.ts";
 import { secretContext } from "../crypto/secrets.ts";
 import { type CredentialRow, updateCredential } from "../db/credentials.ts";
 import { withLockWaited } from "../db/locks.ts";
@@ -91,12 +92,6 @@ export async function tearDownLiveKit(
   return ids;
 }
 
-export interface LiveKitSyncResult {
-  synced: boolean;
-  /** Why not, when not: the part is recorded as degraded and retried by the sweeper. */
-  message?: string;
-}
-
 /**
  * After the numbers changed on the Twilio side: brings the LiveKit side along. A failure does not undo the Twilio
  * change; the row records `livekit` as degraded (retried when due) and the caller says so.
@@ -104,7 +99,7 @@ export interface LiveKitSyncResult {
 export async function syncLiveKitAfterNumbers(
   ctx: ServiceContext,
   row: CredentialRow,
-): Promise<LiveKitSyncResult> {
+): Promise<LiveKitSync> {
   const degraded = { ...row.degraded };
   delete degraded.livekit;
   try {

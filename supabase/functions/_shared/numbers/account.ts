@@ -51,7 +51,6 @@ export async function customerAccount(
 export function mainTrunkSid(row: Pick<CredentialRow, "trunkSid">): string {
   if (!row.trunkSid) {
     throw new ApiError(
-      409,
       "trunk_not_ready",
       "The main trunk is not provisioned yet; call create-main-trunk first",
     );

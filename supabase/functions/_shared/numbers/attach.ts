@@ -19,6 +19,14 @@
  * result.results[0].status; // "attached"
  * ```
  */
+import {
+  type AttachResult,
+  AttachStatus,
+  type DetachOutcome,
+  type DetachResult,
+  DetachStatus,
+  type LiveKitSync,
+} from "../contract/attach-phone.ts";
 import type { CredentialRow } from "../db/credentials.ts";
 import { LockTimeoutError, withLockWaited } from "../db/locks.ts";
 import {
@@ -28,12 +36,7 @@ import {
   recordAttachedNumbers,
   setNumberAgents,
 } from "../db/numbers.ts";
-import {
-  type LiveKitSyncResult,
-  managesLiveKit,
-  releaseNumbersFromLiveKit,
-  syncLiveKitAfterNumbers,
-} from "../livekit/side.ts";
+import { managesLiveKit, releaseNumbersFromLiveKit, syncLiveKitAfterNumbers } from "../livekit/side.ts";
 import { ApiError } from "../http/errors.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
 import { isOutcomeUnknown, isRateLimited, TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
@@ -48,33 +51,16 @@ import {
 } from "./voice-settings.ts";
 import type { ServiceContext } from "../service-context.ts";
 
-export type AttachStatus = "attached" | "already-attached" | "not-found" | "failed";
-export type DetachStatus = "detached" | "not-attached" | "not-found" | "failed";
+/** One number's result, attach's or detach's (only detach sets `restored`). */
+type NumberResult<S extends AttachStatus | DetachStatus> = Omit<DetachOutcome, "status"> & { status: S };
 
-export interface NumberResult<S extends string> {
-  /** The reference as the caller gave it. */
-  input: string;
-  /** Null when the account has no such number. */
-  phoneNumberSid: string | null;
-  phoneNumber: string | null;
-  status: S;
-  /**
-   * Detach only: whether the voice settings recorded at attach were put back. A `not-attached` number can be
-   * `restored: true` when an earlier detach left it half-way (off the trunk, settings not yet restored).
-   */
-  restored?: boolean;
-  /** When something failed: Twilio's error code (null when Twilio did not answer) and message. */
-  twilioCode?: number | null;
-  message?: string;
-}
-
-export interface BulkNumbersResult<S extends string> {
+/** An AttachResult or a DetachResult, by the statuses. */
+type NumbersResult<S extends AttachStatus | DetachStatus> = {
   trunkSid: string;
   results: NumberResult<S>[];
   counts: Record<S, number>;
-  /** With the LiveKit side managed: whether its trunks and rules followed (if not, retried later). */
-  livekit?: LiveKitSyncResult;
-}
+  livekit?: LiveKitSync;
+};
 
 export interface NumbersRequest {
   userId: string;
@@ -89,13 +75,16 @@ const INITIAL_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 32;
 const BULK_DEADLINE_MS = 90_000;
 
-type Outcome<S extends string> = Omit<NumberResult<S>, "input" | "phoneNumberSid" | "phoneNumber">;
+type Outcome<S extends AttachStatus | DetachStatus> = Omit<
+  NumberResult<S>,
+  "input" | "phoneNumberSid" | "phoneNumber"
+>;
 
 /** Attaches each number to the user's main trunk (provisioning it first if it never was). */
 export async function attachPhoneToMainTrunk(
   ctx: ServiceContext,
   request: NumbersRequest,
-): Promise<BulkNumbersResult<AttachStatus>> {
+): Promise<AttachResult> {
   const { row, twilio } = await customerAccount(ctx, request.userId, { provision: true });
   const trunkSid = mainTrunkSid(row);
   const inputs = [...new Set(request.numbers)];
@@ -142,7 +131,7 @@ export async function attachPhoneToMainTrunk(
     if (notAttached.length) await forgetAttachedNumbers(ctx.sql, row.id, notAttached);
 
     await recordAgents(ctx, row, request, resolved, outcomes);
-    const result = shape(trunkSid, inputs, resolved, outcomes, ATTACH_STATUSES);
+    const result = shape(trunkSid, inputs, resolved, outcomes, AttachStatus.options);
     if (managesLiveKit(ctx)) result.livekit = await syncLiveKitAfterNumbers(ctx, row);
     ctx.log.info("numbers_attached", { trunk_sid: trunkSid, ...result.counts, throttled: report.throttled });
     return result;
@@ -153,7 +142,7 @@ export async function attachPhoneToMainTrunk(
 export async function detachPhoneFromMainTrunk(
   ctx: ServiceContext,
   request: NumbersRequest,
-): Promise<BulkNumbersResult<DetachStatus>> {
+): Promise<DetachResult> {
   const { row, twilio } = await customerAccount(ctx, request.userId);
   const trunkSid = mainTrunkSid(row);
   const inputs = [...new Set(request.numbers)];
@@ -234,7 +223,7 @@ export async function detachPhoneFromMainTrunk(
     }
     if (forget.size) await forgetAttachedNumbers(ctx.sql, row.id, [...forget]);
 
-    const result = shape(trunkSid, inputs, resolved, outcomes, DETACH_STATUSES);
+    const result = shape(trunkSid, inputs, resolved, outcomes, DetachStatus.options);
     if (managesLiveKit(ctx)) result.livekit = await syncLiveKitAfterNumbers(ctx, row);
     ctx.log.info("numbers_detached", { trunk_sid: trunkSid, ...result.counts });
     return result;
@@ -259,9 +248,6 @@ async function recordAgents(
 }
 
 const NOTHING_TO_RESTORE = "Attached outside this API: no voice settings were recorded to restore";
-
-const ATTACH_STATUSES: readonly AttachStatus[] = ["attached", "already-attached", "not-found", "failed"];
-const DETACH_STATUSES: readonly DetachStatus[] = ["detached", "not-attached", "not-found", "failed"];
 
 const NOTHING_RECORDED: VoiceSettings = {
   previousVoiceUrl: null,
@@ -342,13 +328,13 @@ function distinctNumbers(resolved: Map<string, TwilioIncomingNumber | null>): Tw
   return [...bySid.values()];
 }
 
-function shape<S extends string>(
+function shape<S extends AttachStatus | DetachStatus>(
   trunkSid: string,
   inputs: string[],
   resolved: Map<string, TwilioIncomingNumber | null>,
   outcomes: Map<string, Outcome<S>>,
   statuses: readonly S[],
-): BulkNumbersResult<S> {
+): NumbersResult<S> {
   const counts = Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
   const results = inputs.map((input): NumberResult<S> => {
     const number = resolved.get(input) ?? null;
@@ -378,7 +364,6 @@ async function oneChangeAtATime<T>(
   } catch (error) {
     if (error instanceof LockTimeoutError) {
       throw new ApiError(
-        409,
         "numbers_busy",
         "Another change to this account's numbers is still running; try again",
       );

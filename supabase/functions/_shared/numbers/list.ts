@@ -7,34 +7,17 @@
  * const found = await resolveNumbers(twilio, ["+15551234567", "PN0123456789abcdef0123456789abcdef"]);
  * ```
  */
+import { type AccountNumbers, isPhoneNumberSid, type NumberAttachment } from "../contract/attach-phone.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
 import { customerAccount } from "./account.ts";
-import { isPhoneNumberSid } from "./identifiers.ts";
 import type { ServiceContext } from "../service-context.ts";
-
-export type NumberAttachment = "main-trunk" | "other-trunk" | "voice-url" | "voice-application" | "none";
-
-export interface CustomerNumber {
-  sid: string;
-  phoneNumber: string;
-  friendlyName: string;
-  attachment: NumberAttachment;
-  /** The trunk the number is on, main or other; null when on none. */
-  trunkSid: string | null;
-}
-
-export interface CustomerNumbers {
-  /** Null while the main trunk is not provisioned. */
-  mainTrunkSid: string | null;
-  numbers: CustomerNumber[];
-}
 
 /** Every number of the account (all pages), classified against the user's main trunk. */
 export async function listCustomerNumbers(
   ctx: ServiceContext,
   request: { userId: string },
-): Promise<CustomerNumbers> {
+): Promise<AccountNumbers> {
   const { row, twilio } = await customerAccount(ctx, request.userId);
   const numbers = await twilio.listIncomingNumbers();
   return {

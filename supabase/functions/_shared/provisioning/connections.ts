@@ -7,35 +7,17 @@
  * await disconnectTwilioCredentials(ctx, { userId, id: credentials[0].id });
  * ```
  */
-import type { CredentialRow, ProvisioningStatus } from "../db/credentials.ts";
+import type { CredentialsList, Disconnected, TwilioCredentials } from "../contract/create-main-trunk.ts";
+import type { CredentialRow } from "../db/credentials.ts";
+import { teardownSucceeded } from "../db/teardowns.ts";
 import { ApiError } from "../http/errors.ts";
 import type { ServiceContext } from "../service-context.ts";
-import { deprovisionCredential, type DeprovisionResult } from "./deprovision.ts";
-import { teardownSucceeded } from "../db/teardowns.ts";
-
-/** A credential row as its owner may see it: the seed's fields and the provisioning status, no secret. */
-export interface TwilioCredentials {
-  id: string;
-  user_id: string;
-  account_sid: string;
-  trunk_sid: string | null;
-  label: string | null;
-  domain_name: string | null;
-  domain_prefix: string | null;
-  credential_list_sid: string | null;
-  sip_username: string | null;
-  is_active: boolean;
-  created_at: string;
-  updated_at: string;
-  status: ProvisioningStatus;
-  /** Parts that could not be set up yet, retried without the user. */
-  degraded: string[];
-}
+import { deprovisionCredential } from "./deprovision.ts";
 
 export async function listTwilioCredentials(
   ctx: ServiceContext,
   request: { userId: string },
-): Promise<{ credentials: TwilioCredentials[] }> {
+): Promise<CredentialsList> {
   const rows = await ctx.sql<CredentialRow[]>`
     select * from public.user_twilio_credentials where user_id = ${request.userId}
     order by is_active desc, created_at desc`;
@@ -69,11 +51,11 @@ function asTwilioCredentials(row: CredentialRow): TwilioCredentials {
 export async function disconnectTwilioCredentials(
   ctx: ServiceContext,
   request: { userId: string; id: string },
-): Promise<{ deleted: true; teardown: DeprovisionResult["kind"] }> {
+): Promise<Disconnected> {
   const deleted = await ctx.sql`delete from public.user_twilio_credentials
     where id = ${request.id} and user_id = ${request.userId} returning id`;
   if (deleted.length === 0) {
-    throw new ApiError(404, "credentials_not_found", "No such Twilio connection for this user", "id");
+    throw new ApiError("credentials_not_found", "No such Twilio connection for this user", "id");
   }
   const { kind } = await deprovisionCredential(ctx, request.id);
   // The delete also fires the database webhook, which may have finished the teardown before this call got there.

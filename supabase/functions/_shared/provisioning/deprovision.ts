@@ -74,12 +74,13 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
       throw new Error(`${numbers.length - restored.length} number(s) could not be restored yet`);
     }
     const { deleted, leftInPlace } = await removeOwnedResources(twilio, teardown);
-    await finishTeardown(ctx.sql, teardown.credentialId);
+    // The trail first: whoever sees the teardown done finds what it deleted.
     await recordEvents(ctx.sql, target, [{
       step: "deprovision",
       outcome: "succeeded",
       detail: { deleted, leftInPlace, restoredNumbers: restored.length, livekitDeleted },
     }]);
+    await finishTeardown(ctx.sql, teardown.credentialId);
     ctx.log.info("deprovisioned", {
       credential_id: teardown.credentialId,
       deleted,

@@ -7,7 +7,6 @@
  * ```
  */
 import { constantTimeEqual } from "../auth.ts";
-import type { RecordingMode } from "../config.ts";
 import { secretContext } from "../crypto/secrets.ts";
 import {
   activateCredential,
@@ -21,7 +20,9 @@ import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
 import { withLockWaited } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
 import { isCredentialFailure, isRateLimitAnswer, TwilioApiError } from "../twilio/errors.ts";
-import type { TwilioRegion } from "../twilio/regions.ts";
+import type { RecordingMode, TwilioRegion } from "../contract/fields.ts";
+import type { MainTrunk } from "../contract/create-main-trunk.ts";
+import type { ServiceSipConfig, SipConfig } from "../contract/get-sip-config.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import { isProvisioned, isServing, provisionCredential } from "./provision.ts";
@@ -40,20 +41,6 @@ export interface CreateMainTrunkInput {
   region?: TwilioRegion;
 }
 
-export interface MainTrunkResult {
-  success: true;
-  message: string;
-  trunkSid: string;
-  trunkName: string;
-  domainName: string;
-  domainPrefix: string;
-  credentialListSid: string;
-  sipUsername: string;
-  status: "active";
-  /** Parts that could not be set up yet (e.g. `origination_url`); retried later without the user. */
-  degraded: string[];
-}
-
 /**
  * Stores the user's Twilio credentials (encrypted) and provisions their main trunk; makes that row the user's
  * active one once it works. Idempotent: the same request again returns the same trunk. Bad credentials store
@@ -62,7 +49,7 @@ export interface MainTrunkResult {
 export async function createMainTrunkForUser(
   ctx: ServiceContext,
   input: CreateMainTrunkInput,
-): Promise<MainTrunkResult> {
+): Promise<MainTrunk> {
   // At most twice: a row we waited on can vanish when its run found the credentials bad; then we try ourselves.
   for (let attempt = 1;; attempt++) {
     const { row, createdNow } = await chooseCredentialRow(ctx, input);
@@ -70,7 +57,6 @@ export async function createMainTrunkForUser(
     if (outcome.kind === "missing" || outcome.kind === "busy") {
       if (attempt === 1) continue;
       throw new ApiError(
-        409,
         "provisioning_conflict",
         "The credentials changed while provisioning; try again",
       );
@@ -142,7 +128,6 @@ async function activate(ctx: ServiceContext, row: CredentialRow) {
   } catch (error) {
     if ((error as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw error;
     throw new ApiError(
-      409,
       "activation_conflict",
       "Another Twilio account was being connected for this user at the same time; try again",
     );
@@ -163,7 +148,7 @@ async function changeRecording(ctx: ServiceContext, row: CredentialRow, mode: Re
   return { ...row, recordingMode: applied.mode, recordingTrim: applied.trim };
 }
 
-function mainTrunkResult(row: CredentialRow): MainTrunkResult {
+function mainTrunkResult(row: CredentialRow): MainTrunk {
   return {
     success: true,
     message: "Main trunk is provisioned",
@@ -178,36 +163,10 @@ function mainTrunkResult(row: CredentialRow): MainTrunkResult {
   };
 }
 
-export interface SipConfig {
-  domainName: string;
-  sipUsername: string;
-  /** Only for server-side callers (secret key). */
-  sipPassword?: string;
-  trunkSid: string;
-  credentialListSid: string;
-  status: string;
-  /** Parts that are not set up as configured (e.g. `fallback_origination_url`); the rest works. */
-  degraded: string[];
-  /** What a LiveKit outbound trunk needs (createSipOutboundTrunk(name, address, numbers, { auth... })). */
-  livekit: {
-    address: string;
-    transport: string;
-    numbers: string[];
-    authUsername: string;
-    authPassword?: string;
-  } & Partial<LiveKitObjects>;
-}
-
 /** The customer's LiveKit objects, when this deployment manages the LiveKit side: LiveKit ids, never Twilio SIDs. */
-export interface LiveKitObjects {
-  /** For createSipParticipant(outboundTrunkId, number, room): outbound calls through the customer's trunk. */
-  outboundTrunkId: string | null;
-  inboundTrunkId: string | null;
-  /** The trunk's rule, then the rules of numbers with an agent of their own. */
-  dispatchRuleIds: string[];
-  /** What does not exist yet, e.g. every object until a first number is attached (LiveKit needs numbers). */
-  missing: string[];
-}
+type LiveKitObjects = Required<
+  Pick<SipConfig["livekit"], "outboundTrunkId" | "inboundTrunkId" | "dispatchRuleIds" | "missing">
+>;
 
 /**
  * The user's SIP configuration for the voice backend, served whenever the row has a working one. A row never
@@ -219,8 +178,16 @@ export interface LiveKitObjects {
  */
 export async function getSipConfigForLiveKit(
   ctx: ServiceContext,
+  request: { userId: string; includePassword: true },
+): Promise<ServiceSipConfig>;
+export async function getSipConfigForLiveKit(
+  ctx: ServiceContext,
   request: { userId: string; includePassword: boolean },
-): Promise<SipConfig> {
+): Promise<SipConfig | ServiceSipConfig>;
+export async function getSipConfigForLiveKit(
+  ctx: ServiceContext,
+  request: { userId: string; includePassword: boolean },
+): Promise<SipConfig | ServiceSipConfig> {
   let found = await findActiveCredentialWithNumbers(ctx.sql, request.userId);
   if (!found) throw noCredentials();
   if (found.row.provisionedAt === null && !isProvisioned(found.row, ctx.config)) {
@@ -242,13 +209,9 @@ export async function getSipConfigForLiveKit(
     throw found.row.status === "failed" ? provisioningError(found.row) : noCredentials();
   }
   const { row, numbers, numberRuleIds } = found;
-  const password = request.includePassword
-    ? await ctx.secrets.decrypt(row.sipPassword!, secretContext("sip_password", row.userId))
-    : undefined;
-  return {
+  const config: SipConfig = {
     domainName: row.domainName!,
     sipUsername: row.sipUsername!,
-    ...(password === undefined ? {} : { sipPassword: password }),
     trunkSid: row.trunkSid!,
     credentialListSid: row.credentialListSid!,
     status: row.status,
@@ -258,10 +221,12 @@ export async function getSipConfigForLiveKit(
       transport: ctx.config.outboundTransport,
       numbers,
       authUsername: row.sipUsername!,
-      ...(password === undefined ? {} : { authPassword: password }),
       ...(managesLiveKit(ctx) ? liveKitObjects(row, numbers, numberRuleIds) : {}),
     },
   };
+  if (!request.includePassword) return config;
+  const password = await ctx.secrets.decrypt(row.sipPassword!, secretContext("sip_password", row.userId));
+  return { ...config, sipPassword: password, livekit: { ...config.livekit, authPassword: password } };
 }
 
 function liveKitObjects(row: CredentialRow, numbers: string[], numberRuleIds: string[]): LiveKitObjects {
@@ -303,7 +268,6 @@ export function provisioningError(row: CredentialRow): ApiError {
     return twilioUnavailable(details);
   }
   return new ApiError(
-    502,
     "provisioning_failed",
     `Provisioning failed: ${row.lastErrorMessage}`,
     undefined,
@@ -313,7 +277,6 @@ export function provisioningError(row: CredentialRow): ApiError {
 
 export const noCredentials = () =>
   new ApiError(
-    404,
     "credentials_not_found",
     "No active Twilio credentials for this user; call create-main-trunk",
   );

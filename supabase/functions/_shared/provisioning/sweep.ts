@@ -11,6 +11,7 @@
  * ```
  */
 import { mapSettled } from "../concurrency.ts";
+import type { SweepSummary } from "../contract/twilio-credentials-webhook.ts";
 import { forUsers, provisionedSql } from "../db/provisioned.ts";
 import { dueTeardowns } from "../db/teardowns.ts";
 import type { ServiceContext } from "../service-context.ts";
@@ -27,19 +28,13 @@ export interface SweepOptions {
   userIds?: readonly string[];
 }
 
-export interface SweepSummary {
-  teardowns: Record<string, number>;
-  rows: Record<string, number>;
-  /** Items left for the next sweep because the deadline came first. */
-  deferred: number;
-}
-
 export async function sweep(ctx: ServiceContext, options: SweepOptions = {}): Promise<SweepSummary> {
   const limit = options.limit ?? 50;
   const concurrency = options.concurrency ?? 4;
   const deadline = Date.now() + (options.deadlineMs ?? 100_000);
   const summary: SweepSummary = { teardowns: {}, rows: {}, deferred: 0 };
-  const count = (tally: Record<string, number>, kind: string) => tally[kind] = (tally[kind] ?? 0) + 1;
+  const count = <K extends string>(tally: Partial<Record<K, number>>, kind: K) =>
+    tally[kind] = (tally[kind] ?? 0) + 1;
   const beforeDeadline = <T>(work: (id: string) => Promise<T>) => async (id: string) => {
     if (Date.now() > deadline) {
       summary.deferred++;

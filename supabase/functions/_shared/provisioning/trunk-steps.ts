@@ -9,8 +9,13 @@
  * await enableTrunkRecording(twilio, trunkSid, { mode: "record-from-answer", trim: "do-not-trim" });
  * ```
  */
-import type { ProvisioningConfig, RecordingMode, RecordingTrim } from "../config.ts";
-import { RECORDING_MODES, RECORDING_TRIMS } from "../config.ts";
+import type { ProvisioningConfig } from "../config.ts";
+import {
+  RECORDING_MODES,
+  RECORDING_TRIMS,
+  type RecordingMode,
+  type RecordingTrim,
+} from "../contract/fields.ts";
 import type { TrunkSettings, TwilioClient } from "../twilio/client.ts";
 import { hasTwilioCode, isOutcomeUnknown, TwilioApiError } from "../twilio/errors.ts";
 import { normalizeSipUri } from "./sip-uri.ts";

@@ -31,11 +31,10 @@ export function assertMediaAvailable(recording: TwilioRecording, channels: Recor
 }
 
 export const recordingNotFound = () =>
-  new ApiError(404, "recording_not_found", "No such recording in your Twilio account", "recordingSid");
+  new ApiError("recording_not_found", "No such recording in your Twilio account", "recordingSid");
 
 export const recordingStoredExternally = () =>
   new ApiError(
-    422,
     "recording_stored_externally",
     "This recording is kept in your account's external storage, not at Twilio: fetch it from there",
     "recordingSid",
@@ -43,7 +42,6 @@ export const recordingStoredExternally = () =>
 
 export const recordingEncrypted = () =>
   new ApiError(
-    422,
     "recording_encrypted",
     "This recording is encrypted with your account's public key; only your private key can decrypt it",
     "recordingSid",
@@ -51,7 +49,6 @@ export const recordingEncrypted = () =>
 
 export const recordingNotReady = (status: string) =>
   new ApiError(
-    409,
     "recording_not_ready",
     `This recording is ${status}, not completed: Twilio has no audio for it`,
     "recordingSid",
@@ -60,7 +57,6 @@ export const recordingNotReady = (status: string) =>
 
 export const recordingNotDualChannel = () =>
   new ApiError(
-    400,
     "recording_not_dual_channel",
     "This recording has one channel; ask for channels=1 (or leave channels out)",
     "channels",

@@ -8,6 +8,7 @@
  * recordings[0].mediaUrl; // https://<ref>.supabase.co/functions/v1/recording-info?recordingSid=RE…&format=mp3
  * ```
  */
+import type { CallRecordings, Recording } from "../contract/recording-info.ts";
 import { customerAccount } from "../numbers/account.ts";
 import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/client.ts";
 import { isStoredExternally } from "./availability.ts";
@@ -17,15 +18,6 @@ import { projectUrlFromEnv } from "../config.ts";
 /** The function that serves recordings (and their media) under /functions/v1/. */
 export const RECORDINGS_FUNCTION = "recording-info";
 
-/** Twilio's recording, with a media URL of the recording-info function instead of Twilio's own. */
-export interface RecordingInfo extends Omit<TwilioRecording, "mediaUrl" | "encrypted"> {
-  /** The MP3 through this project's function (send the user's access token); `format=wav` for WAV. */
-  mediaUrl: string;
-  /** Only on recordings whose media the function refuses for good: encrypted, or kept in external storage. */
-  encrypted?: true;
-  storedExternally?: true;
-}
-
 let projectUrl: string | undefined;
 
 export function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
@@ -33,7 +25,7 @@ export function recordingMediaUrl(recordingSid: string, format: RecordingFormat 
   return `${projectUrl ??= projectUrlFromEnv()}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
 }
 
-export function toRecordingInfo(recording: TwilioRecording): RecordingInfo {
+export function toRecordingInfo(recording: TwilioRecording): Recording {
   return {
     sid: recording.sid,
     callSid: recording.callSid,
@@ -70,7 +62,7 @@ export async function recordingsOfCall(twilio: TwilioClient, callSid: string): P
 export async function getCallRecordingInfo(
   ctx: ServiceContext,
   request: { userId: string; callSid: string },
-): Promise<{ callSid: string; recordings: RecordingInfo[] }> {
+): Promise<CallRecordings> {
   const { twilio } = await customerAccount(ctx, request.userId);
   const recordings = await recordingsOfCall(twilio, request.callSid);
   return { callSid: request.callSid, recordings: recordings.map(toRecordingInfo) };

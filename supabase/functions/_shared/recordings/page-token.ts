@@ -64,7 +64,6 @@ function parseCursor(payload: string): Cursor | null {
 
 export const invalidPageToken = () =>
   new ApiError(
-    400,
     "invalid_page_token",
     "pageToken is not one this function gave out, or no longer valid; start again without it",
     "pageToken",

@@ -7,23 +7,18 @@
  * const { mode, trim } = await getTrunkRecordingSettings(ctx, { userId });
  * ```
  */
-import type { RecordingMode, RecordingTrim } from "../config.ts";
+import type { RecordingMode, RecordingTrim } from "../contract/fields.ts";
+import type { RecordingSettings } from "../contract/recording-info.ts";
 import { updateCredential } from "../db/credentials.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
 import { enableTrunkRecording } from "../provisioning/trunk-steps.ts";
 import type { ServiceContext } from "../service-context.ts";
 
-export interface TrunkRecordingSettings {
-  trunkSid: string;
-  mode: RecordingMode;
-  trim: RecordingTrim;
-}
-
 /** What Twilio says the trunk records (the source of truth; the row only mirrors it). */
 export async function getTrunkRecordingSettings(
   ctx: ServiceContext,
   request: { userId: string },
-): Promise<TrunkRecordingSettings> {
+): Promise<RecordingSettings> {
   const { row, twilio } = await customerAccount(ctx, request.userId);
   const trunkSid = mainTrunkSid(row);
   const recording = await twilio.fetchTrunkRecording(trunkSid);
@@ -37,7 +32,7 @@ export async function getTrunkRecordingSettings(
 export async function setTrunkRecordingSettings(
   ctx: ServiceContext,
   request: { userId: string; mode: RecordingMode; trim?: RecordingTrim },
-): Promise<TrunkRecordingSettings> {
+): Promise<RecordingSettings> {
   const { row, twilio } = await customerAccount(ctx, request.userId, { provision: true });
   const trunkSid = mainTrunkSid(row);
   const applied = await enableTrunkRecording(twilio, trunkSid, {

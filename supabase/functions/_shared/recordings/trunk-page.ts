@@ -23,6 +23,7 @@
  * ```
  */
 import { mapSettled } from "../concurrency.ts";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type RecordingsPage } from "../contract/recording-info.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
 import {
   InvalidPageTokenError,
@@ -31,13 +32,10 @@ import {
   type TwilioRecording,
 } from "../twilio/client.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
-import { type RecordingInfo, toRecordingInfo } from "./info.ts";
+import { toRecordingInfo } from "./info.ts";
 import { type Cursor, invalidPageToken, pageTokens } from "./page-token.ts";
 import { isMainTrunkCall, mainTrunkScope, type TrunkScope } from "./trunk-calls.ts";
 import type { ServiceContext } from "../service-context.ts";
-
-export const MAX_PAGE_SIZE = 100;
-export const DEFAULT_PAGE_SIZE = 20;
 
 /** Twilio requests one page may cost: enough for a full page plus calls without recordings and calls pages. */
 export const maxTwilioRequests = (pageSize: number) => Math.max(20, 2 * pageSize);
@@ -59,7 +57,7 @@ export interface TrunkRecordingsPage {
 export async function listMainTrunkRecordings(
   ctx: ServiceContext,
   request: { userId: string; pageSize?: number; pageToken?: string },
-): Promise<{ trunkSid: string; recordings: RecordingInfo[]; nextPageToken: string | null }> {
+): Promise<RecordingsPage> {
   const { row, twilio } = await customerAccount(ctx, request.userId);
   const trunkSid = mainTrunkSid(row);
   const tokens = pageTokens(ctx.secrets, row.id);

@@ -13,16 +13,11 @@ import type RequestClient from "twilio/lib/base/RequestClient.js";
 import type Api from "twilio/lib/rest/Api.js";
 import type Trunking from "twilio/lib/rest/Trunking.js";
 import type Twilio from "twilio/lib/rest/Twilio.js";
-import {
-  type RecordingMode,
-  type RecordingTrim,
-  type TRANSFER_CALLER_IDS,
-  type TRANSFER_MODES,
-  twilioSettingsFromEnv,
-} from "../config.ts";
+import { type TRANSFER_CALLER_IDS, type TRANSFER_MODES, twilioSettingsFromEnv } from "../config.ts";
+import type { RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
 import type { Logger } from "../log.ts";
 import { isTwilioError, TwilioApiError } from "./errors.ts";
-import { regionalBaseUrls, type TwilioRegion } from "./regions.ts";
+import { regionalBaseUrls } from "./regions.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
 import * as base64url from "jose/base64url";
 

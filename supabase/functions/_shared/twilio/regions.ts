@@ -7,8 +7,7 @@
  * regionalBaseUrls("ie1", {}); // { apiBaseUrl: "https://api.dublin.ie1.twilio.com", trunkingBaseUrl: … }
  * ```
  */
-export const TWILIO_REGIONS = ["us1", "ie1", "au1"] as const;
-export type TwilioRegion = typeof TWILIO_REGIONS[number];
+import type { TwilioRegion } from "../contract/fields.ts";
 
 /** Twilio's default edge location for each region outside US1. */
 const EDGES: Record<Exclude<TwilioRegion, "us1">, string> = { ie1: "dublin", au1: "sydney" };
