@@ -411,24 +411,30 @@ stackTest("attach-phone POST: one number Twilio refuses fails with its code; the
   assert.deepEqual((await liveKitNumbers(user)).own.length, 2);
 });
 
+/** +14440000000 to +14440000999, each with a voice URL ending in its index, added 50 at a time. */
+async function addThousandNumbers(accountSid: string) {
+  const numbers: { sid: string; phone_number: string }[] = [];
+  for (let i = 0; i < 1000; i += 50) {
+    numbers.push(
+      ...await Promise.all(
+        Array.from(
+          { length: 50 },
+          (_, k) =>
+            emulator.addNumber(accountSid, `+1444${String(i + k).padStart(7, "0")}`, {
+              voiceUrl: `https://example.test/n${i + k}`,
+            }),
+        ),
+      ),
+    );
+  }
+  return numbers;
+}
+
 stackTest(
   "attach-phone: 1,000 numbers against 4 concurrent requests per account all attach, then detach",
   async () => {
     const { user, account, trunkSid } = await customerWithTrunk();
-    const numbers: { sid: string; phone_number: string }[] = [];
-    for (let i = 0; i < 1000; i += 50) {
-      numbers.push(
-        ...await Promise.all(
-          Array.from(
-            { length: 50 },
-            (_, k) =>
-              emulator.addNumber(account.sid, `+1444${String(i + k).padStart(7, "0")}`, {
-                voiceUrl: `https://example.test/n${i + k}`,
-              }),
-          ),
-        ),
-      );
-    }
+    const numbers = await addThousandNumbers(account.sid);
     // Half by SID, half by E.164: resolved with one listing of the account.
     const references = numbers.map((n, i) => i % 2 ? n.sid : n.phone_number);
     const started = performance.now();

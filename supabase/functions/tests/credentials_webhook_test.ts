@@ -67,29 +67,35 @@ stackTest(
   },
 );
 
+/** A customer provisioned through create-main-trunk, with a number attached the way attach-phone does. */
+async function provisionedWithAttachedNumber() {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const created = await user.supabase.functions.invoke("create-main-trunk", {
+    body: { accountSid: account.sid, authToken: account.authToken },
+  });
+  assert.equal(created.error, null);
+  const phone = uniquePhoneNumber();
+  const number = await emulator.addNumber(account.sid, phone, {
+    voiceUrl: "https://example.test/voice",
+    voiceMethod: "GET",
+  });
+  const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
+  // Record the voice settings, then attach.
+  await db()`insert into public.twilio_phone_numbers (user_id, credential_id, account_sid, trunk_sid,
+    phone_number_sid, phone_number, previous_voice_url, previous_voice_method)
+  values (${user.userId}, ${row.id}, ${account.sid}, ${row.trunk_sid}, ${number.sid}, ${phone},
+    ${"https://example.test/voice"}, ${"GET"})`;
+  await emulator.twilio(account, "POST", `/v1/Trunks/${row.trunk_sid}/PhoneNumbers`, {
+    PhoneNumberSid: number.sid,
+  });
+  return { account, row, number };
+}
+
 stackTest(
   "webhook: DELETE works off the recorded teardown: numbers restored, trunk and list deleted; repeats are harmless",
   async () => {
-    const user = await newUser();
-    const account = await emulator.createAccount();
-    const created = await user.supabase.functions.invoke("create-main-trunk", {
-      body: { accountSid: account.sid, authToken: account.authToken },
-    });
-    assert.equal(created.error, null);
-    const phone = uniquePhoneNumber();
-    const number = await emulator.addNumber(account.sid, phone, {
-      voiceUrl: "https://example.test/voice",
-      voiceMethod: "GET",
-    });
-    const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
-    // Attach the way attach-phone does: record the voice settings, then attach.
-    await db()`insert into public.twilio_phone_numbers (user_id, credential_id, account_sid, trunk_sid,
-      phone_number_sid, phone_number, previous_voice_url, previous_voice_method)
-    values (${user.userId}, ${row.id}, ${account.sid}, ${row.trunk_sid}, ${number.sid}, ${phone},
-      ${"https://example.test/voice"}, ${"GET"})`;
-    await emulator.twilio(account, "POST", `/v1/Trunks/${row.trunk_sid}/PhoneNumbers`, {
-      PhoneNumberSid: number.sid,
-    });
+    const { account, row, number } = await provisionedWithAttachedNumber();
 
     // The delete records the teardown; the database's own delivery is held back so this one is the first.
     const [deleted] = await withoutWebhook((tx) =>

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import {
   db,
   emulator,
+  type EmulatorAccount,
   newUser,
   serviceClient,
   stackInfo,
@@ -14,40 +15,47 @@ import {
   storedCredential,
 } from "../../../scripts/testing/stack.ts";
 
+/** What the old Express service left behind in Twilio: trunk, list, credential and origination URL. */
+async function legacyTwilioSetup(account: EmulatorAccount, userId: string) {
+  const twilio = (path: string, form: Record<string, string>) => emulator.twilio(account, "POST", path, form);
+  const prefix = `user-${userId}-1700000000000`;
+  const trunk = await twilio("/v1/Trunks", {
+    FriendlyName: "legacy trunk",
+    DomainName: `${prefix}.pstn.twilio.com`,
+  });
+  const list = await twilio(`/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists.json`, {
+    FriendlyName: "legacy",
+  });
+  const password = "LegacyPassw0rd2024";
+  const credential = await twilio(
+    `/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists/${list.sid}/Credentials.json`,
+    {
+      Username: "legacy-user",
+      Password: password,
+    },
+  );
+  await twilio(`/v1/Trunks/${trunk.sid}/CredentialLists`, { CredentialListSid: list.sid });
+  const livekit = stackInfo().function_secrets.LIVEKIT_SIP_URI;
+  const origination = await twilio(`/v1/Trunks/${trunk.sid}/OriginationUrls`, {
+    SipUrl: livekit,
+    Priority: "1",
+    Weight: "1",
+    Enabled: "true",
+    FriendlyName: "legacy",
+  });
+  return { prefix, trunk, list, password, credential, origination };
+}
+
 stackTest(
   "takeover: a row the old service provisioned is adopted by get-sip-config without duplicates",
   async () => {
     const user = await newUser();
     const account = await emulator.createAccount();
-    const twilio = (path: string, form: Record<string, string>) =>
-      emulator.twilio(account, "POST", path, form);
-    // What the old Express service left behind in Twilio...
-    const prefix = `user-${user.userId}-1700000000000`;
-    const trunk = await twilio("/v1/Trunks", {
-      FriendlyName: "legacy trunk",
-      DomainName: `${prefix}.pstn.twilio.com`,
-    });
-    const list = await twilio(`/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists.json`, {
-      FriendlyName: "legacy",
-    });
-    const password = "LegacyPassw0rd2024";
-    const credential = await twilio(
-      `/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists/${list.sid}/Credentials.json`,
-      {
-        Username: "legacy-user",
-        Password: password,
-      },
+    const { prefix, trunk, list, password, credential, origination } = await legacyTwilioSetup(
+      account,
+      user.userId,
     );
-    await twilio(`/v1/Trunks/${trunk.sid}/CredentialLists`, { CredentialListSid: list.sid });
-    const livekit = stackInfo().function_secrets.LIVEKIT_SIP_URI;
-    const origination = await twilio(`/v1/Trunks/${trunk.sid}/OriginationUrls`, {
-      SipUrl: livekit,
-      Priority: "1",
-      Weight: "1",
-      Enabled: "true",
-      FriendlyName: "legacy",
-    });
-    // ...and in the database, written before the webhook existed (so without it).
+    // The old service's row, written before the webhook existed (so without it).
     await db().begin(async (tx) => {
       await tx`alter table public.user_twilio_credentials disable trigger twilio_credentials_webhook`;
       await tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, trunk_sid, domain_name,

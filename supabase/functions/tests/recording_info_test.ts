@@ -513,16 +513,8 @@ stackTest(
   },
 );
 
-stackTest("recording-info: bad input is a 400 naming the field, and changes nothing", async () => {
-  const { user, account, trunkSid } = await customerWithTrunk();
-  const seeded = await emulator.addCall(account.sid, {
-    trunkSid,
-    to: "+15550100001",
-    from: "+1555",
-    recordings: 1,
-  });
-  const callSid = seeded.call.sid;
-  const recordingSid = seeded.recordings[0].sid;
+/** Requests recording-info refuses, each with the field its 400 names. */
+function badInputs(callSid: string, recordingSid: string, trunkSid: string) {
   const getCases: [string, string][] = [
     ["?callSid=CA123", "callSid"],
     [`?callSid=${callSid.toUpperCase()}`, "callSid"],
@@ -559,6 +551,18 @@ stackTest("recording-info: bad input is a 400 naming the field, and changes noth
     [{ mode: "record-from-answer", enabled: true }, "enabled"],
     [{ mode: "record-from-answer", trunkSid }, "trunkSid"],
   ];
+  return { getCases, postCases };
+}
+
+stackTest("recording-info: bad input is a 400 naming the field, and changes nothing", async () => {
+  const { user, account, trunkSid } = await customerWithTrunk();
+  const seeded = await emulator.addCall(account.sid, {
+    trunkSid,
+    to: "+15550100001",
+    from: "+1555",
+    recordings: 1,
+  });
+  const { getCases, postCases } = badInputs(seeded.call.sid, seeded.recordings[0].sid, trunkSid);
   const snapshot = async () => ({
     twilio: await emulator.state(account.sid),
     row: [...await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`],

@@ -9,7 +9,7 @@ import type { CredentialRow } from "../db/credentials.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
 import type { LiveKitSip, LiveKitTrunk } from "../livekit/client.ts";
 
-type LiveKitCheck = Omit<HealthCheck, "name" | "critical"> & { name: typeof LIVEKIT_CHECKS[number] };
+export type LiveKitCheck = Omit<HealthCheck, "name" | "critical"> & { name: typeof LIVEKIT_CHECKS[number] };
 
 export async function checkLiveKitSide(
   livekit: LiveKitSip,

@@ -8,6 +8,7 @@
  * const trunk = await livekit.createInboundTrunk({ name, numbers: ["+15551234567"], metadata });
  * ```
  */
+import type { SipClient } from "livekit-server-sdk";
 import type { LiveKitConfig } from "../config.ts";
 
 export interface LiveKitTrunk {
@@ -108,7 +109,7 @@ export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
   // The SDK speaks HTTP(S) to the same host a LiveKit URL names with ws(s).
   const host = config.url.replace(/^ws(s?):/, "http$1:");
   const client = once(async () => new (await sdk.server()).SipClient(host, config.apiKey, config.apiSecret));
-  const call = async <T>(operation: (sip: Awaited<ReturnType<typeof client>>) => Promise<T>): Promise<T> => {
+  const call: SipCall = async (operation) => {
     const sip = await client();
     try {
       return await operation(sip);
@@ -159,6 +160,15 @@ export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
         await sip.updateSipInboundTrunkFields(id, { numbers: await listUpdate(change) });
       }),
     deleteTrunk: (id) => call(async (sip) => void await sip.deleteSipTrunk(id)),
+    ...dispatchRuleMethods(call),
+  };
+}
+
+type SipCall = <T>(operation: (sip: SipClient) => Promise<T>) => Promise<T>;
+
+/** The rules that send a trunk's calls to rooms (and an agent). */
+function dispatchRuleMethods(call: SipCall) {
+  return {
     createDispatchRule: (input) =>
       call(async (sip) => {
         const { RoomAgentDispatch, RoomConfiguration } = await sdk.protocol();
@@ -174,7 +184,7 @@ export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
       }),
     listDispatchRules: (filter) => call(async (sip) => (await sip.listSipDispatchRule(filter)).map(toRule)),
     deleteDispatchRule: (id) => call(async (sip) => void await sip.deleteSipDispatchRule(id)),
-  };
+  } satisfies Partial<LiveKitSip>;
 }
 
 interface TrunkInfo {

@@ -43,39 +43,30 @@ export function mapAdaptive<T, R>(
   work: (item: T, index: number) => Promise<R>,
 ): Promise<AdaptiveReport<R>> {
   const min = Math.max(1, options.min ?? 1);
-  const max = Math.max(min, options.max);
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const deadline = now() + (options.deadlineMs ?? 60_000);
-  const pauseMs = options.pauseMs ?? 50;
+  const limit = new AdaptiveLimit(min, Math.max(min, options.max), options.initial);
+  const { now, deadline, pause } = retryTiming(options);
 
   const results = new Array<PromiseSettledResult<R>>(items.length);
   const retry: number[] = [];
   let next = 0;
   let active = 0;
   let pending = items.length;
-  let limit = Math.min(max, Math.max(min, options.initial));
-  let lowestLimit = limit;
-  let epoch = 0;
-  let successesInARow = 0;
   let throttled = 0;
+  const report = () => ({ results, throttled, lowestLimit: limit.lowest });
 
   const { promise, resolve } = Promise.withResolvers<AdaptiveReport<R>>();
   const settle = (index: number, result: PromiseSettledResult<R>) => {
     results[index] = result;
     active--;
-    if (--pending === 0) resolve({ results, throttled, lowestLimit });
+    if (--pending === 0) resolve(report());
     else pump();
   };
 
   const run = async (index: number) => {
-    const startedIn = epoch;
+    const round = limit.round;
     try {
       const value = await work(items[index], index);
-      if (++successesInARow >= limit) {
-        successesInARow = 0;
-        limit = Math.min(max, limit + 1);
-      }
+      limit.succeeded();
       settle(index, { status: "fulfilled", value });
     } catch (reason) {
       if (!options.isThrottled(reason) || now() >= deadline) {
@@ -83,28 +74,68 @@ export function mapAdaptive<T, R>(
         return;
       }
       throttled++;
-      successesInARow = 0;
-      if (startedIn === epoch) {
-        epoch++;
-        limit = Math.max(min, Math.floor(limit * 0.75));
-        lowestLimit = Math.min(lowestLimit, limit);
-      }
+      limit.throttled(round);
       active--;
-      await sleep(pauseMs * (0.5 + Math.random()));
+      await pause();
       retry.push(index);
       pump();
     }
   };
 
   const pump = () => {
-    while (active < limit && (retry.length > 0 || next < items.length)) {
+    while (active < limit.current && (retry.length > 0 || next < items.length)) {
       const index = retry.length > 0 ? retry.shift()! : next++;
       active++;
       run(index);
     }
   };
 
-  if (items.length === 0) return Promise.resolve({ results, throttled, lowestLimit });
+  if (items.length === 0) return Promise.resolve(report());
   pump();
   return promise;
+}
+
+/** The clock, the time after which throttled items are no longer re-queued, and the jittered pause before one is. */
+function retryTiming(options: AdaptiveOptions) {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const pauseMs = options.pauseMs ?? 50;
+  return {
+    now,
+    deadline: now() + (options.deadlineMs ?? 60_000),
+    pause: () => sleep(pauseMs * (0.5 + Math.random())),
+  };
+}
+
+/**
+ * The limit on calls in flight, between `min` and `max`: down by a quarter when a call is throttled, at most once
+ * per round (the calls started under one limit); up by one after `current` successes in a row.
+ */
+export class AdaptiveLimit {
+  current: number;
+  /** The lowest `current` has been. */
+  lowest: number;
+  /** Changes with every decrease: a call remembers the round it started in. */
+  round = 0;
+  #successesInARow = 0;
+
+  constructor(private readonly min: number, private readonly max: number, initial: number) {
+    this.current = Math.min(max, Math.max(min, initial));
+    this.lowest = this.current;
+  }
+
+  succeeded() {
+    if (++this.#successesInARow < this.current) return;
+    this.#successesInARow = 0;
+    this.current = Math.min(this.max, this.current + 1);
+  }
+
+  /** A call started in `round` was throttled: the first of its round lowers the limit, the rest started before. */
+  throttled(round: number) {
+    this.#successesInARow = 0;
+    if (round !== this.round) return;
+    this.round++;
+    this.current = Math.max(this.min, Math.floor(this.current * 0.75));
+    this.lowest = Math.min(this.lowest, this.current);
+  }
 }

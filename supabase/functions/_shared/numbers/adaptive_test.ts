@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mapAdaptive } from "./adaptive.ts";
+import { AdaptiveLimit, mapAdaptive } from "./adaptive.ts";
 
 class Throttle extends Error {}
 const isThrottled = (error: unknown) => error instanceof Throttle;
@@ -70,4 +70,27 @@ Deno.test("mapAdaptive: never more in flight than max, empty input resolves", as
     (await mapAdaptive([], { initial: 1, max: 1, isThrottled }, () => Promise.resolve())).results,
     [],
   );
+});
+
+Deno.test("AdaptiveLimit: a quarter down once per round of throttled calls, one up per `limit` successes", () => {
+  const limit = new AdaptiveLimit(2, 10, 12);
+  assert.equal(limit.current, 10, "the initial limit is kept within min and max");
+  const round = limit.round;
+  limit.throttled(round);
+  limit.throttled(round);
+  assert.equal(limit.current, 7, "calls of the same round lower it once");
+  limit.throttled(limit.round);
+  assert.deepEqual([limit.current, limit.lowest], [5, 5]);
+  for (let i = 0; i < 4; i++) limit.succeeded();
+  assert.equal(limit.current, 5);
+  limit.succeeded();
+  assert.equal(limit.current, 6, "five successes in a row under 5 raise it");
+  for (let i = 0; i < 5; i++) limit.succeeded();
+  limit.throttled(round);
+  limit.succeeded();
+  assert.equal(limit.current, 6, "a throttled call, even of an old round, restarts the count of successes");
+  for (let i = 0; i < 10; i++) limit.throttled(limit.round);
+  assert.deepEqual([limit.current, limit.lowest], [2, 2], "never below min");
+  for (let i = 0; i < 200; i++) limit.succeeded();
+  assert.deepEqual([limit.current, limit.lowest], [10, 2], "never above max");
 });

@@ -22,7 +22,6 @@
 import {
   type AttachResult,
   AttachStatus,
-  type DetachOutcome,
   type DetachResult,
   DetachStatus,
   type LiveKitSync,
@@ -32,27 +31,28 @@ import { LockTimeoutError, withLockWaited } from "../db/locks.ts";
 import {
   forgetAttachedNumbers,
   listAttachedNumbers,
-  type NewAttachedNumber,
   recordAttachedNumbers,
   setNumberAgents,
 } from "../db/numbers.ts";
 import { managesLiveKit, releaseNumbersFromLiveKit, syncLiveKitAfterNumbers } from "../livekit/side.ts";
 import { ApiError } from "../http/errors.ts";
 import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
-import { isOutcomeUnknown, isRateLimited, TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
+import { isOutcomeUnknown, isRateLimited, TwilioApiError } from "../twilio/errors.ts";
 import { customerAccount, mainTrunkSid } from "./account.ts";
+import {
+  attachOutcomes,
+  detachOutcomes,
+  type NumberResult,
+  numbersToRestore,
+  type Outcome,
+  planAttach,
+  planDetach,
+  type ResolvedNumbers,
+} from "./attach-plan.ts";
 import { mapAdaptive } from "./adaptive.ts";
 import { resolveNumbers } from "./list.ts";
-import {
-  isHalfDetached,
-  restoreVoiceSettings,
-  type VoiceSettings,
-  voiceSettingsOf,
-} from "./voice-settings.ts";
+import { restoreVoiceSettings } from "./voice-settings.ts";
 import type { ServiceContext } from "../service-context.ts";
-
-/** One number's result, attach's or detach's (only detach sets `restored`). */
-type NumberResult<S extends AttachStatus | DetachStatus> = Omit<DetachOutcome, "status"> & { status: S };
 
 /** An AttachResult or a DetachResult, by the statuses. */
 type NumbersResult<S extends AttachStatus | DetachStatus> = {
@@ -75,11 +75,6 @@ const INITIAL_CONCURRENCY = 16;
 const MAX_CONCURRENCY = 32;
 const BULK_DEADLINE_MS = 90_000;
 
-type Outcome<S extends AttachStatus | DetachStatus> = Omit<
-  NumberResult<S>,
-  "input" | "phoneNumberSid" | "phoneNumber"
->;
-
 /** Attaches each number to the user's main trunk (provisioning it first if it never was). */
 export async function attachPhoneToMainTrunk(
   ctx: ServiceContext,
@@ -90,43 +85,15 @@ export async function attachPhoneToMainTrunk(
   const inputs = [...new Set(request.numbers)];
   return await oneChangeAtATime(ctx, row, async () => {
     const resolved = await resolveNumbers(twilio, inputs);
-    const found = distinctNumbers(resolved);
-    const onTrunk = found.filter((number) => number.trunkSid === trunkSid);
-    const toAttach = found.filter((number) => number.trunkSid !== trunkSid);
-
-    const rowFor = (number: TwilioIncomingNumber, settings: VoiceSettings): NewAttachedNumber => ({
-      userId: row.userId,
-      credentialId: row.id,
-      accountSid: row.accountSid,
-      trunkSid,
-      phoneNumberSid: number.sid,
-      phoneNumber: number.phoneNumber,
-      ...settings,
-    });
+    const plan = planAttach(row, trunkSid, resolved);
     // Before the attach: once Twilio has cleared them, the settings are gone for good.
-    await recordAttachedNumbers(ctx.sql, toAttach.map((n) => rowFor(n, voiceSettingsOf(n))), {
-      replaceVoiceSettings: true,
-    });
+    await recordAttachedNumbers(ctx.sql, plan.rowsWithSettings, { replaceVoiceSettings: true });
     // Attached earlier (or outside this API): a row recorded then keeps its settings; otherwise nothing is known.
-    await recordAttachedNumbers(ctx.sql, onTrunk.map((n) => rowFor(n, NOTHING_RECORDED)), {
-      replaceVoiceSettings: false,
-    });
+    await recordAttachedNumbers(ctx.sql, plan.rowsWithoutSettings, { replaceVoiceSettings: false });
 
     const unknownOutcome = new Set<string>();
-    const report = await bulk(toAttach, (number) => attachOne(twilio, trunkSid, number, unknownOutcome));
-    const outcomes = new Map<string, Outcome<AttachStatus>>(
-      onTrunk.map((number) => [number.sid, { status: "already-attached" }]),
-    );
-    const notAttached: string[] = [];
-    report.results.forEach((result, index) => {
-      const { sid } = toAttach[index];
-      if (result.status === "fulfilled") {
-        outcomes.set(sid, { status: "attached" });
-        return;
-      }
-      outcomes.set(sid, { status: "failed", ...failureOf(result.reason) });
-      if (!unknownOutcome.has(sid)) notAttached.push(sid);
-    });
+    const report = await bulk(plan.attach, (number) => attachOne(twilio, trunkSid, number, unknownOutcome));
+    const { outcomes, notAttached } = attachOutcomes(plan, report.results, unknownOutcome);
     // Twilio certainly did not attach these: they must not be reported to LiveKit as the trunk's numbers.
     if (notAttached.length) await forgetAttachedNumbers(ctx.sql, row.id, notAttached);
 
@@ -148,81 +115,23 @@ export async function detachPhoneFromMainTrunk(
   const inputs = [...new Set(request.numbers)];
   return await oneChangeAtATime(ctx, row, async () => {
     const resolved = await resolveNumbers(twilio, inputs);
-    const recorded = new Map((await listAttachedNumbers(ctx.sql, row.id)).map((r) => [r.phoneNumberSid, r]));
-    const found = distinctNumbers(resolved);
-    const onTrunk = found.filter((number) => number.trunkSid === trunkSid);
-    const offTrunk = found.filter((number) => number.trunkSid !== trunkSid);
-    const outcomes = new Map<string, Outcome<DetachStatus>>();
-    const forget = new Set<string>();
+    const plan = planDetach(trunkSid, resolved, await listAttachedNumbers(ctx.sql, row.id));
 
     // Step 0: a number with an agent of its own leaves LiveKit first (its trunk and rule); should that fail, the
     // number stays attached on both sides rather than half.
-    const leaving = [...recorded.values()].filter((r) =>
-      onTrunk.some((number) => number.sid === r.phoneNumberSid)
-    );
-    await releaseNumbersFromLiveKit(ctx, leaving);
-
+    await releaseNumbersFromLiveKit(ctx, plan.leaveLiveKit);
     // Step 1: off the trunk. A 404 counts as done: it is what a DELETE retried after a lost answer gets
     // (twilio-api-facts.md), and the number was on the trunk a moment ago, so it still needs its settings back.
-    const detached: TwilioIncomingNumber[] = [];
-    const detach = await bulk(onTrunk, (number) => detachIfAttached(twilio, trunkSid, number.sid));
-    detach.results.forEach((result, index) => {
-      const number = onTrunk[index];
-      if (result.status === "rejected") {
-        outcomes.set(number.sid, { status: "failed", ...failureOf(result.reason) });
-      } else detached.push(number);
-    });
-
-    // Judged from what was recorded at attach, never from an empty voice URL (Twilio keeps the URL on attach):
-    // otherwise a half-way detach would forget the application it still has to put back.
-    const halfDetached = offTrunk.filter((number) =>
-      recorded.has(number.sid) && isHalfDetached(number, recorded.get(number.sid)!)
-    );
-    for (const number of offTrunk) {
-      outcomes.set(number.sid, { status: "not-attached" });
-      if (recorded.has(number.sid) && !halfDetached.includes(number)) forget.add(number.sid);
-    }
-
+    const detach = await bulk(plan.detach, (number) => detachIfAttached(twilio, trunkSid, number.sid));
     // Step 2: the settings recorded at attach, back on the number. Unrecorded numbers have nothing to restore.
-    const toRestore = [...detached, ...halfDetached].filter((number) => recorded.has(number.sid));
+    const restoring = numbersToRestore(plan, detach.results);
     const restore = await bulk(
-      toRestore,
-      (number) => restoreVoiceSettings(twilio, number.sid, recorded.get(number.sid)!),
+      restoring,
+      (number) => restoreVoiceSettings(twilio, number.sid, plan.recorded.get(number.sid)!),
     );
-    for (const number of detached) {
-      if (recorded.has(number.sid)) outcomes.set(number.sid, { status: "detached", restored: false });
-      else outcomes.set(number.sid, { status: "detached", restored: false, message: NOTHING_TO_RESTORE });
-    }
-    restore.results.forEach((result, index) => {
-      const number = toRestore[index];
-      const status = outcomes.get(number.sid)!.status;
-      if (result.status === "fulfilled") {
-        outcomes.set(number.sid, { status, restored: true });
-        forget.add(number.sid);
-      } else {
-        // The row stays, so calling detach again finishes the restore.
-        const failure = failureOf(result.reason);
-        outcomes.set(
-          number.sid,
-          status === "detached" ? { status, restored: false, ...failure } : {
-            status: "failed",
-            ...failure,
-          },
-        );
-      }
-    });
 
-    // Numbers the account no longer has cannot be on the trunk: their rows go.
-    for (const [reference, number] of resolved) {
-      if (number) continue;
-      for (const stale of recorded.values()) {
-        if (stale.phoneNumberSid === reference || stale.phoneNumber === reference) {
-          forget.add(stale.phoneNumberSid);
-        }
-      }
-    }
-    if (forget.size) await forgetAttachedNumbers(ctx.sql, row.id, [...forget]);
-
+    const { outcomes, forget } = detachOutcomes(plan, detach.results, restoring, restore.results);
+    if (forget.length) await forgetAttachedNumbers(ctx.sql, row.id, forget);
     const result = shape(trunkSid, inputs, resolved, outcomes, DetachStatus.options);
     if (managesLiveKit(ctx)) result.livekit = await syncLiveKitAfterNumbers(ctx, row);
     ctx.log.info("numbers_detached", { trunk_sid: trunkSid, ...result.counts });
@@ -235,7 +144,7 @@ async function recordAgents(
   ctx: ServiceContext,
   row: CredentialRow,
   request: NumbersRequest,
-  resolved: Map<string, TwilioIncomingNumber | null>,
+  resolved: ResolvedNumbers,
   outcomes: Map<string, Outcome<AttachStatus>>,
 ) {
   const agents = new Map<string, string>();
@@ -246,15 +155,6 @@ async function recordAgents(
   }
   if (agents.size) await setNumberAgents(ctx.sql, row.id, agents);
 }
-
-const NOTHING_TO_RESTORE = "Attached outside this API: no voice settings were recorded to restore";
-
-const NOTHING_RECORDED: VoiceSettings = {
-  previousVoiceUrl: null,
-  previousVoiceMethod: null,
-  previousVoiceApplicationSid: null,
-  previousTrunkSid: null,
-};
 
 /**
  * Puts a number on the trunk. One on another trunk is taken off it first: whether Twilio moves such a number or
@@ -314,24 +214,10 @@ export function bulk<T, R>(items: readonly T[], work: (item: T) => Promise<R>) {
   }, work);
 }
 
-function failureOf(error: unknown): { twilioCode: number | null; message: string } {
-  if (error instanceof TwilioApiError) return { twilioCode: error.code, message: error.message };
-  if (error instanceof TwilioNetworkError) {
-    return { twilioCode: null, message: "Twilio did not answer in time" };
-  }
-  return { twilioCode: null, message: "Unexpected error" };
-}
-
-function distinctNumbers(resolved: Map<string, TwilioIncomingNumber | null>): TwilioIncomingNumber[] {
-  const bySid = new Map<string, TwilioIncomingNumber>();
-  for (const number of resolved.values()) if (number) bySid.set(number.sid, number);
-  return [...bySid.values()];
-}
-
 function shape<S extends AttachStatus | DetachStatus>(
   trunkSid: string,
   inputs: string[],
-  resolved: Map<string, TwilioIncomingNumber | null>,
+  resolved: ResolvedNumbers,
   outcomes: Map<string, Outcome<S>>,
   statuses: readonly S[],
 ): NumbersResult<S> {

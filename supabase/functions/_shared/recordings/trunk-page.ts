@@ -78,16 +78,50 @@ export async function listTrunkRecordingsPage(
   options: TrunkRecordingsOptions = {},
 ): Promise<TrunkRecordingsPage> {
   const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, request.pageSize ?? DEFAULT_PAGE_SIZE));
-  const callsPageSize = options.callsPageSize ?? 100;
-  const concurrency = options.concurrency ?? 8;
-  const budget = maxTwilioRequests(pageSize);
-  let requests = 0;
+  const reader = new TrunkCallsReader(
+    twilio,
+    scope,
+    options.callsPageSize ?? 100,
+    maxTwilioRequests(pageSize),
+  );
+  const start = await reader.resume(request.cursor ?? { t: null });
+  return await collectRecordings(reader, start, pageSize, options.concurrency ?? 8);
+}
 
-  const readCalls = async (token: string | null) => {
-    requests++;
+/** A calls page with only the trunk's calls; `token` is the one it was read with (null: the first page). */
+interface CallsPage {
+  token: string | null;
+  next: string | null;
+  calls: TwilioCall[];
+}
+
+/** Where a page starts: a calls page, a call in it, and how many of that call's recordings were returned already. */
+interface Position {
+  page: CallsPage;
+  index: number;
+  skip: number;
+}
+
+/** Reads calls pages (keeping the trunk's calls) and calls' recordings, counting the Twilio requests made. */
+class TrunkCallsReader {
+  requests = 0;
+
+  constructor(
+    private readonly twilio: TwilioClient,
+    private readonly scope: TrunkScope,
+    private readonly callsPageSize: number,
+    readonly budget: number,
+  ) {}
+
+  get spent(): boolean {
+    return this.requests >= this.budget;
+  }
+
+  async readCalls(token: string | null): Promise<CallsPage> {
+    this.requests++;
     let page;
     try {
-      page = await twilio.listCalls(token ? { pageToken: token } : { pageSize: callsPageSize });
+      page = await this.twilio.listCalls(token ? { pageToken: token } : { pageSize: this.callsPageSize });
     } catch (error) {
       // A Twilio token that no longer works (it decodes to nonsense, or Twilio refuses it).
       const refused = error instanceof TwilioApiError && error.isBadRequest && token !== null;
@@ -97,36 +131,49 @@ export async function listTrunkRecordingsPage(
     return {
       token,
       next: page.nextPageToken,
-      calls: page.items.filter((call) => isMainTrunkCall(scope, call)),
+      calls: page.items.filter((call) => isMainTrunkCall(this.scope, call)),
     };
-  };
-  const readRecordings = async (callSid: string) => {
+  }
+
+  /** Each call's recordings, `concurrency` calls at a time, in the calls' order. */
+  readRecordings(calls: TwilioCall[], concurrency: number) {
+    this.requests += calls.length;
+    return mapSettled(calls, concurrency, (call) => this.#recordingsOf(call.sid));
+  }
+
+  async #recordingsOf(callSid: string): Promise<TwilioRecording[]> {
     const recordings: TwilioRecording[] = [];
-    let page = await twilio.listRecordings({ callSid, pageSize: 100 });
+    let page = await this.twilio.listRecordings({ callSid, pageSize: 100 });
     recordings.push(...page.items);
     while (page.nextPageToken) {
-      requests++;
-      page = await twilio.listRecordings({ pageToken: page.nextPageToken });
+      this.requests++;
+      page = await this.twilio.listRecordings({ pageToken: page.nextPageToken });
       recordings.push(...page.items);
     }
     return recordings;
-  };
-
-  const cursor = request.cursor ?? { t: null };
-  let page = await readCalls(cursor.t);
-  let index = 0;
-  let skip = 0;
-  if (cursor.c) {
-    // Only the first calls page can have moved; anchored pages hold their call where it was.
-    for (;;) {
-      index = page.calls.findIndex((call) => call.sid === cursor.c);
-      if (index >= 0) break;
-      if (cursor.t !== null || !page.next || requests >= budget / 2) throw invalidPageToken();
-      page = await readCalls(page.next);
-    }
-    skip = cursor.r ?? 0;
   }
 
+  /** Finds the cursor's call. Only the first calls page can have moved; anchored pages hold their call where it was. */
+  async resume(cursor: Cursor): Promise<Position> {
+    let page = await this.readCalls(cursor.t);
+    if (!cursor.c) return { page, index: 0, skip: 0 };
+    for (;;) {
+      const index = page.calls.findIndex((call) => call.sid === cursor.c);
+      if (index >= 0) return { page, index, skip: cursor.r ?? 0 };
+      if (cursor.t !== null || !page.next || this.requests >= this.budget / 2) throw invalidPageToken();
+      page = await this.readCalls(page.next);
+    }
+  }
+}
+
+/** Walks calls from `start`, collecting their recordings until the page is full, the calls end or the budget does. */
+async function collectRecordings(
+  reader: TrunkCallsReader,
+  start: Position,
+  pageSize: number,
+  concurrency: number,
+): Promise<TrunkRecordingsPage> {
+  let { page, index, skip } = start;
   const collected: TwilioRecording[] = [];
   const stopAt = (call: TwilioCall, returned: number): TrunkRecordingsPage => ({
     recordings: collected,
@@ -135,30 +182,46 @@ export async function listTrunkRecordingsPage(
   for (;;) {
     while (index < page.calls.length) {
       const room = pageSize - collected.length;
-      if (room === 0 || requests >= budget) return stopAt(page.calls[index], skip);
+      if (room === 0 || reader.spent) return stopAt(page.calls[index], skip);
       // Each call has at least zero recordings: looking up `room` calls at a time never fetches far ahead.
-      const batch = page.calls.slice(index, index + Math.min(room, budget - requests));
-      requests += batch.length;
-      const lists = await mapSettled(batch, concurrency, (call) => readRecordings(call.sid));
-      for (const [offset, list] of lists.entries()) {
-        if (list.status === "rejected") throw list.reason;
-        const call = batch[offset];
-        const available = list.value.slice(skip);
-        const space = pageSize - collected.length;
-        if (available.length > space) {
-          collected.push(...available.slice(0, space));
-          return stopAt(call, skip + space);
-        }
-        collected.push(...available);
-        skip = 0;
-      }
+      const batch = page.calls.slice(index, index + Math.min(room, reader.budget - reader.requests));
+      const filled = fillPage(room, batch, await reader.readRecordings(batch, concurrency), skip);
+      collected.push(...filled.taken);
+      if (filled.endedIn) return stopAt(filled.endedIn.call, filled.endedIn.returned);
+      skip = 0;
       index += batch.length;
     }
     if (!page.next) return { recordings: collected, next: null };
-    if (collected.length >= pageSize || requests >= budget) {
+    if (collected.length >= pageSize || reader.spent) {
       return { recordings: collected, next: { t: page.next } };
     }
-    page = await readCalls(page.next);
+    page = await reader.readCalls(page.next);
     index = 0;
   }
+}
+
+/**
+ * Takes the recordings of `calls` (their lookups, in the same order) in order, the first `skip` of the first
+ * call's excepted, until `room` are taken. `endedIn`: the call whose recordings did not all fit, and how many of
+ * them are returned once these are. A failed lookup is thrown when reached.
+ */
+export function fillPage(
+  room: number,
+  calls: readonly TwilioCall[],
+  lookups: readonly PromiseSettledResult<TwilioRecording[]>[],
+  skip: number,
+): { taken: TwilioRecording[]; endedIn: { call: TwilioCall; returned: number } | null } {
+  const taken: TwilioRecording[] = [];
+  for (const [offset, lookup] of lookups.entries()) {
+    if (lookup.status === "rejected") throw lookup.reason;
+    const available = lookup.value.slice(skip);
+    const space = room - taken.length;
+    if (available.length > space) {
+      taken.push(...available.slice(0, space));
+      return { taken, endedIn: { call: calls[offset], returned: skip + space } };
+    }
+    taken.push(...available);
+    skip = 0;
+  }
+  return { taken, endedIn: null };
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { TwilioCall, TwilioClient, TwilioPage, TwilioRecording } from "../twilio/client.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
-import { listTrunkRecordingsPage, maxTwilioRequests } from "./trunk-page.ts";
+import { fillPage, listTrunkRecordingsPage, maxTwilioRequests } from "./trunk-page.ts";
 import { ApiError } from "../http/errors.ts";
 import type { Cursor } from "./page-token.ts";
 
@@ -159,4 +159,32 @@ Deno.test("trunk recordings: a cursor Twilio refuses or whose call is gone is a 
       JSON.stringify(cursor),
     );
   }
+});
+
+Deno.test("fillPage: recordings in call order, the first call's returned ones skipped, up to the room left", () => {
+  const calls = ["CA1", "CA2", "CA3"].map((sid) => ({ sid }) as TwilioCall);
+  const found = (...sids: string[]) => ({
+    status: "fulfilled" as const,
+    value: sids.map((sid) => ({ sid }) as TwilioRecording),
+  });
+  const sids = (page: ReturnType<typeof fillPage>) => page.taken.map((r) => r.sid);
+
+  const all = fillPage(10, calls, [found("a1", "a2", "a3"), found(), found("c1")], 1);
+  assert.deepEqual(sids(all), ["a2", "a3", "c1"], "the skip applies to the first call only");
+  assert.equal(all.endedIn, null);
+
+  const full = fillPage(3, calls, [found("a1", "a2"), found("b1", "b2", "b3"), found("c1")], 1);
+  assert.deepEqual(sids(full), ["a2", "b1", "b2"]);
+  assert.deepEqual(full.endedIn, { call: calls[1], returned: 2 });
+  const withinFirst = fillPage(1, calls, [found("a1", "a2", "a3")], 1);
+  assert.deepEqual([sids(withinFirst), withinFirst.endedIn?.returned], [["a2"], 2], "counts the skipped too");
+
+  const failed = { status: "rejected" as const, reason: new Error("lookup failed") };
+  assert.throws(() => fillPage(5, calls, [found("a1"), failed], 0), /lookup failed/);
+  const endedBefore = fillPage(1, calls, [found("a1", "a2"), failed], 0);
+  assert.deepEqual(
+    endedBefore.endedIn,
+    { call: calls[0], returned: 1 },
+    "a failure past the page's end is moot",
+  );
 });

@@ -261,10 +261,27 @@ export function createTwilioClient(
   credentials: TwilioCredentials,
   options: TwilioClientOptions = {},
 ): TwilioClient {
-  const { accountSid, authToken } = credentials;
   const http = new TwilioHttpClient(withSettings(options, credentials.region ?? "us1"));
-  const pageSize = options.pageSize ?? 1000;
-  const accountUrl = `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`;
+  const access = accountAccess(credentials, http, options.pageSize ?? 1000);
+  return {
+    ...accountMethods(access),
+    ...trunkMethods(access),
+    ...trunkCredentialListMethods(access),
+    ...originationUrlMethods(access),
+    ...numberMethods(access),
+    ...callAndRecordingMethods(access),
+  };
+}
+
+/**
+ * How every group of methods reaches one account: its SDK domains (built on the first call, so creating a client
+ * loads nothing), the paths to its resources, and the media download that bypasses the SDK.
+ */
+function accountAccess(
+  { accountSid, authToken }: TwilioCredentials,
+  http: TwilioHttpClient,
+  pageSize: number,
+) {
   // Empty edge/region keep the SDK from rewriting hosts from TWILIO_EDGE/TWILIO_REGION: base URLs decide.
   const client = once(async () =>
     new (await sdk.client())(accountSid, authToken, {
@@ -277,34 +294,46 @@ export function createTwilioClient(
     api: once(async () => new (await sdk.api())(await client())),
     trunking: once(async () => new (await sdk.trunking())(await client())),
   };
-
-  /** Runs one SDK operation on a domain, with Twilio's failures turned into typed errors. */
-  const call = async <D, T>(domain: () => Promise<D>, operation: (domain: D) => Promise<T>): Promise<T> => {
-    try {
-      return await operation(await domain());
-    } catch (error) {
-      throw toTwilioError(error);
-    }
-  };
-  const withApi = <T>(operation: (api: Api) => Promise<T>) => call(domains.api, operation);
-  const withTrunking = <T>(operation: (trunking: Trunking) => Promise<T>) =>
-    call(domains.trunking, operation);
   const account = (api: Api) => api.v2010.accounts(accountSid);
-  const trunk = (trunking: Trunking, trunkSid: string) => trunking.v1.trunks(trunkSid);
-  const credentialList = (api: Api, listSid: string) => account(api).sip.credentialLists(listSid);
-  const all = () => ({ pageSize });
-  const done = () => undefined;
+  return {
+    accountUrl: `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`,
+    withApi: <T>(operation: (api: Api) => Promise<T>) => call(domains.api, operation),
+    withTrunking: <T>(operation: (trunking: Trunking) => Promise<T>) => call(domains.trunking, operation),
+    account,
+    trunk: (trunking: Trunking, trunkSid: string) => trunking.v1.trunks(trunkSid),
+    credentialList: (api: Api, listSid: string) => account(api).sip.credentialLists(listSid),
+    /** List options that collect every page. */
+    all: () => ({ pageSize }),
+    /** The response of a GET to `url`, unread, or Twilio's error answer as a typed error. */
+    stream: async (url: string): Promise<Response> => {
+      try {
+        const response = await http.stream(url, { username: accountSid, password: authToken });
+        if (response.ok) return response;
+        throw apiError(response.status, parseErrorBody(await response.text()));
+      } catch (error) {
+        throw toTwilioError(error);
+      }
+    },
+  };
+}
 
+type AccountAccess = ReturnType<typeof accountAccess>;
+
+/** Runs one SDK operation on a domain, with Twilio's failures turned into typed errors. */
+async function call<D, T>(domain: () => Promise<D>, operation: (domain: D) => Promise<T>): Promise<T> {
+  try {
+    return await operation(await domain());
+  } catch (error) {
+    throw toTwilioError(error);
+  }
+}
+
+const done = () => undefined;
+
+/** The account itself, and its SIP credential lists with their credentials. */
+function accountMethods({ withApi, account, credentialList, all }: AccountAccess) {
   return {
     fetchAccount: () => withApi(async (api) => toAccount(await account(api).fetch())),
-
-    createTrunk: (input) => withTrunking(async (trunking) => toTrunk(await trunking.v1.trunks.create(input))),
-    updateTrunk: (trunkSid, settings) =>
-      withTrunking(async (trunking) => toTrunk(await trunk(trunking, trunkSid).update(settings))),
-    fetchTrunk: (trunkSid) =>
-      withTrunking(async (trunking) => toTrunk(await trunk(trunking, trunkSid).fetch())),
-    listTrunks: () => withTrunking(async (trunking) => (await trunking.v1.trunks.list(all())).map(toTrunk)),
-    deleteTrunk: (trunkSid) => withTrunking((trunking) => trunk(trunking, trunkSid).remove().then(done)),
 
     createCredentialList: (friendlyName) =>
       withApi(async (api) =>
@@ -325,7 +354,34 @@ export function createTwilioClient(
       ),
     deleteCredential: (listSid, credentialSid) =>
       withApi((api) => credentialList(api, listSid).credentials(credentialSid).remove().then(done)),
+  } satisfies Partial<TwilioClient>;
+}
 
+/** Trunks and their recording settings. */
+function trunkMethods({ withTrunking, trunk, all }: AccountAccess) {
+  return {
+    createTrunk: (input) => withTrunking(async (trunking) => toTrunk(await trunking.v1.trunks.create(input))),
+    updateTrunk: (trunkSid, settings) =>
+      withTrunking(async (trunking) => toTrunk(await trunk(trunking, trunkSid).update(settings))),
+    fetchTrunk: (trunkSid) =>
+      withTrunking(async (trunking) => toTrunk(await trunk(trunking, trunkSid).fetch())),
+    listTrunks: () => withTrunking(async (trunking) => (await trunking.v1.trunks.list(all())).map(toTrunk)),
+    deleteTrunk: (trunkSid) => withTrunking((trunking) => trunk(trunking, trunkSid).remove().then(done)),
+
+    fetchTrunkRecording: (trunkSid) =>
+      withTrunking(async (trunking) =>
+        toTrunkRecording(await trunk(trunking, trunkSid).recordings().fetch())
+      ),
+    updateTrunkRecording: (trunkSid, { mode, trim }) =>
+      withTrunking(async (trunking) =>
+        toTrunkRecording(await trunk(trunking, trunkSid).recordings().update({ mode, trim }))
+      ),
+  } satisfies Partial<TwilioClient>;
+}
+
+/** The credential lists a trunk authenticates termination (outbound) calls with. */
+function trunkCredentialListMethods({ withTrunking, trunk, all }: AccountAccess) {
+  return {
     associateCredentialList: (trunkSid, listSid) =>
       withTrunking(async (trunking) =>
         toCredentialList(
@@ -338,7 +394,12 @@ export function createTwilioClient(
       ),
     removeTrunkCredentialList: (trunkSid, listSid) =>
       withTrunking((trunking) => trunk(trunking, trunkSid).credentialsLists(listSid).remove().then(done)),
+  } satisfies Partial<TwilioClient>;
+}
 
+/** Where a trunk sends origination (inbound) calls. */
+function originationUrlMethods({ withTrunking, trunk, all }: AccountAccess) {
+  return {
     createOriginationUrl: (trunkSid, input) =>
       withTrunking(async (trunking) =>
         toOriginationUrl(await trunk(trunking, trunkSid).originationUrls.create(input))
@@ -355,16 +416,12 @@ export function createTwilioClient(
       withTrunking((trunking) =>
         trunk(trunking, trunkSid).originationUrls(originationUrlSid).remove().then(done)
       ),
+  } satisfies Partial<TwilioClient>;
+}
 
-    fetchTrunkRecording: (trunkSid) =>
-      withTrunking(async (trunking) =>
-        toTrunkRecording(await trunk(trunking, trunkSid).recordings().fetch())
-      ),
-    updateTrunkRecording: (trunkSid, { mode, trim }) =>
-      withTrunking(async (trunking) =>
-        toTrunkRecording(await trunk(trunking, trunkSid).recordings().update({ mode, trim }))
-      ),
-
+/** The account's phone numbers, and which of them are on a trunk. */
+function numberMethods({ withApi, withTrunking, account, trunk, all }: AccountAccess) {
+  return {
     listIncomingNumbers: ({ phoneNumber } = {}) =>
       withApi(async (api) =>
         (await account(api).incomingPhoneNumbers.list({ ...all(), phoneNumber })).map(toIncomingNumber)
@@ -385,7 +442,12 @@ export function createTwilioClient(
       withTrunking(async (trunking) =>
         (await trunk(trunking, trunkSid).phoneNumbers.list(all())).map(toIncomingNumber)
       ),
+  } satisfies Partial<TwilioClient>;
+}
 
+/** The account's calls and recordings, a page at a time, and a recording's media. */
+function callAndRecordingMethods({ withApi, account, accountUrl, stream }: AccountAccess) {
+  return {
     listRecordings: ({ pageToken, callSid, pageSize } = {}) =>
       withApi(async (api) => {
         const recordings = account(api).recordings;
@@ -407,16 +469,9 @@ export function createTwilioClient(
     fetchRecordingMedia: async (recordingSid, format, { channels = 1 } = {}) => {
       // Sent only for 2: the parameter is how Twilio is asked for both channels, mono needs none.
       const query = channels === 2 ? "?RequestedChannels=2" : "";
-      const url = `${accountUrl}/Recordings/${encodeURIComponent(recordingSid)}.${format}${query}`;
-      try {
-        const response = await http.stream(url, { username: accountSid, password: authToken });
-        if (response.ok) return response;
-        throw apiError(response.status, parseErrorBody(await response.text()));
-      } catch (error) {
-        throw toTwilioError(error);
-      }
+      return await stream(`${accountUrl}/Recordings/${encodeURIComponent(recordingSid)}.${format}${query}`);
     },
-  };
+  } satisfies Partial<TwilioClient>;
 }
 
 /** Options, then the validated settings (config.ts), then the transport's defaults; hosts for the region. */

@@ -2,7 +2,12 @@
 import assert from "node:assert/strict";
 import { startEmulator } from "../../../../scripts/emulator/server.ts";
 import { TwilioApiError, TwilioNetworkError } from "./errors.ts";
-import { createTwilioClient, InvalidPageTokenError, type TwilioClientOptions } from "./client.ts";
+import {
+  createTwilioClient,
+  InvalidPageTokenError,
+  type TwilioClient,
+  type TwilioClientOptions,
+} from "./client.ts";
 
 interface Emulator {
   url: string;
@@ -59,7 +64,12 @@ async function withEmulator(run: (emulator: Emulator) => Promise<void>): Promise
 
 const STRONG_PASSWORD = "Str0ng-Passw0rd-xyz";
 
-Deno.test("every facade method works against the emulator, following pages", () =>
+const createFirstTrunk = (twilio: TwilioClient) =>
+  twilio.createTrunk({ friendlyName: "trunk 1", domainName: "user-1-t.pstn.twilio.com" });
+
+// Every facade method works against the emulator, following pages (the client lists two at a time).
+
+Deno.test("facade: the account; trunks created, fetched, listed across pages and deleted", () =>
   withEmulator(async ({ accountSid, admin, client }) => {
     const { twilio } = client();
 
@@ -67,9 +77,9 @@ Deno.test("every facade method works against the emulator, following pages", () 
     assert.equal(account.sid, accountSid);
     assert.equal(account.status, "active");
 
-    // Trunks: three of them so listing spans two pages of two.
-    const trunks = [];
-    for (const n of [1, 2, 3]) {
+    // Three trunks so listing spans two pages of two.
+    const trunks = [await createFirstTrunk(twilio)];
+    for (const n of [2, 3]) {
       trunks.push(
         await twilio.createTrunk({ friendlyName: `trunk ${n}`, domainName: `user-${n}-t.pstn.twilio.com` }),
       );
@@ -88,7 +98,19 @@ Deno.test("every facade method works against the emulator, following pages", () 
     });
     assert.equal(secure.secure, true);
 
-    // Credential lists and credentials.
+    await twilio.deleteTrunk(trunks[2].sid);
+    const state = await admin<{ trunks: unknown[] }>(`accounts/${accountSid}/state`);
+    assert.equal(state.trunks.length, 3);
+    await assert.rejects(
+      twilio.fetchTrunk(trunks[2].sid),
+      (error) =>
+        error instanceof TwilioApiError && error.status === 404 && error.code === 20404 && error.isNotFound,
+    );
+  }));
+
+Deno.test("facade: credential lists and their credentials, listed across pages, updated and deleted", () =>
+  withEmulator(async ({ accountSid, admin, client }) => {
+    const { twilio } = client();
     const lists = [];
     for (const n of [1, 2, 3]) lists.push(await twilio.createCredentialList(`list ${n}`));
     const [list] = lists;
@@ -116,7 +138,17 @@ Deno.test("every facade method works against the emulator, following pages", () 
     await twilio.deleteCredential(list.sid, credentials[2].sid);
     assert.equal((await twilio.listCredentials(list.sid)).length, 2);
 
-    // Trunk ↔ credential list.
+    await twilio.deleteCredentialList(lists[2].sid);
+    const state = await admin<{ credential_lists: unknown[] }>(`accounts/${accountSid}/state`);
+    assert.equal(state.credential_lists.length, 2);
+  }));
+
+Deno.test("facade: a trunk's credential lists, origination URLs and recording settings", () =>
+  withEmulator(async ({ client }) => {
+    const { twilio } = client();
+    const trunk = await createFirstTrunk(twilio);
+    const list = await twilio.createCredentialList("list 1");
+
     const associated = await twilio.associateCredentialList(trunk.sid, list.sid);
     assert.deepEqual(associated, { sid: list.sid, friendlyName: "list 1" });
     assert.deepEqual(await twilio.listTrunkCredentialLists(trunk.sid), [associated]);
@@ -124,7 +156,6 @@ Deno.test("every facade method works against the emulator, following pages", () 
     await twilio.removeTrunkCredentialList(trunk.sid, list.sid);
     assert.deepEqual(await twilio.listTrunkCredentialLists(trunk.sid), []);
 
-    // Origination URLs.
     const origination = {
       sipUrl: "sip:project.sip.livekit.cloud;transport=tcp",
       priority: 1,
@@ -139,7 +170,6 @@ Deno.test("every facade method works against the emulator, following pages", () 
     await twilio.deleteOriginationUrl(trunk.sid, url.sid);
     assert.deepEqual(await twilio.listOriginationUrls(trunk.sid), []);
 
-    // Trunk recording settings.
     assert.deepEqual(await twilio.fetchTrunkRecording(trunk.sid), {
       mode: "do-not-record",
       trim: "do-not-trim",
@@ -148,8 +178,12 @@ Deno.test("every facade method works against the emulator, following pages", () 
     assert.deepEqual(await twilio.updateTrunkRecording(trunk.sid, recording), recording);
     assert.deepEqual(await twilio.fetchTrunkRecording(trunk.sid), recording);
     assert.deepEqual((await twilio.fetchTrunk(trunk.sid)).recording, recording);
+  }));
 
-    // Numbers.
+Deno.test("facade: numbers listed across pages, filtered, updated, attached to a trunk and detached", () =>
+  withEmulator(async ({ accountSid, admin, client }) => {
+    const { twilio } = client();
+    const trunk = await createFirstTrunk(twilio);
     for (const phoneNumber of ["+15550000001", "+15550000002", "+15550000003"]) {
       await admin(`accounts/${accountSid}/numbers`, { phoneNumber });
     }
@@ -172,8 +206,14 @@ Deno.test("every facade method works against the emulator, following pages", () 
     await twilio.detachNumberFromTrunk(trunk.sid, number.sid);
     assert.deepEqual(await twilio.listTrunkNumbers(trunk.sid), []);
     assert.equal((await twilio.fetchIncomingNumber(number.sid)).trunkSid, null);
+  }));
 
-    // Calls and recordings: one page at a time with an opaque token.
+Deno.test("facade: calls and recordings one page at a time with an opaque token; media as wav and mp3", () =>
+  withEmulator(async ({ accountSid, admin, client }) => {
+    const { twilio } = client();
+    const trunk = await createFirstTrunk(twilio);
+    // Dual-channel recording on the trunk, so its calls' recordings have two channels.
+    await twilio.updateTrunkRecording(trunk.sid, { mode: "record-from-answer-dual", trim: "trim-silence" });
     const seeded = await admin<{ call: { sid: string }; recordings: { sid: string }[] }>(
       `accounts/${accountSid}/calls`,
       { trunkSid: trunk.sid, to: "+15550000002", from: "+15551112222", recordings: 3 },
@@ -214,20 +254,6 @@ Deno.test("every facade method works against the emulator, following pages", () 
     const mp3 = await twilio.fetchRecordingMedia(rec.sid, "mp3");
     assert.equal(mp3.headers.get("content-type"), "audio/mpeg");
     assert.equal(new TextDecoder().decode((await mp3.bytes()).slice(0, 3)), "ID3");
-
-    // Deletes, and what is left.
-    await twilio.deleteCredentialList(lists[2].sid);
-    await twilio.deleteTrunk(trunks[2].sid);
-    const state = await admin<{ trunks: unknown[]; credential_lists: unknown[] }>(
-      `accounts/${accountSid}/state`,
-    );
-    assert.equal(state.trunks.length, 3);
-    assert.equal(state.credential_lists.length, 2);
-    await assert.rejects(
-      twilio.fetchTrunk(trunks[2].sid),
-      (error) =>
-        error instanceof TwilioApiError && error.status === 404 && error.code === 20404 && error.isNotFound,
-    );
   }));
 
 Deno.test("Twilio's validation errors surface as TwilioApiError with code, status and message", () =>
