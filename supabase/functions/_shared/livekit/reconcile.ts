@@ -12,6 +12,7 @@
  * no idempotency key). Numbers change through add/remove updates, in an order that never puts one number on two
  * inbound trunks at once (LiveKit refuses that). Run under the row's `livekit:` lock.
  */
+import { settleAll } from "../concurrency.ts";
 import type { LiveKitConfig } from "../config.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
 import { type LiveKitError, type LiveKitRule, type LiveKitSip, type LiveKitTrunk } from "./client.ts";
@@ -70,9 +71,16 @@ function isOurs(object: { metadata: string }, input: ReconcileInput, role: Role,
 }
 
 export async function reconcileLiveKit(input: ReconcileInput): Promise<void> {
-  const all = input.numbers.map((n) => n.phoneNumber);
+  // The outbound trunk and the inbound side share no input and no conflict rule: they go together.
+  await settleAll([
+    reconcileOutbound(input, input.numbers.map((n) => n.phoneNumber)),
+    reconcileInbound(input),
+  ]);
+}
+
+/** The main inbound trunk and its rule, and the numbers with a trunk and rule of their own. */
+async function reconcileInbound(input: ReconcileInput) {
   const main = input.numbers.filter((n) => !n.agentName).map((n) => n.phoneNumber);
-  await reconcileOutbound(input, all);
   // Off the main trunk first, onto a trunk of their own next, then the rest on: no number is on two at once.
   const inbound = await inboundTrunk(input);
   if (main.length === 0) {
@@ -145,6 +153,7 @@ async function reconcileMainInbound(
 ) {
   const { livekit } = input;
   let trunk = found;
+  let fresh = false;
   if (trunk && numbers.length === 0) {
     await deleteRule(input, input.ids.livekitDispatchRuleId);
     await deleteIfPresent(() => livekit.deleteTrunk(trunk!.id));
@@ -152,6 +161,7 @@ async function reconcileMainInbound(
   } else if (trunk) {
     await updateNumbers(livekit.updateInboundNumbers, trunk, { keep: numbers, add: numbers });
   } else if (numbers.length) {
+    fresh = true;
     trunk = await livekit.createInboundTrunk({
       name: `twilio-${input.userId}-inbound`,
       metadata: metadataFor(input, "inbound"),
@@ -168,7 +178,7 @@ async function reconcileMainInbound(
     ? await reconcileRule(
       input,
       input.ids.livekitDispatchRuleId,
-      trunk.id,
+      { id: trunk.id, fresh },
       "dispatch",
       input.config.agentName,
     )
@@ -196,6 +206,7 @@ async function reconcileNumberOfItsOwn(input: ReconcileInput, number: AttachedNu
     }
     return;
   }
+  const fresh = !trunk;
   trunk ??= await livekit.createInboundTrunk({
     name: `twilio-${input.userId}-${phone}`,
     metadata: metadataFor(input, "number-inbound", phone),
@@ -210,7 +221,7 @@ async function reconcileNumberOfItsOwn(input: ReconcileInput, number: AttachedNu
   const rule = await reconcileRule(
     input,
     number.livekitDispatchRuleId,
-    trunk.id,
+    { id: trunk.id, fresh },
     "number-dispatch",
     number.agentName,
   );
@@ -219,28 +230,31 @@ async function reconcileNumberOfItsOwn(input: ReconcileInput, number: AttachedNu
   }
 }
 
-/** The rule scoped to `trunkId` dispatching `agentName`; one scoped elsewhere or to another agent is replaced. */
+/**
+ * The rule scoped to the trunk dispatching `agentName`; one scoped elsewhere or to another agent is replaced. A
+ * trunk created just now has no rule yet (none can name its new id): nothing to look up, a recorded rule is stale.
+ */
 async function reconcileRule(
   input: ReconcileInput,
   recordedId: string | null,
-  trunkId: string,
+  trunk: { id: string; fresh: boolean },
   role: Role,
   agentName?: string,
 ): Promise<LiveKitRule> {
   const { livekit } = input;
-  const found = await existing(
+  const found = trunk.fresh ? undefined : await existing(
     recordedId,
     (ids) => livekit.listDispatchRules({ dispatchRuleIds: ids }),
-    () => livekit.listDispatchRules({ trunkIds: [trunkId] }),
+    () => livekit.listDispatchRules({ trunkIds: [trunk.id] }),
     (candidate) => isOurs(candidate, input, role),
   );
   const agents = agentName ? [agentName] : [];
-  if (found && sameList(found.trunkIds, [trunkId]) && sameList(found.agentNames, agents)) return found;
-  if (found) await deleteIfPresent(() => livekit.deleteDispatchRule(found.id));
+  if (found && sameList(found.trunkIds, [trunk.id]) && sameList(found.agentNames, agents)) return found;
+  await deleteRule(input, found?.id ?? (trunk.fresh ? recordedId : null));
   return await livekit.createDispatchRule({
     name: `twilio-${input.userId}-${role}`,
     metadata: metadataFor(input, role),
-    trunkId,
+    trunkId: trunk.id,
     roomPrefix: input.config.roomPrefix,
     agentName,
   });
