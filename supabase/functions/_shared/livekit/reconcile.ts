@@ -45,29 +45,44 @@ export interface ReconcileInput {
 
 type Role = "outbound" | "inbound" | "dispatch" | "number-inbound" | "number-dispatch";
 
+const MANAGED_BY = "twilio-sip-provisioning";
+
+interface Owner {
+  credentialId: string;
+  userId: string;
+  role: Role;
+  number?: string;
+}
+
 /** What a LiveKit object says about itself: ours, for which credential row, in which role. */
 export function metadataFor(
   input: Pick<ReconcileInput, "credentialId" | "userId">,
   role: Role,
   number?: string,
 ) {
-  return JSON.stringify({
-    managedBy: "twilio-sip-provisioning",
+  const owner: Owner = {
     credentialId: input.credentialId,
     userId: input.userId,
     role,
     ...(number ? { number } : {}),
-  });
+  };
+  return JSON.stringify({ managedBy: MANAGED_BY, ...owner });
+}
+
+/** The credential row (and user) an object of this service belongs to; undefined for anyone else's object. */
+export function ownerOf(object: { metadata: string }): Owner | undefined {
+  try {
+    const meta = JSON.parse(object.metadata);
+    return meta?.managedBy === MANAGED_BY ? meta : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isOurs(object: { metadata: string }, input: ReconcileInput, role: Role, number?: string): boolean {
-  try {
-    const meta = JSON.parse(object.metadata);
-    return meta.credentialId === input.credentialId && meta.role === role &&
-      (!number || meta.number === number);
-  } catch {
-    return false;
-  }
+  const owner = ownerOf(object);
+  return owner?.credentialId === input.credentialId && owner.role === role &&
+    (!number || owner.number === number);
 }
 
 export async function reconcileLiveKit(input: ReconcileInput): Promise<void> {
