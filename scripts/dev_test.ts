@@ -25,6 +25,7 @@ Deno.test({
       API_PORT: String(freePort()),
       DB_PORT: String(freePort()),
       EMULATOR_PORT: String(freePort()),
+      LIVEKIT_PORT: String(freePort()),
       WEB_PORT: String(freePort()),
       NO_COLOR: "1",
     };

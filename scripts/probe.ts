@@ -1,8 +1,8 @@
 /**
- * `deno task probe --yes-create-resources`: the integration against a real Twilio account, done safely. Runs the
- * product flow through the service code (scripts/probe/flow.ts), records the Twilio behaviours the emulator can
- * only guess (scripts/probe/checks.ts), and removes everything it created (scripts/probe/cleanup.ts), also after
- * a failure or Ctrl-C. Progress on stderr, the report on stdout. `--help` for the flags.
+ * `deno task probe --yes-create-resources`: the integration against a real Twilio account (and, with LIVEKIT_*, a
+ * real LiveKit project), done safely. Runs the product flow through the service code (scripts/probe/flow.ts,
+ * livekit.ts), records the Twilio behaviours the emulator can only guess (scripts/probe/checks.ts), and removes
+ * everything it created (scripts/probe/cleanup.ts), also after a failure or Ctrl-C. Progress on stderr, the report on stdout. `--help` for the flags.
  */
 import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { parseProbeArgs, type ProbeArgs, REFUSAL, USAGE, UsageError } from "./probe/args.ts";
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   console.error("probe: removing what it created");
   const credentialsAccepted = flowLines.some((line) => line.name === "credentials" && line.status === "ok");
   const removed = await cleanUp(
-    probe.twilio,
+    { twilio: probe.twilio, livekit: probe.livekit },
     probe.registry,
     credentialsAccepted ? probe.names() : undefined,
   );
@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     accountSid: args.credentials.accountSid,
     apiBaseUrl: args.apiBaseUrl ?? TWILIO_API,
     trunkingBaseUrl: args.trunkingBaseUrl ?? TWILIO_TRUNKING,
+    livekitUrl: args.livekit?.url ?? null,
     userId: probe.userId ?? null,
     flow: flowLines,
     checks: checkLines,

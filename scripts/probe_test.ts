@@ -1,10 +1,12 @@
 /**
- * `deno task probe` run as a user runs it, against the test stack's Twilio emulator and database: the whole flow
- * passes, the behaviour checks report what the emulator does, and the account holds nothing afterwards (the lent
- * number exactly as it was), also when a step fails, when the probe is stopped with SIGTERM, and when it refuses
- * to start without --yes-create-resources.
+ * `deno task probe` run as a user runs it, against the test stack's Twilio and LiveKit emulators and database: the
+ * whole flow passes (its LiveKit steps too, or skipped without LIVEKIT_*), the behaviour checks report what the
+ * emulator does, and neither the account nor the LiveKit project holds anything afterwards (the lent number
+ * exactly as it was), also when a step fails, when the probe is stopped with SIGTERM, and when it refuses to start
+ * without --yes-create-resources.
  */
 import assert from "node:assert/strict";
+import { state as liveKitState } from "./livekit-emulator/testing.ts";
 import { repoRoot } from "./local/process.ts";
 import { db, emulator, type EmulatorAccount, stackInfo, stackTest } from "./testing/stack.ts";
 import { parseProbeArgs, UsageError } from "./probe/args.ts";
@@ -17,13 +19,17 @@ interface ProbeRun {
 }
 
 /**
- * Runs the probe for `account` with the functions' settings (as an operator exports them), the stack's database
- * and the emulator's URLs. `onProgress` sees each stderr line as it comes, with a way to signal the probe.
+ * Runs the probe for `account` with the functions' settings (as an operator exports them: LIVEKIT_* name the
+ * LiveKit emulator), the stack's database and the emulator's URLs, and `env` on top. `onProgress` sees each
+ * stderr line as it comes, with a way to signal the probe.
  */
 async function runProbe(
   account: EmulatorAccount,
   args: string[],
-  onProgress?: (line: string, signal: (name: Deno.Signal) => void) => void,
+  options: {
+    env?: Record<string, string>;
+    onProgress?: (line: string, signal: (name: Deno.Signal) => void) => void;
+  } = {},
 ): Promise<ProbeRun> {
   const stack = stackInfo();
   const child = new Deno.Command(Deno.execPath(), {
@@ -31,6 +37,7 @@ async function runProbe(
     cwd: repoRoot,
     env: {
       ...stack.function_secrets,
+      ...options.env,
       SUPABASE_DB_URL: stack.db_url,
       TWILIO_API_BASE_URL: emulator.url(),
       TWILIO_TRUNKING_BASE_URL: emulator.url(),
@@ -47,7 +54,7 @@ async function runProbe(
     const unfinishedLine = stderr.lastIndexOf("\n") + 1;
     stderr += chunk;
     for (const line of stderr.slice(unfinishedLine).split("\n").slice(0, -1)) {
-      onProgress?.(line, (name) => child.kill(name));
+      options.onProgress?.(line, (name) => child.kill(name));
     }
   }
   return { code: (await child.status).code, stdout: await stdout, stderr };
@@ -76,11 +83,24 @@ async function numbersOf(account: EmulatorAccount) {
   return numbers.map(({ date_updated: _, ...number }: Record<string, unknown>) => number);
 }
 
-/** Twilio holds nothing of the probe's, the number is exactly as before, and the database has none of its rows. */
+/** The LiveKit emulator's trunks and rules whose metadata names `userId` (the service writes it there). */
+async function liveKitObjectsOf(userId: string) {
+  const { inboundTrunks, outboundTrunks, dispatchRules } = await liveKitState(
+    stackInfo().livekit_emulator_url!,
+  );
+  return [...inboundTrunks, ...outboundTrunks, ...dispatchRules]
+    .filter((object) => object.metadata?.includes(userId));
+}
+
+/**
+ * Neither Twilio nor LiveKit holds anything of the probe's, the number is exactly as before, and the database has
+ * none of its rows.
+ */
 async function assertNothingLeft(account: EmulatorAccount, numbersBefore: unknown, report: ProbeReport) {
   const state = await emulator.state(account.sid);
   assert.deepEqual(state.trunks, [], "no trunk left");
   assert.deepEqual(state.credential_lists, [], "no credential list left");
+  assert.deepEqual(await liveKitObjectsOf(report.userId!), [], "no LiveKit trunk or rule left");
   assert.deepEqual(await numbersOf(account), numbersBefore, "the number as it was");
   assert.deepEqual(report.cleanup.left, []);
   assert.equal(report.cleanup.databaseError, null);
@@ -115,16 +135,25 @@ stackTest(
     assert.equal(report.passed, true);
     assert.deepEqual(statuses(report.flow), {
       credentials: "ok",
+      livekit_project: "ok",
       database: "ok",
       provision: "ok",
       sip_config: "ok",
+      livekit_sip_config: "ok",
       attach_number: "ok",
+      livekit_attach: "ok",
       verify: "ok",
       recording: "ok",
       repair: "ok",
+      livekit_repair: "ok",
       detach_number: "ok",
+      livekit_detach: "ok",
       deprovision: "ok",
+      livekit_teardown: "ok",
     });
+    assert.equal(report.livekitUrl, stackInfo().livekit_url);
+    const verify = report.flow.find((line) => line.name === "verify")!.detail;
+    assert.match(verify, /livekit_outbound_trunk, livekit_inbound_trunk, livekit_dispatch_rule/);
     assert.ok(report.checks.every((check) => check.status === "observed"), JSON.stringify(report.checks));
     const check = (name: string) => report.checks.find((line) => line.name === name)!;
     // The emulator's defaults, reported as the switch values they are.
@@ -186,16 +215,14 @@ stackTest(
       times: 1,
     });
     let signalled = false;
-    const run = await runProbe(
-      account,
-      ["--yes-create-resources", "--json", "--number", phoneNumber],
-      (line, kill) => {
+    const run = await runProbe(account, ["--yes-create-resources", "--json", "--number", phoneNumber], {
+      onProgress: (line, kill) => {
         if (!signalled && line.startsWith("ok database")) {
           signalled = true;
           kill("SIGTERM");
         }
       },
-    );
+    });
     const report = reportOf(run);
     assert.equal(run.code, 130, run.stderr);
     assert.equal(report.interrupted, true);
@@ -207,6 +234,51 @@ stackTest(
       "the cleanup took the trunk",
     );
     await assertNothingLeft(account, numbers, report);
+  },
+);
+
+stackTest(
+  "probe: stopped once the LiveKit objects exist, the cleanup deletes them from LiveKit too",
+  async () => {
+    const { account, phoneNumber, numbers } = await accountWithNumber();
+    let signalled = false;
+    const run = await runProbe(account, ["--yes-create-resources", "--json", "--number", phoneNumber], {
+      onProgress: (line, kill) => {
+        if (!signalled && line.startsWith("ok livekit_attach")) {
+          signalled = true;
+          kill("SIGTERM");
+        }
+      },
+    });
+    const report = reportOf(run);
+    assert.equal(run.code, 130, run.stderr);
+    assert.equal(statuses(report.flow).livekit_teardown, "skipped");
+    const removed = report.cleanup.removed.map((resource) => resource.kind).sort();
+    assert.deepEqual(removed.filter((kind) => kind.startsWith("livekit")), [
+      "livekit-rule",
+      "livekit-trunk",
+      "livekit-trunk",
+    ]);
+    await assertNothingLeft(account, numbers, report);
+  },
+);
+
+stackTest(
+  "probe: without LIVEKIT_* its LiveKit steps are skipped (not passed), and it still passes",
+  async () => {
+    const account = await emulator.createAccount();
+    const run = await runProbe(account, ["--yes-create-resources", "--json"], {
+      env: { LIVEKIT_URL: "", LIVEKIT_API_KEY: "", LIVEKIT_API_SECRET: "" },
+    });
+    const report = reportOf(run);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(report.livekitUrl, null);
+    const livekit = report.flow.filter((line) => line.name.startsWith("livekit_"));
+    assert.equal(livekit.length, 6);
+    assert.ok(livekit.every((line) => line.status === "skipped"), JSON.stringify(livekit));
+    assert.match(livekit[0].detail, /LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET/);
+    assert.equal(statuses(report.flow).provision, "ok");
+    await assertNothingLeft(account, [], report);
   },
 );
 
@@ -242,12 +314,19 @@ Deno.test("probe args: credentials only when it will run; numbers, sub-account a
   );
   assert.deepEqual(args.suspendedSubaccount, { accountSid: `AC${"cd".repeat(16)}`, authToken: "t:1" });
   assert.equal(args.dbUrl, undefined, "no database given: a throw-away one");
+  assert.equal(args.livekit, undefined, "no LiveKit project given: its steps are skipped");
+  const project = { LIVEKIT_URL: "https://p.livekit.cloud", LIVEKIT_API_KEY: "k", LIVEKIT_API_SECRET: "s" };
+  assert.equal(
+    parseProbeArgs(["--yes-create-resources"], { ...credentials, ...project }).livekit?.apiKey,
+    "k",
+  );
   for (
     const [argv, env, message] of [
       [["--yes-create-resources"], {}, /TWILIO_ACCOUNT_SID/],
       [["--yes-create-resources", "--number", "4155550123"], credentials, /--number/],
       [["--yes-create-resources", "--suspended-subaccount", "AC1:x"], credentials, /--suspended-subaccount/],
       [["--yes-create-resources"], { ...credentials, SUPABASE_DB_URL: "postgres://x" }, /ENCRYPTION_KEYS/],
+      [["--yes-create-resources"], { ...credentials, LIVEKIT_URL: "https://x.livekit.cloud" }, /go together/],
       [["--yes"], credentials, /--yes/],
     ] as [string[], Record<string, string>, RegExp][]
   ) {

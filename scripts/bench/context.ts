@@ -1,7 +1,7 @@
 /**
- * The one stack every benchmark runs against: a throw-away PostgreSQL, migrations, Twilio emulator and gateway on
- * free ports in a temporary folder (as `deno task test` does, so it also runs beside `deno task dev`), plus what
- * the benchmarks need to reach it.
+ * The one stack every benchmark runs against: a throw-away PostgreSQL, migrations, the Twilio and LiveKit
+ * emulators and the gateway on free ports in a temporary folder (as `deno task test` does, so it also runs beside
+ * `deno task dev`), plus what the benchmarks need to reach it.
  */
 import postgres from "postgres";
 import { join } from "node:path";
@@ -9,11 +9,12 @@ import { type FunctionConfig, readFunctionsConfig } from "../local/functions-con
 import { freePort } from "../local/process.ts";
 import { scratchDir } from "../local/scratch.ts";
 import { type Stack, startStack } from "../local/stack.ts";
-import { EmulatorAdmin } from "./emulator.ts";
+import { EmulatorAdmin, LiveKitEmulatorAdmin } from "./emulator.ts";
 
 export interface BenchContext {
   stack: Stack;
   emulator: EmulatorAdmin;
+  livekit: LiveKitEmulatorAdmin;
   /** The stack's database as the `postgres` superuser (the role functions use), for setup and checks. */
   db: postgres.Sql;
   /** The functions of supabase/config.toml. */
@@ -49,11 +50,15 @@ export async function startBenchContext(): Promise<BenchContext & { close(): Pro
     if (!stack.info.emulator_url) {
       throw new Error("The benchmarks need the Twilio emulator: unset TWILIO_*_BASE_URL");
     }
+    if (!stack.info.livekit_emulator_url) {
+      throw new Error("The benchmarks need the LiveKit emulator: unset LIVEKIT_URL");
+    }
     db = postgres(stack.info.db_url, { max: 4, onnotice: () => {} });
     return {
       stack,
       db,
       emulator: new EmulatorAdmin(stack.info.emulator_url),
+      livekit: new LiveKitEmulatorAdmin(stack.info.livekit_emulator_url),
       functions: await readFunctionsConfig(),
       workDir,
       log,

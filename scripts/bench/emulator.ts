@@ -1,4 +1,8 @@
-/** The Twilio emulator's admin API (README, "The Twilio emulator"), as far as the benchmarks use it. */
+/**
+ * The emulators' admin APIs (README, "The Twilio emulator"; scripts/livekit-emulator/README.md), as far as the
+ * benchmarks use them.
+ */
+import { clearRequests, configure, requests } from "../livekit-emulator/testing.ts";
 
 export interface Traffic {
   latencyMs?: number | null;
@@ -98,5 +102,21 @@ export class EmulatorAdmin {
     const text = await res.text();
     if (!res.ok) throw new Error(`emulator ${method} ${path} -> ${res.status} ${text}`);
     return JSON.parse(text) as T;
+  }
+}
+
+export class LiveKitEmulatorAdmin {
+  constructor(readonly url: string) {}
+
+  /** Latency added to every Twirp request (0: none); reset after every benchmark. */
+  async setLatency(latencyMs: number): Promise<void> {
+    await configure(this.url, { latencyMs });
+  }
+
+  /** How many Twirp requests arrived since the last call (the log is cleared). */
+  async takeRequestCount(): Promise<number> {
+    const count = (await requests(this.url)).length;
+    await clearRequests(this.url);
+    return count;
   }
 }

@@ -1,8 +1,8 @@
 /**
  * `deno task bench [--out file.json] [--only name,...]`: every benchmark against one throw-away local stack and
- * the Twilio emulator. Prints a table (figure, measured, baseline, ratio, target) and writes the same as JSON
- * (default: bench-results.json in the repository root). Each figure is a ratio to a baseline measured in the
- * same run on the same machine; see each module for what is measured and against what.
+ * its Twilio and LiveKit emulators. Prints a table (figure, measured, baseline, ratio, target) and writes the same
+ * as JSON (default: bench-results.json in the repository root). Each figure is a ratio to a baseline measured in
+ * the same run on the same machine; see each module for what is measured and against what.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
@@ -58,6 +58,7 @@ try {
       results.push(failure(name, error));
     } finally {
       await ctx.emulator.resetTraffic();
+      await ctx.livekit.setLatency(0);
     }
     console.error(`[bench] ${name} took ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
   }

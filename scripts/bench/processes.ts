@@ -35,13 +35,17 @@ function baselineConfig(name: string): FunctionConfig {
   };
 }
 
-/** Starts a fresh process serving only `config`; its output goes to the bench log. */
+/**
+ * Starts a fresh process serving only `config`, with the functions' environment (or `env`); its output goes to the
+ * bench log.
+ */
 export function startServer(
   ctx: BenchContext,
   config: FunctionConfig,
   options: WorkerOptions = {},
+  env: Record<string, string> = ctx.stack.functionEnv,
 ): ServerProcess {
-  const worker = new FunctionWorker(config, ctx.stack.functionEnv, ctx.log, options);
+  const worker = new FunctionWorker(config, env, ctx.log, options);
   return {
     name: config.name,
     ready: worker.url(),

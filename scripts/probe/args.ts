@@ -1,12 +1,17 @@
-/** The live probe's command line: flags, Twilio credentials and settings from env, the usage and refusal texts. */
+/**
+ * The live probe's command line: flags, Twilio credentials, the LiveKit project and settings from env, the usage
+ * and refusal texts.
+ */
 import { parseArgs } from "node:util";
+import { type LiveKitConfig, provisioningConfigFromEnv } from "../../supabase/functions/_shared/config.ts";
 
 export const USAGE =
   `Usage: TWILIO_ACCOUNT_SID=AC… TWILIO_AUTH_TOKEN=… deno task probe --yes-create-resources [options]
 
 Runs the whole product flow against a real Twilio account through the service code (provision, SIP config,
-verify, recording, drift and repair, numbers, deprovision), then records how Twilio behaves where its docs are
-silent, prints a report, and removes everything it created. Use a sub-account.
+verify, recording, drift and repair, numbers, deprovision), with LIVEKIT_* also the LiveKit side in a real
+LiveKit project, then records how Twilio behaves where its docs are silent, prints a report, and removes
+everything it created. Use a sub-account.
 
 Options:
   --yes-create-resources           required: agree to create (and then delete) Twilio resources; run
@@ -22,7 +27,9 @@ Options:
 
 Environment: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN (required); TWILIO_API_BASE_URL, TWILIO_TRUNKING_BASE_URL
 (default Twilio's; the emulator's to rehearse); ENCRYPTION_KEYS (required with a database given);
-LIVEKIT_SIP_URI, LIVEKIT_SIP_URI_FALLBACK, TRUNK_RECORDING_MODE as the functions have them.
+LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET (all three or none: the LiveKit project whose side the probe
+also covers; without them its LiveKit steps are skipped); LIVEKIT_SIP_URI, LIVEKIT_SIP_URI_FALLBACK,
+LIVEKIT_AGENT_NAME, TRUNK_RECORDING_MODE and the other settings as the functions have them.
 
 Exit status: 0 every flow step that ran passed and everything was removed, 1 otherwise, 2 bad usage or
 refused, 130 interrupted.`;
@@ -35,8 +42,11 @@ It will create, and delete again before it exits (also on failure or Ctrl-C):
     checks, each with its own new *.pstn.twilio.com domain (Twilio keeps a deleted domain reserved for 30 days);
   - credential lists with one SIP credential, and the main trunk's origination URLs;
   - with --number: attaches that number to the probe's trunks for about a minute, then puts back its voice URL,
-    method, application or trunk.
-It places no calls and buys no numbers: trunks, lists and origination URLs cost nothing while they exist.
+    method, application or trunk;
+  - with LIVEKIT_* and --number, in that LiveKit project: the outbound trunk, inbound trunk (holding the number)
+    and dispatch rule the service makes for a customer, named twilio-<throw-away user id>-….
+It places no calls and buys no numbers: trunks, lists, origination URLs and LiveKit's SIP trunks and rules cost
+nothing while they exist.
 Use a sub-account, so that nothing the probe does can touch the numbers and trunks customers use.
 
 Anything it cannot remove is listed by SID at the end, to delete by hand.
@@ -57,6 +67,8 @@ export interface ProbeArgs {
   dbUrl?: string;
   apiBaseUrl?: string;
   trunkingBaseUrl?: string;
+  /** LIVEKIT_URL, _API_KEY, _API_SECRET (and the dispatch settings); unset: the LiveKit steps are skipped. */
+  livekit?: LiveKitConfig;
 }
 
 export interface TwilioCredentials {
@@ -125,7 +137,17 @@ export function parseProbeArgs(
     dbUrl,
     apiBaseUrl: env.TWILIO_API_BASE_URL || undefined,
     trunkingBaseUrl: env.TWILIO_TRUNKING_BASE_URL || undefined,
+    livekit: liveKitSettings(env),
   };
+}
+
+/** The LiveKit project as the functions read it (all three of LIVEKIT_URL, _API_KEY, _API_SECRET, or none). */
+function liveKitSettings(env: Record<string, string | undefined>): LiveKitConfig | undefined {
+  try {
+    return provisioningConfigFromEnv(env).livekit;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function parseCredentialPair(value: string): TwilioCredentials {

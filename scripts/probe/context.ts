@@ -1,10 +1,13 @@
 /**
- * What the flow and the checks share: Twilio clients that record what they create, the service's settings and
- * secrets, the number the user lent (if any), and the names that mark this run's resources.
+ * What the flow and the checks share: Twilio clients (and, with LIVEKIT_*, a LiveKit client) that record what they
+ * create, the service's settings and secrets, the number the user lent (if any), and the names that mark this
+ * run's resources.
  */
 import { provisioningConfigFromEnv } from "../../supabase/functions/_shared/config.ts";
 import { SecretBox } from "../../supabase/functions/_shared/crypto/secrets.ts";
 import type { Sql } from "../../supabase/functions/_shared/db/client.ts";
+import { createLiveKitClient, type LiveKitSip } from "../../supabase/functions/_shared/livekit/client.ts";
+import { ownerOf } from "../../supabase/functions/_shared/livekit/reconcile.ts";
 import type { Logger } from "../../supabase/functions/_shared/log.ts";
 import {
   credentialListNameFor,
@@ -17,7 +20,7 @@ import {
   type TwilioIncomingNumber,
 } from "../../supabase/functions/_shared/twilio/client.ts";
 import type { ProbeArgs, TwilioCredentials } from "./args.ts";
-import { CleanupRegistry, type ProbeNames, trackCreations } from "./cleanup.ts";
+import { CleanupRegistry, type ProbeNames, trackCreations, trackLiveKitCreations } from "./cleanup.ts";
 
 /**
  * Origination URLs for the probe's trunk when LIVEKIT_SIP_URI(_FALLBACK) are not set: a reserved domain
@@ -34,6 +37,8 @@ export class ProbeContext {
   readonly tag = crypto.randomUUID().slice(0, 8);
   /** The account's client: every create through it is recorded for the cleanup. */
   readonly twilio: TwilioClient;
+  /** The service's LiveKit client, when a LiveKit project is given: every create through it is recorded. */
+  readonly livekit?: LiveKitSip;
   readonly number?: BorrowedNumber;
   readonly secrets: SecretBox;
   readonly #env: Record<string, string>;
@@ -42,6 +47,7 @@ export class ProbeContext {
 
   constructor(readonly args: ProbeArgs, readonly log: Logger, env = Deno.env.toObject()) {
     this.twilio = this.twilioFor(args.credentials);
+    if (args.livekit) this.livekit = trackLiveKitCreations(createLiveKitClient(args.livekit), this.registry);
     if (args.number) this.number = new BorrowedNumber(this.twilio, this.registry, args.number);
     // A throw-away database gets a throw-away key; a given one needs the functions' keys (args.ts insists).
     this.secrets = SecretBox.fromEnv(env.ENCRYPTION_KEYS || `probe:${randomBase64(32)}`);
@@ -63,6 +69,7 @@ export class ProbeContext {
       sql,
       secrets: this.secrets,
       config: provisioningConfigFromEnv({ ...PLACEHOLDER_ORIGINATION, ...this.#env }),
+      ...(this.livekit ? { livekit: this.livekit } : {}),
       twilio: (credentials) => this.twilioFor(credentials),
       log: this.log,
     };
@@ -73,13 +80,17 @@ export class ProbeContext {
     return `twilio-probe-${this.tag}-${suffix}`;
   }
 
-  /** This run's resources by name: the service's main trunk and list for the throw-away user, and the scratch ones. */
+  /**
+   * This run's resources by name: the service's main trunk and list for the throw-away user, and the scratch ones;
+   * in LiveKit, the objects whose metadata names the throw-away user.
+   */
   names(): ProbeNames {
     const scratch = (name: string | null) => !!name?.startsWith(this.scratchName(""));
     const userId = this.userId;
     return {
       trunk: (name) => scratch(name) || (!!userId && name === trunkFriendlyNameFor(userId)),
       list: (name) => scratch(name) || (!!userId && name === credentialListNameFor(userId)),
+      livekit: (object) => !!userId && ownerOf(object)?.userId === userId,
     };
   }
 }

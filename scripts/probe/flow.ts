@@ -1,10 +1,8 @@
 /**
  * The product flow, step by step, through the same service functions the Edge Functions call: provision, the SIP
  * configuration LiveKit gets, a number attached, verify, recording, a drift repaired, the number detached, and
- * the teardown of a deleted row, each confirmed against what Twilio then holds.
- *
- * LiveKit steps (when LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET are given) belong after `sip_config`,
- * which they need: `steps()` is the one list to add them to.
+ * the teardown of a deleted row, each confirmed against what Twilio then holds; after each of them, the LiveKit
+ * side in the LiveKit project (livekit.ts), when one is given.
  */
 import type { AttachOutcome, DetachOutcome } from "../../supabase/functions/_shared/contract/attach-phone.ts";
 import type { MainTrunk } from "../../supabase/functions/_shared/contract/create-main-trunk.ts";
@@ -31,7 +29,8 @@ import { nullIfNotFound } from "../../supabase/functions/_shared/twilio/errors.t
 import { voiceSettingsDiffer } from "./cleanup.ts";
 import type { ProbeContext } from "./context.ts";
 import { createProbeUser, openProbeDatabase, type ProbeDatabase, removeProbeUser } from "./database.ts";
-import { Skipped, type Step } from "./steps.ts";
+import { LiveKitFlow } from "./livekit.ts";
+import { failingChecks, Skipped, type Step } from "./steps.ts";
 
 /** Not the default (do-not-record), so that setting it is seen to change something. */
 const PROBE_RECORDING = { mode: "record-from-answer-dual", trim: "trim-silence" } as const;
@@ -40,8 +39,11 @@ export class ProductFlow {
   #database?: ProbeDatabase;
   #service?: ServiceContext;
   #trunk?: MainTrunk;
+  readonly #livekit: LiveKitFlow;
 
-  constructor(private readonly probe: ProbeContext) {}
+  constructor(private readonly probe: ProbeContext) {
+    this.#livekit = new LiveKitFlow(probe, { service: () => this.#ctx, trunk: () => this.#trunk! });
+  }
 
   steps(): Step<{ detail: string }>[] {
     const step = (name: string, needs: string[], run: () => Promise<string>) => ({
@@ -49,17 +51,24 @@ export class ProductFlow {
       needs,
       run: async () => ({ detail: await run() }),
     });
+    const livekit = this.#livekit;
     return [
       step("credentials", [], () => this.#credentials()),
+      step("livekit_project", [], () => livekit.project()),
       step("database", ["credentials"], () => this.#openDatabase()),
       step("provision", ["database"], () => this.#provision()),
       step("sip_config", ["provision"], () => this.#sipConfig()),
+      step("livekit_sip_config", ["sip_config", "livekit_project"], () => livekit.beforeNumbers()),
       step("attach_number", ["provision"], () => this.#attachNumber()),
+      step("livekit_attach", ["attach_number", "livekit_project"], () => livekit.afterAttach()),
       step("verify", ["provision"], () => this.#verify()),
       step("recording", ["provision"], () => this.#recording()),
       step("repair", ["provision"], () => this.#repairDrift()),
+      step("livekit_repair", ["livekit_attach"], () => livekit.repairRule()),
       step("detach_number", ["attach_number"], () => this.#detachNumber()),
+      step("livekit_detach", ["detach_number", "livekit_attach"], () => livekit.afterDetach()),
       step("deprovision", ["provision"], () => this.#deprovision()),
+      step("livekit_teardown", ["deprovision", "livekit_project"], () => livekit.afterTeardown()),
     ];
   }
 
@@ -241,6 +250,3 @@ function expectStatus(result: AttachOutcome | DetachOutcome, wanted: string) {
     throw new Error(`${result.status}${why}`);
   }
 }
-
-const failingChecks = (report: HealthReport) =>
-  report.checks.filter((check) => !check.ok).map((check) => `${check.name}: ${check.detail}`).join("; ");

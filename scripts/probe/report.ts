@@ -14,6 +14,8 @@ export interface ProbeReport {
   accountSid: string;
   apiBaseUrl: string;
   trunkingBaseUrl: string;
+  /** The LiveKit project covered (LIVEKIT_URL), or null: the LiveKit steps were skipped. */
+  livekitUrl: string | null;
   /** The throw-away user whose rows the probe wrote (and removed). */
   userId: string | null;
   flow: FlowLine[];
@@ -51,6 +53,9 @@ export function formatReport(report: ProbeReport): string {
   const lines = [
     `Twilio live probe: account ${report.accountSid}`,
     `  API ${report.apiBaseUrl}, Trunking ${report.trunkingBaseUrl}`,
+    `  LiveKit ${
+      report.livekitUrl ?? "not given (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET): its steps skipped"
+    }`,
     "",
     "Flow (the service against this account)",
     ...report.flow.map((line) => row(line)),
@@ -96,7 +101,7 @@ function cleanupLines(cleanup: ProbeReport["cleanup"]): string[] {
     (cleanup.removed.length ? `: ${cleanup.removed.map((line) => line.description).join("; ")}` : ""),
   ];
   if (cleanup.left.length) {
-    lines.push("  NOT removed, please delete by hand (Twilio console or API):");
+    lines.push("  NOT removed, please delete by hand (Twilio or LiveKit console, or API):");
     lines.push(...cleanup.left.map(({ description, error }) => `    ${description}: ${error}`));
   }
   if (cleanup.databaseError) {

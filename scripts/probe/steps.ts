@@ -4,7 +4,9 @@
  * needs passed, and none starts once the probe is told to stop (Ctrl-C): the one in flight finishes first, so
  * whatever it creates is known to the cleanup.
  */
+import type { HealthReport } from "../../supabase/functions/_shared/contract/get-sip-config.ts";
 import { ApiError } from "../../supabase/functions/_shared/http/errors.ts";
+import { LiveKitError } from "../../supabase/functions/_shared/livekit/client.ts";
 import { TwilioApiError } from "../../supabase/functions/_shared/twilio/errors.ts";
 
 export class Skipped extends Error {}
@@ -76,14 +78,19 @@ export async function runSteps<Status extends string, Result extends { detail: s
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
-/** An error as one line, with what a reader needs: Twilio's status and code, or the service's error code. */
+/** An error as one line, with what a reader needs: Twilio's or LiveKit's status and code, or the service's code. */
 export function describe(error: unknown): string {
   if (error instanceof TwilioApiError) {
     return `Twilio ${error.status} ${error.code ?? "(no code)"}: ${error.message}`;
   }
+  if (error instanceof LiveKitError) return `LiveKit ${error.status} ${error.code}: ${error.message}`;
   if (error instanceof ApiError) {
     const twilioCode = error.details?.twilioCode;
     return `${error.code}: ${error.message}${twilioCode ? ` (Twilio ${twilioCode})` : ""}`;
   }
   return (error as Error)?.message ?? String(error);
 }
+
+/** A health report's failing checks as one line: each name with its detail. */
+export const failingChecks = (report: HealthReport) =>
+  report.checks.filter((check) => !check.ok).map((check) => `${check.name}: ${check.detail}`).join("; ");

@@ -12,6 +12,7 @@
  * no idempotency key). Numbers change through add/remove updates, in an order that never puts one number on two
  * inbound trunks at once (LiveKit refuses that). Run under the row's `livekit:` lock.
  */
+import { settleAll } from "../concurrency.ts";
 import type { LiveKitConfig } from "../config.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
 import { type LiveKitError, type LiveKitRule, type LiveKitSip, type LiveKitTrunk } from "./client.ts";
@@ -44,35 +45,57 @@ export interface ReconcileInput {
 
 type Role = "outbound" | "inbound" | "dispatch" | "number-inbound" | "number-dispatch";
 
+const MANAGED_BY = "twilio-sip-provisioning";
+
+interface Owner {
+  credentialId: string;
+  userId: string;
+  role: Role;
+  number?: string;
+}
+
 /** What a LiveKit object says about itself: ours, for which credential row, in which role. */
 export function metadataFor(
   input: Pick<ReconcileInput, "credentialId" | "userId">,
   role: Role,
   number?: string,
 ) {
-  return JSON.stringify({
-    managedBy: "twilio-sip-provisioning",
+  const owner: Owner = {
     credentialId: input.credentialId,
     userId: input.userId,
     role,
     ...(number ? { number } : {}),
-  });
+  };
+  return JSON.stringify({ managedBy: MANAGED_BY, ...owner });
 }
 
-function isOurs(object: { metadata: string }, input: ReconcileInput, role: Role, number?: string): boolean {
+/** The credential row (and user) an object of this service belongs to; undefined for anyone else's object. */
+export function ownerOf(object: { metadata: string }): Owner | undefined {
   try {
     const meta = JSON.parse(object.metadata);
-    return meta.credentialId === input.credentialId && meta.role === role &&
-      (!number || meta.number === number);
+    return meta?.managedBy === MANAGED_BY ? meta : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
+function isOurs(object: { metadata: string }, input: ReconcileInput, role: Role, number?: string): boolean {
+  const owner = ownerOf(object);
+  return owner?.credentialId === input.credentialId && owner.role === role &&
+    (!number || owner.number === number);
+}
+
 export async function reconcileLiveKit(input: ReconcileInput): Promise<void> {
-  const all = input.numbers.map((n) => n.phoneNumber);
+  // The outbound trunk and the inbound side share no input and no conflict rule: they go together.
+  await settleAll([
+    reconcileOutbound(input, input.numbers.map((n) => n.phoneNumber)),
+    reconcileInbound(input),
+  ]);
+}
+
+/** The main inbound trunk and its rule, and the numbers with a trunk and rule of their own. */
+async function reconcileInbound(input: ReconcileInput) {
   const main = input.numbers.filter((n) => !n.agentName).map((n) => n.phoneNumber);
-  await reconcileOutbound(input, all);
   // Off the main trunk first, onto a trunk of their own next, then the rest on: no number is on two at once.
   const inbound = await inboundTrunk(input);
   if (main.length === 0) {
@@ -145,6 +168,7 @@ async function reconcileMainInbound(
 ) {
   const { livekit } = input;
   let trunk = found;
+  let fresh = false;
   if (trunk && numbers.length === 0) {
     await deleteRule(input, input.ids.livekitDispatchRuleId);
     await deleteIfPresent(() => livekit.deleteTrunk(trunk!.id));
@@ -152,6 +176,7 @@ async function reconcileMainInbound(
   } else if (trunk) {
     await updateNumbers(livekit.updateInboundNumbers, trunk, { keep: numbers, add: numbers });
   } else if (numbers.length) {
+    fresh = true;
     trunk = await livekit.createInboundTrunk({
       name: `twilio-${input.userId}-inbound`,
       metadata: metadataFor(input, "inbound"),
@@ -168,7 +193,7 @@ async function reconcileMainInbound(
     ? await reconcileRule(
       input,
       input.ids.livekitDispatchRuleId,
-      trunk.id,
+      { id: trunk.id, fresh },
       "dispatch",
       input.config.agentName,
     )
@@ -196,6 +221,7 @@ async function reconcileNumberOfItsOwn(input: ReconcileInput, number: AttachedNu
     }
     return;
   }
+  const fresh = !trunk;
   trunk ??= await livekit.createInboundTrunk({
     name: `twilio-${input.userId}-${phone}`,
     metadata: metadataFor(input, "number-inbound", phone),
@@ -210,7 +236,7 @@ async function reconcileNumberOfItsOwn(input: ReconcileInput, number: AttachedNu
   const rule = await reconcileRule(
     input,
     number.livekitDispatchRuleId,
-    trunk.id,
+    { id: trunk.id, fresh },
     "number-dispatch",
     number.agentName,
   );
@@ -219,28 +245,31 @@ async function reconcileNumberOfItsOwn(input: ReconcileInput, number: AttachedNu
   }
 }
 
-/** The rule scoped to `trunkId` dispatching `agentName`; one scoped elsewhere or to another agent is replaced. */
+/**
+ * The rule scoped to the trunk dispatching `agentName`; one scoped elsewhere or to another agent is replaced. A
+ * trunk created just now has no rule yet (none can name its new id): nothing to look up, a recorded rule is stale.
+ */
 async function reconcileRule(
   input: ReconcileInput,
   recordedId: string | null,
-  trunkId: string,
+  trunk: { id: string; fresh: boolean },
   role: Role,
   agentName?: string,
 ): Promise<LiveKitRule> {
   const { livekit } = input;
-  const found = await existing(
+  const found = trunk.fresh ? undefined : await existing(
     recordedId,
     (ids) => livekit.listDispatchRules({ dispatchRuleIds: ids }),
-    () => livekit.listDispatchRules({ trunkIds: [trunkId] }),
+    () => livekit.listDispatchRules({ trunkIds: [trunk.id] }),
     (candidate) => isOurs(candidate, input, role),
   );
   const agents = agentName ? [agentName] : [];
-  if (found && sameList(found.trunkIds, [trunkId]) && sameList(found.agentNames, agents)) return found;
-  if (found) await deleteIfPresent(() => livekit.deleteDispatchRule(found.id));
+  if (found && sameList(found.trunkIds, [trunk.id]) && sameList(found.agentNames, agents)) return found;
+  await deleteRule(input, found?.id ?? (trunk.fresh ? recordedId : null));
   return await livekit.createDispatchRule({
     name: `twilio-${input.userId}-${role}`,
     metadata: metadataFor(input, role),
-    trunkId,
+    trunkId: trunk.id,
     roomPrefix: input.config.roomPrefix,
     agentName,
   });

@@ -12,6 +12,7 @@
  *   error and a time to try again; only a permanent refusal removes what this run created (and nothing else);
  * - a row that has served a working configuration keeps serving it, whatever a later run meets.
  */
+import { settleAll } from "../concurrency.ts";
 import type { ProvisioningConfig } from "../config.ts";
 import { secretContext } from "../crypto/secrets.ts";
 import {
@@ -184,11 +185,11 @@ class ProvisioningRun {
           await this.#ctx.secrets.encrypt(password, secretContext("sip_password", this.#row.userId)),
       }, { step: "provision", outcome: "started", detail: { resuming: this.#resuming } });
 
-      const [trunk, list] = await this.#round([
+      const [trunk, list] = await settleAll([
         this.#core("trunk", () => this.#ensureTrunk()),
         this.#core("credential_list", () => this.#ensureCredentialList()),
       ]);
-      await this.#round([
+      await settleAll([
         this.#core("credential", () => this.#ensureCredential(list, password)),
         this.#core("credential_list_association", () => this.#ensureAssociation(trunk, list)),
         this.#optional("origination_url", () => this.#ensureOrigination(trunk, "originationUrl")),
@@ -199,20 +200,14 @@ class ProvisioningRun {
         this.#optional("recording", () => this.#ensureRecording(trunk)),
         this.#optional("trunk_settings", () => this.#ensureTrunkSettings(trunk)),
         // Its inputs (host, username, password, numbers) are known once the trunk exists: it overlaps round two.
+        // Not earlier: the outbound trunk's address is the host, and LiveKit refuses trunks without numbers, so
+        // a new customer's LiveKit objects come with the first attached number (attach-phone), not here.
         this.#optional("livekit", () => this.#ensureLiveKit(password)),
       ]);
       return await this.#finish();
     } catch (error) {
       return await this.#fail(error);
     }
-  }
-
-  /** A round of steps, all settled before the first core failure is reported (nothing still creating). */
-  async #round<T extends readonly unknown[]>(steps: [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
-    const settled = await Promise.allSettled(steps);
-    const failure = settled.find((result) => result.status === "rejected");
-    if (failure) throw (failure as PromiseRejectedResult).reason;
-    return settled.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
   }
 
   async #core<T>(part: string, step: () => Promise<T>): Promise<T> {
