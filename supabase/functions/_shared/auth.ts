@@ -38,7 +38,8 @@ export async function authenticate(req: Request, options: AuthOptions = {}): Pro
 
 /** For functions only users may call: the user id from the verified token (the secret key is refused). */
 export async function authenticateUser(req: Request): Promise<string> {
-  const caller = await authenticate(req);
+  // A valid secret key is recognised, so that a backend that sent it learns why it is refused.
+  const caller = await authenticate(req, { allowSecretKey: true });
   if (caller.kind !== "user") {
     throw new ApiError("user_token_required", "Call this with a user's access token");
   }

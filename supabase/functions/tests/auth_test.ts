@@ -114,6 +114,18 @@ for (const kind of PROJECTS) {
     assert.equal(wrong.context.status, 401);
     await wrong.context.body?.cancel();
   });
+
+  stackTest(
+    `auth (${kind} project): the secret key is told the user-only functions want a user`,
+    async () => {
+      const target = project(kind);
+      const server = createClient(target.api_url, target.secret_key, { auth: { persistSession: false } });
+      for (const { fn, method } of USER_FUNCTIONS.filter(({ fn }) => fn !== "get-sip-config")) {
+        const result = await invoke(server, fn, method);
+        assert.deepEqual([result.status, result.body.error?.code], [403, "user_token_required"], fn);
+      }
+    },
+  );
 }
 
 stackTest("auth: a token of one project is refused by the other", async () => {
