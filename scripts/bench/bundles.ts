@@ -42,5 +42,15 @@ async function build(entrypoint: string, out: string): Promise<string> {
     out,
     entrypoint,
   ], { env: { NO_COLOR: "1" } });
+  await Deno.writeTextFile(out, NODE_REQUIRE + await Deno.readTextFile(out));
   return out;
 }
+
+/**
+ * The SDKs' CommonJS code calls `require("node:util")` and the like; the single file `deno bundle` writes leaves
+ * those to a global `require` that an ES module does not have ("Dynamic require ... is not supported"). Supabase
+ * deploys an eszip, which keeps each module as it is, so there they resolve: Node's `require` for the bundle
+ * stands in for that.
+ */
+const NODE_REQUIRE =
+  'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);\n';

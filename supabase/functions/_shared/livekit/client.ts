@@ -10,6 +10,7 @@
  */
 import type { SipClient } from "livekit-server-sdk";
 import type { LiveKitConfig } from "../config.ts";
+import { once } from "../lazy.ts";
 
 export interface LiveKitTrunk {
   id: string;
@@ -96,11 +97,6 @@ const sdk = {
   server: once(() => import("livekit-server-sdk")),
   protocol: once(() => import("@livekit/protocol")),
 };
-
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => loaded ??= load();
-}
 
 const TRANSPORTS = { auto: 0, udp: 1, tcp: 2, tls: 3 } as const; // SIPTransport
 const MEDIA_ENCRYPTION_REQUIRE = 2; // SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE
