@@ -61,7 +61,7 @@ export async function backfillThroughput(ctx: BenchContext): Promise<BenchResult
     unit: "rows/s",
     measured: summary.active / (ms / 1000),
     baseline: bound,
-    target: atLeast(0.8, "and all rows active"),
+    target: atLeast(0.9, "and all rows active"),
     alsoRequired: summary.active === ROWS,
     details: [
       { name: "rows provisioned", measured: summary.active },

@@ -47,7 +47,7 @@ export async function bulkAttach(ctx: BenchContext): Promise<BenchResult[]> {
         unit: "ms",
         measured: ms,
         baseline: bound,
-        target: atMost(1.25, "and 0 failures"),
+        target: atMost(1.1, "and 0 failures"),
         alsoRequired: attached === NUMBERS,
         details: [
           { name: "attached", measured: attached },

@@ -55,7 +55,7 @@ export async function sipConfigThroughput(ctx: BenchContext): Promise<BenchResul
       unit: "req/s",
       measured: m.requestsPerSecond,
       baseline: b.requestsPerSecond,
-      target: atLeast(0.7),
+      target: atLeast(0.8),
       details: [
         { name: "p50", measured: round(m.p50Ms, 2), baseline: round(b.p50Ms, 2), unit: "ms" },
         { name: "p99", measured: round(m.p99Ms, 2), baseline: round(b.p99Ms, 2), unit: "ms" },

@@ -92,9 +92,9 @@ async function reattachNumbers(sql: Sql, found: Findings, trunkSid: string) {
   const numbers = trunkChanged ? await listAttachedNumbers(sql, found.row.id) : found.detachedNumbers;
   if (numbers.length === 0) return;
   const inAccount = new Map((await found.twilio.listIncomingNumbers()).map((number) => [number.sid, number]));
-  const { results } = await bulk(numbers, async (number) => {
+  const { results } = await bulk(found.twilio, numbers, async (client, number) => {
     const current = inAccount.get(number.phoneNumberSid);
-    if (current) await putOnTrunk(found.twilio, trunkSid, current);
+    if (current) await putOnTrunk(client, trunkSid, current);
     return current !== undefined;
   });
   const outcomes = results.map((result, index) => ({ number: numbers[index], result }));

@@ -1,12 +1,13 @@
 /**
  * Bulk work against a rate-limited API: like `mapSettled`, but the number of calls in flight adapts to what the
- * server accepts. The Twilio client already retries a 429 a few times with backoff; an item whose call still
- * ends in a 429 was never processed, so it goes back in the queue and the limit drops by a quarter (at most once
- * per round of calls started under the same limit, as TCP does). Every `limit` successes in a row raise the limit
- * by one again. A quarter, not TCP's half: Twilio's 429 says a per-account concurrency cap was passed, not that a
- * network is congested, and halving left a quarter of the account's slots idle on average (bulk attach under a
- * cap of 10: 1.23x the ideal time with halving, 1.15x with a quarter; `deno task bench`). Throttled items are
- * retried until `deadlineMs` has passed, then reported with their last error.
+ * server accepts. An item whose call ends in a 429 was never processed, so it goes back in the queue and the limit
+ * drops by a quarter (at most once per round of calls started under the same limit, as TCP does). Then, as TCP's
+ * slow start up to its threshold, each success raises the limit by one until it is one below where the 429 came;
+ * past that, every `limit` successes in a row raise it by one. Twilio's 429 says a per-account concurrency cap was
+ * passed, not that a network is congested: the limit should sit just under that cap, not saw below it (halving
+ * left a quarter of the slots idle, 1.23x the ideal time for bulk attach under a cap of 10; a quarter and slow
+ * growth 1.15x; `deno task bench`). Throttled items are retried until `deadlineMs` has passed, then reported with
+ * their last error.
  *
  * ```ts
  * const results = await mapAdaptive(numbers, { initial: 16, max: 32, isThrottled }, (n) => attach(n));
@@ -109,7 +110,8 @@ function retryTiming(options: AdaptiveOptions) {
 
 /**
  * The limit on calls in flight, between `min` and `max`: down by a quarter when a call is throttled, at most once
- * per round (the calls started under one limit); up by one after `current` successes in a row.
+ * per round (the calls started under one limit); back up by one per success to just below where it was throttled,
+ * then by one after `current` successes in a row.
  */
 export class AdaptiveLimit {
   current: number;
@@ -118,6 +120,8 @@ export class AdaptiveLimit {
   /** Changes with every decrease: a call remembers the round it started in. */
   round = 0;
   #successesInARow = 0;
+  /** One below the limit last throttled: regained one success at a time. */
+  #regain = 0;
 
   constructor(private readonly min: number, private readonly max: number, initial: number) {
     this.current = Math.min(max, Math.max(min, initial));
@@ -125,6 +129,10 @@ export class AdaptiveLimit {
   }
 
   succeeded() {
+    if (this.current < this.#regain) {
+      this.current++;
+      return;
+    }
     if (++this.#successesInARow < this.current) return;
     this.#successesInARow = 0;
     this.current = Math.min(this.max, this.current + 1);
@@ -135,6 +143,7 @@ export class AdaptiveLimit {
     this.#successesInARow = 0;
     if (round !== this.round) return;
     this.round++;
+    this.#regain = this.current - 1;
     this.current = Math.max(this.min, Math.floor(this.current * 0.75));
     this.lowest = Math.min(this.lowest, this.current);
   }

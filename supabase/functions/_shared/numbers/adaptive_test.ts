@@ -72,7 +72,7 @@ Deno.test("mapAdaptive: never more in flight than max, empty input resolves", as
   );
 });
 
-Deno.test("AdaptiveLimit: a quarter down once per round of throttled calls, one up per `limit` successes", () => {
+Deno.test("AdaptiveLimit: a quarter down once per round, regained one per success, then one per `limit` successes", () => {
   const limit = new AdaptiveLimit(2, 10, 12);
   assert.equal(limit.current, 10, "the initial limit is kept within min and max");
   const round = limit.round;
@@ -81,14 +81,18 @@ Deno.test("AdaptiveLimit: a quarter down once per round of throttled calls, one 
   assert.equal(limit.current, 7, "calls of the same round lower it once");
   limit.throttled(limit.round);
   assert.deepEqual([limit.current, limit.lowest], [5, 5]);
-  for (let i = 0; i < 4; i++) limit.succeeded();
-  assert.equal(limit.current, 5);
   limit.succeeded();
-  assert.equal(limit.current, 6, "five successes in a row under 5 raise it");
-  for (let i = 0; i < 5; i++) limit.succeeded();
+  assert.equal(limit.current, 6, "below the last throttled limit (7) less one, each success raises it");
+  limit.succeeded();
+  assert.equal(limit.current, 6, "at 6, one below 7: no longer per success");
+  for (let i = 0; i < 4; i++) limit.succeeded();
+  assert.equal(limit.current, 6);
+  limit.succeeded();
+  assert.equal(limit.current, 7, "six successes in a row under 6 raise it");
+  for (let i = 0; i < 6; i++) limit.succeeded();
   limit.throttled(round);
   limit.succeeded();
-  assert.equal(limit.current, 6, "a throttled call, even of an old round, restarts the count of successes");
+  assert.equal(limit.current, 7, "a throttled call, even of an old round, restarts the count of successes");
   for (let i = 0; i < 10; i++) limit.throttled(limit.round);
   assert.deepEqual([limit.current, limit.lowest], [2, 2], "never below min");
   for (let i = 0; i < 200; i++) limit.succeeded();

@@ -92,7 +92,11 @@ export async function attachPhoneToMainTrunk(
     await recordAttachedNumbers(ctx.sql, plan.rowsWithoutSettings, { replaceVoiceSettings: false });
 
     const unknownOutcome = new Set<string>();
-    const report = await bulk(plan.attach, (number) => attachOne(twilio, trunkSid, number, unknownOutcome));
+    const report = await bulk(
+      twilio,
+      plan.attach,
+      (client, number) => attachOne(client, trunkSid, number, unknownOutcome),
+    );
     const { outcomes, notAttached } = attachOutcomes(plan, report.results, unknownOutcome);
     // Twilio certainly did not attach these: they must not be reported to LiveKit as the trunk's numbers.
     if (notAttached.length) await forgetAttachedNumbers(ctx.sql, row.id, notAttached);
@@ -122,12 +126,17 @@ export async function detachPhoneFromMainTrunk(
     await releaseNumbersFromLiveKit(ctx, plan.leaveLiveKit);
     // Step 1: off the trunk. A 404 counts as done: it is what a DELETE retried after a lost answer gets
     // (twilio-api-facts.md), and the number was on the trunk a moment ago, so it still needs its settings back.
-    const detach = await bulk(plan.detach, (number) => detachIfAttached(twilio, trunkSid, number.sid));
+    const detach = await bulk(
+      twilio,
+      plan.detach,
+      (client, number) => detachIfAttached(client, trunkSid, number.sid),
+    );
     // Step 2: the settings recorded at attach, back on the number. Unrecorded numbers have nothing to restore.
     const restoring = numbersToRestore(plan, detach.results);
     const restore = await bulk(
+      twilio,
       restoring,
-      (number) => restoreVoiceSettings(twilio, number.sid, plan.recorded.get(number.sid)!),
+      (client, number) => restoreVoiceSettings(client, number.sid, plan.recorded.get(number.sid)!),
     );
 
     const { outcomes, forget } = detachOutcomes(plan, detach.results, restoring, restore.results);
@@ -204,14 +213,22 @@ export async function detachIfAttached(
   }
 }
 
-/** Runs `work` over every item with the adaptive concurrency bulk attach uses; one failure never stops the rest. */
-export function bulk<T, R>(items: readonly T[], work: (item: T) => Promise<R>) {
+/**
+ * Runs `work` over every item with the adaptive concurrency bulk attach uses; one failure never stops the rest.
+ * `work` gets the account's client for bulk work: its 429s reach the limiter at once (fewer requests, less CPU).
+ */
+export function bulk<T, R>(
+  twilio: TwilioClient,
+  items: readonly T[],
+  work: (twilio: TwilioClient, item: T) => Promise<R>,
+) {
+  const bulkTwilio = twilio.forBulkWork();
   return mapAdaptive(items, {
     initial: INITIAL_CONCURRENCY,
     max: MAX_CONCURRENCY,
     isThrottled: isRateLimited,
     deadlineMs: BULK_DEADLINE_MS,
-  }, work);
+  }, (item) => work(bulkTwilio, item));
 }
 
 function shape<S extends AttachStatus | DetachStatus>(

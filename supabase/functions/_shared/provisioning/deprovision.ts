@@ -104,9 +104,9 @@ async function tearDown(ctx: ServiceContext, teardown: TeardownRow): Promise<Dep
 
 /** Off the trunk, then as they were before; returns the SIDs that are back (or that the account no longer has). */
 async function restoreNumbers(twilio: TwilioClient, trunkSid: string | null, numbers: AttachedNumberRow[]) {
-  const { results } = await bulk(numbers, async (number) => {
-    if (trunkSid) await detachIfAttached(twilio, trunkSid, number.phoneNumberSid);
-    await nullIfNotFound(() => restoreVoiceSettings(twilio, number.phoneNumberSid, number));
+  const { results } = await bulk(twilio, numbers, async (client, number) => {
+    if (trunkSid) await detachIfAttached(client, trunkSid, number.phoneNumberSid);
+    await nullIfNotFound(() => restoreVoiceSettings(client, number.phoneNumberSid, number));
     return number.phoneNumberSid;
   });
   return results.flatMap((result) => result.status === "fulfilled" ? [result.value] : []);

@@ -102,6 +102,8 @@ export interface ProvisionOptions {
    * does not: a late delivery must not quietly redo what a request just reported as failed.
    */
   retryFailed: boolean;
+  /** The row as the caller has just read or written it: saves reading it again before the lock. */
+  seen?: CredentialRow;
 }
 
 export async function provisionCredential(
@@ -109,7 +111,7 @@ export async function provisionCredential(
   rowId: string,
   options: ProvisionOptions,
 ): Promise<ProvisionOutcome> {
-  const seen = await loadCredential(ctx.sql, rowId);
+  const seen = options.seen ?? await loadCredential(ctx.sql, rowId);
   if (!seen) return { kind: "missing" };
   if (isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
   if (seen.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };

@@ -53,7 +53,7 @@ export async function createMainTrunkForUser(
   // At most twice: a row we waited on can vanish when its run found the credentials bad; then we try ourselves.
   for (let attempt = 1;; attempt++) {
     const { row, createdNow } = await chooseCredentialRow(ctx, input);
-    const outcome = await provisionCredential(ctx, row.id, { wait: true, retryFailed: true });
+    const outcome = await provisionCredential(ctx, row.id, { wait: true, retryFailed: true, seen: row });
     if (outcome.kind === "missing" || outcome.kind === "busy") {
       if (attempt === 1) continue;
       throw new ApiError(

@@ -181,6 +181,12 @@ export type RecordingFormat = "mp3" | "wav";
 export type RecordingChannels = 1 | 2;
 
 export interface TwilioClient {
+  /**
+   * The same account for many calls under an adaptive limiter (numbers/attach.ts `bulk`): a 429 comes back at
+   * once, for the limiter to slow down, instead of being retried here.
+   */
+  forBulkWork(): TwilioClient;
+
   fetchAccount(): Promise<TwilioAccount>;
 
   createTrunk(
@@ -267,6 +273,7 @@ export function createTwilioClient(
   const http = new TwilioHttpClient(withSettings(options, credentials.region ?? "us1"));
   const access = accountAccess(credentials, http, options.pageSize ?? 1000);
   return {
+    forBulkWork: () => createTwilioClient(credentials, { ...options, retryRateLimited: false }),
     ...accountMethods(access),
     ...trunkMethods(access),
     ...trunkCredentialListMethods(access),

@@ -52,6 +52,11 @@ export interface TwilioHttpClientOptions {
   baseDelayMs?: number;
   /** Backoff ceiling (Retry-After may ask for longer). Default 2 s. */
   maxDelayMs?: number;
+  /**
+   * Whether a rate-limited answer (429 / 20429) is retried here. Default true; bulk work turns it off, so that
+   * its own limiter (numbers/adaptive.ts) hears of each 429 at once instead of after up to three more requests.
+   */
+  retryRateLimited?: boolean;
   /** Told about every attempt (the debug log line of each Twilio request); never given a header or a body. */
   onAttempt?: (attempt: AttemptReport) => void;
   fetch?: typeof fetch;
@@ -80,6 +85,7 @@ export class TwilioHttpClient {
   readonly #deadlineMs: number;
   readonly #maxAttempts: number;
   readonly #backoff: { baseDelayMs: number; maxDelayMs: number; random: () => number };
+  readonly #retryRateLimited: boolean;
   readonly #fetch: typeof fetch;
   readonly #onAttempt: (attempt: AttemptReport) => void;
   readonly #sleep: (ms: number) => Promise<void>;
@@ -93,6 +99,7 @@ export class TwilioHttpClient {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#deadlineMs = options.deadlineMs ?? 30_000;
     this.#maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+    this.#retryRateLimited = options.retryRateLimited ?? true;
     this.#backoff = {
       baseDelayMs: options.baseDelayMs ?? 100,
       maxDelayMs: options.maxDelayMs ?? 2_000,
@@ -164,9 +171,12 @@ export class TwilioHttpClient {
         durationMs: Math.round(performance.now() - started),
         attempt,
       });
-      const retryable = failed
-        ? idempotent
-        : isRetryableResponse(outcome.response.status, outcome.body ?? "", idempotent);
+      const retryable = failed ? idempotent : isRetryableResponse(
+        outcome.response.status,
+        outcome.body ?? "",
+        idempotent,
+        this.#retryRateLimited,
+      );
       const delay = retryable && attempt < this.#maxAttempts
         ? retryDelayMs(attempt, failed ? undefined : retryAfter(outcome.response, this.#now()), this.#backoff)
         : Infinity;

@@ -172,6 +172,18 @@ Deno.test("a Retry-After beyond the deadline is not waited for: the 429 comes ba
   assert.deepEqual(delays, []);
 });
 
+Deno.test("for bulk work (retryRateLimited: false) a 429 comes back at once, a 5xx is still retried", async () => {
+  const { client, sent, delays } = harness(
+    [twilioError(429, 20429), twilioError(503, 20500), json(200, {})],
+    { retryRateLimited: false },
+  );
+  const limited = await client.request({ method: "post", uri: `${TRUNKS}/${TK}/PhoneNumbers`, data: {} });
+  assert.equal(limited.statusCode, 429);
+  assert.deepEqual([sent.length, delays.length], [1, 0], "no second request, no wait");
+  assert.equal((await client.request({ method: "get", uri: `${TRUNKS}/${TK}` })).statusCode, 200);
+  assert.equal(sent.length, 3, "the GET's 503 was retried");
+});
+
 Deno.test("a create POST is not repeated after a 500", async () => {
   const { client, sent } = harness([twilioError(500, 20500), json(201, {})]);
   const res = await client.request({ method: "post", uri: `${ACCOUNT}/SIP/CredentialLists.json`, data: {} });

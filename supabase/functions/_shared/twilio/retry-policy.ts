@@ -44,9 +44,17 @@ export function mayReuseConnection(method: string, url: string): boolean {
     ASSOCIATION_SEGMENTS.has(segments.at(-1) ?? "");
 }
 
-/** A response worth repeating: always a rate limit, a Twilio-side failure only when the request is idempotent. */
-export function isRetryableResponse(status: number, body: string, idempotent: boolean): boolean {
-  if (status >= 400 && isRateLimitAnswer({ status, code: errorCode(body) })) return true;
+/**
+ * A response worth repeating: a rate limit (unless the caller's own limiter handles them), a Twilio-side failure
+ * only when the request is idempotent.
+ */
+export function isRetryableResponse(
+  status: number,
+  body: string,
+  idempotent: boolean,
+  retryRateLimited = true,
+): boolean {
+  if (status >= 400 && isRateLimitAnswer({ status, code: errorCode(body) })) return retryRateLimited;
   return status >= 500 && idempotent;
 }
 
