@@ -12,19 +12,14 @@ import {
   stackTest,
   storedCredential,
   uniquePhoneNumber,
+  webhookClient,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
+import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 
-const webhookUrl = () => `${stackInfo().api_url}/functions/v1/twilio-credentials-webhook`;
-
-async function deliver(payload: unknown, secret = stackInfo().function_secrets.WEBHOOK_SECRET) {
-  const res = await fetch(webhookUrl(), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Webhook-Secret": secret },
-    body: JSON.stringify(payload),
-  });
-  return { status: res.status, body: await res.json() };
-}
+/** A delivery as the database makes it (with the right secret unless another is given). */
+const deliver = (payload: unknown, secret?: string) =>
+  callFunction(webhookClient(secret), "twilio-credentials-webhook", { method: "POST", body: payload });
 
 const rowOf = (id: string) => storedCredential({ id });
 
@@ -51,8 +46,8 @@ stackTest(
       old_record: null,
     };
     const first = await deliver(payload);
-    assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.equal(first.body.outcome, "active");
+    assert.equal(first.status, 200, JSON.stringify(first.error));
+    assert.deepEqual(first.data, { type: "INSERT", outcome: "active" });
     const stored = await rowOf(row.id);
     assert.equal(stored.status, "active");
     assert.match(stored.auth_token, /^enc:v1:/);
@@ -60,7 +55,11 @@ stackTest(
 
     const repeat = await deliver(payload);
     assert.equal(repeat.status, 200);
-    assert.equal(repeat.body.outcome, "active", "a repeated delivery changes nothing");
+    assert.deepEqual(
+      repeat.data,
+      { type: "INSERT", outcome: "active" },
+      "a repeated delivery changes nothing",
+    );
     const state = await emulator.state(account.sid);
     assert.equal(state.trunks.length, 1);
     assert.equal(state.credential_lists.length, 1);
@@ -71,10 +70,10 @@ stackTest(
 async function provisionedWithAttachedNumber() {
   const user = await newUser();
   const account = await emulator.createAccount();
-  const created = await user.supabase.functions.invoke("create-main-trunk", {
+  await invoke(user.supabase, "create-main-trunk", {
+    method: "POST",
     body: { accountSid: account.sid, authToken: account.authToken },
   });
-  assert.equal(created.error, null);
   const phone = uniquePhoneNumber();
   const number = await emulator.addNumber(account.sid, phone, {
     voiceUrl: "https://example.test/voice",
@@ -116,8 +115,8 @@ stackTest(
       old_record: deleted,
     };
     const result = await deliver(payload);
-    assert.equal(result.status, 200, JSON.stringify(result.body));
-    assert.equal(result.body.outcome, "deprovisioned");
+    assert.equal(result.status, 200, JSON.stringify(result.error));
+    assert.deepEqual(result.data, { type: "DELETE", outcome: "deprovisioned" });
     const state = await emulator.state(account.sid);
     assert.equal(state.trunks.length, 0, "trunk deleted");
     assert.equal(state.credential_lists.length, 0, "credential list deleted");
@@ -135,7 +134,7 @@ stackTest(
 
     const repeat = await deliver(payload);
     assert.equal(repeat.status, 200, "a repeated DELETE is harmless");
-    assert.equal(repeat.body.outcome, "nothing_to_do");
+    assert.deepEqual(repeat.data, { type: "DELETE", outcome: "nothing_to_do" });
   },
 );
 
@@ -152,7 +151,7 @@ stackTest("webhook: a late INSERT delivery does not retry a row whose provisioni
     record: row,
   });
   assert.equal(result.status, 200);
-  assert.equal(result.body.outcome, "failed");
+  assert.deepEqual(result.data, { type: "INSERT", outcome: "failed" });
   assert.equal((await emulator.state(account.sid)).trunks.length, 0, "nothing was tried again");
   await withoutWebhook((tx) => tx`delete from public.user_twilio_credentials where id = ${row.id}`);
 });
@@ -160,10 +159,10 @@ stackTest("webhook: a late INSERT delivery does not retry a row whose provisioni
 stackTest("webhook: a DELETE for a row that still exists (stale or forged) touches nothing", async () => {
   const user = await newUser();
   const account = await emulator.createAccount();
-  const created = await user.supabase.functions.invoke("create-main-trunk", {
+  await invoke(user.supabase, "create-main-trunk", {
+    method: "POST",
     body: { accountSid: account.sid, authToken: account.authToken },
   });
-  assert.equal(created.error, null);
   const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
   const result = await deliver({
     type: "DELETE",
@@ -171,7 +170,11 @@ stackTest("webhook: a DELETE for a row that still exists (stale or forged) touch
     schema: "public",
     old_record: row,
   });
-  assert.equal(result.body.outcome, "nothing_to_do", "only a teardown the database recorded is worked off");
+  assert.deepEqual(
+    result.data,
+    { type: "DELETE", outcome: "nothing_to_do" },
+    "only a teardown the database recorded is worked off",
+  );
   assert.equal((await emulator.state(account.sid)).trunks.length, 1);
 });
 
@@ -183,7 +186,7 @@ stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", asy
   for (const secret of ["", "wrong", stackInfo().function_secrets.WEBHOOK_SECRET + "x"]) {
     const result = await deliver(payload, secret);
     assert.equal(result.status, 401);
-    assert.equal(result.body.error.code, "unauthorized");
+    assert.equal(result.error?.code, "unauthorized");
   }
   assert.equal((await rowOf(row.id)).status, "pending");
   assert.equal((await emulator.state(account.sid)).trunks.length, 0);
@@ -202,7 +205,7 @@ stackTest("webhook: payloads of the wrong shape are a 400 naming the field", asy
   ];
   for (const [payload, field] of cases) {
     const result = await deliver(payload);
-    assert.equal(result.status, 400, JSON.stringify(result.body));
-    assert.equal(result.body.error.field, field);
+    assert.equal(result.status, 400, JSON.stringify(result.data));
+    assert.equal(result.error?.field, field);
   }
 });

@@ -14,6 +14,8 @@ import {
   stackTest,
   storedCredential,
 } from "../../../scripts/testing/stack.ts";
+import { invoke } from "../../../scripts/testing/functions.ts";
+import { ServiceSipConfig } from "../_shared/contract/index.ts";
 
 /** What the old Express service left behind in Twilio: trunk, list, credential and origination URL. */
 async function legacyTwilioSetup(account: EmulatorAccount, userId: string) {
@@ -65,10 +67,10 @@ stackTest(
       await tx`alter table public.user_twilio_credentials enable trigger twilio_credentials_webhook`;
     });
 
-    const { data, error } = await serviceClient().functions.invoke(`get-sip-config?userId=${user.userId}`, {
-      method: "GET",
+    const data = await invoke(serviceClient(), "get-sip-config", {
+      query: { userId: user.userId },
+      answer: ServiceSipConfig,
     });
-    assert.equal(error, null, await error?.context?.text?.());
     assert.equal(data.trunkSid, trunk.sid);
     assert.equal(data.livekit.address, `${prefix}.pstn.twilio.com`);
     assert.equal(data.livekit.authUsername, "legacy-user");

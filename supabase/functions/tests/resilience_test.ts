@@ -17,6 +17,7 @@ import {
   customerWithTrunk,
   db,
   emulator,
+  functionUrl,
   newUser,
   quietCredentialRow,
   stackInfo,
@@ -25,6 +26,7 @@ import {
   uniquePhoneNumber,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
+import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 import { databaseSettingsFromEnv } from "../_shared/config.ts";
 
 const SID = "[0-9a-f]{32}";
@@ -239,10 +241,10 @@ async function customerWithNumber() {
       voiceMethod: "GET",
     },
   );
-  const { error } = await customer.user.supabase.functions.invoke("attach-phone", {
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "POST",
     body: { phoneNumberSid: number.sid },
   });
-  assert.equal(error, null);
   const row = await storedCredential({ userId: customer.user.userId });
   return { ...customer, number, row };
 }
@@ -362,19 +364,18 @@ stackTest(
         () => emulator.addNumber(customer.account.sid, uniquePhoneNumber()),
       ),
     );
-    const attached = await customer.user.supabase.functions.invoke("attach-phone", {
-      body: {
-        phoneNumbers: numbers.map((n) => n.sid),
-      },
+    const attached = await invoke(customer.user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumbers: numbers.map((n) => n.sid) },
     });
-    assert.equal(attached.data.counts.attached, 1000);
+    assert.equal(attached.counts.attached, 1000);
     await emulator.twilio(customer.account, "DELETE", `/v1/Trunks/${customer.trunkSid}`);
     await emulator.config({ maxConcurrentPerAccount: 4 });
     try {
-      const { data, error } = await customer.user.supabase.functions.invoke("get-sip-config", {
+      const data = await invoke(customer.user.supabase, "get-sip-config", {
+        method: "POST",
         body: { repair: true },
       });
-      assert.equal(error, null, await error?.context?.text?.());
       assert.equal(data.after.status, "verified", JSON.stringify(data.after.checks));
       const trunk = (await emulator.state(customer.account.sid)).trunks[0];
       assert.notEqual(trunk.sid, customer.trunkSid);
@@ -450,12 +451,13 @@ stackTest(
     const accounts = [await emulator.createAccount(), await emulator.createAccount()];
     const results = await Promise.all(
       accounts.map((account) =>
-        user.supabase.functions.invoke("create-main-trunk", {
+        callFunction(user.supabase, "create-main-trunk", {
+          method: "POST",
           body: { accountSid: account.sid, authToken: account.authToken },
         })
       ),
     );
-    const statuses = results.map((r) => r.error ? r.error.context.status : 200);
+    const statuses = results.map((r) => r.status);
     assert.ok(statuses.includes(200), JSON.stringify(statuses));
     for (const status of statuses) assert.ok(status === 200 || status === 409, `no 500: ${statuses}`);
     const active = await db()`select count(*)::int as n from public.user_twilio_credentials
@@ -474,7 +476,7 @@ stackTest("bodies: a streamed body over the cap is a 413 from the function", asy
       else controller.enqueue(chunk);
     },
   });
-  const res = await fetch(`${stackInfo().api_url}/functions/v1/create-main-trunk`, {
+  const res = await fetch(functionUrl("create-main-trunk"), {
     method: "POST",
     headers: { Authorization: `Bearer ${user.token}`, "Content-Type": "application/json" },
     body,
