@@ -284,7 +284,8 @@ stackTest(
       voiceApplicationSid: APP_SID,
     });
     const before = await numberState(account.sid, number.sid);
-    await invoke(user.supabase, "attach-phone", { method: "POST", body: { phoneNumberSid: number.sid } });
+    const body = { phoneNumberSid: number.sid };
+    await invoke(user.supabase, "attach-phone", { method: "POST", body });
     // The restore (an update of the number) fails: the number is off the trunk, its settings not yet back.
     await emulator.fault({
       accountSid: account.sid,
@@ -294,10 +295,7 @@ stackTest(
       code: 21999,
       message: "Injected failure",
     });
-    const first = await invoke(user.supabase, "attach-phone", {
-      method: "DELETE",
-      body: { phoneNumberSid: number.sid },
-    });
+    const first = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
     assert.deepEqual(first.results[0], {
       input: number.sid,
       phoneNumberSid: number.sid,
@@ -314,10 +312,7 @@ stackTest(
     }, "off the trunk with its URL, its application still missing");
     assert.equal((await rowsOf(user.userId)).length, 1, "the row stays so the restore can be finished");
 
-    const second = await invoke(user.supabase, "attach-phone", {
-      method: "DELETE",
-      body: { phoneNumberSid: number.sid },
-    });
+    const second = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
     assert.deepEqual([second.results[0].status, second.results[0].restored], [
       "not-attached",
       true,
@@ -338,18 +333,13 @@ for (const mode of ["reject", "move"] as const) {
         const { user, account, trunkSid } = await customerWithTrunk();
         const number = await addNumber(account.sid, { voiceUrl: "https://example.test/elsewhere" });
         const otherTrunk = await otherTrunkWith(account, number.sid);
-        const attached = await invoke(user.supabase, "attach-phone", {
-          method: "POST",
-          body: { phoneNumberSid: number.sid },
-        });
+        const body = { phoneNumberSid: number.sid };
+        const attached = await invoke(user.supabase, "attach-phone", { method: "POST", body });
         assert.equal(attached.results[0].status, "attached", JSON.stringify(attached));
         assert.equal((await numberState(account.sid, number.sid)).trunk_sid, trunkSid);
         assert.equal((await rowsOf(user.userId))[0].previous_trunk_sid, otherTrunk);
 
-        const detached = await invoke(user.supabase, "attach-phone", {
-          method: "DELETE",
-          body: { phoneNumberSid: number.sid },
-        });
+        const detached = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
         assert.deepEqual([detached.results[0].status, detached.results[0].restored], [
           "detached",
           true,
@@ -424,12 +414,7 @@ stackTest(
         body: { phoneNumbers: references },
       });
       attachMs = performance.now() - started;
-      assert.deepEqual(attached.counts, {
-        attached: 1000,
-        "already-attached": 0,
-        "not-found": 0,
-        failed: 0,
-      });
+      assert.deepEqual(attached.counts, { attached: 1000, "already-attached": 0, "not-found": 0, failed: 0 });
 
       const listed = await invoke(user.supabase, "attach-phone");
       assert.equal(listed.numbers.length, 1000, "GET reads every page");
@@ -441,12 +426,7 @@ stackTest(
         body: { phoneNumbers: references },
       });
       detachMs = performance.now() - detachStarted;
-      assert.deepEqual(detached.counts, {
-        detached: 1000,
-        "not-attached": 0,
-        "not-found": 0,
-        failed: 0,
-      });
+      assert.deepEqual(detached.counts, { detached: 1000, "not-attached": 0, "not-found": 0, failed: 0 });
     } finally {
       await emulator.config({ latencyMs: 0, maxConcurrentPerAccount: null });
     }
@@ -635,7 +615,8 @@ stackTest(
     const { user, account, trunkSid } = await customerWithTrunk();
     const number = await addNumber(account.sid, { voiceApplicationSid: APP_SID });
     const before = await numberState(account.sid, number.sid);
-    await invoke(user.supabase, "attach-phone", { method: "POST", body: { phoneNumberSid: number.sid } });
+    const body = { phoneNumberSid: number.sid };
+    await invoke(user.supabase, "attach-phone", { method: "POST", body });
     // Twilio applies the DELETE and the answer is lost: the client retries and gets 404 (twilio-api-facts.md).
     await emulator.fault({
       accountSid: account.sid,
@@ -644,10 +625,7 @@ stackTest(
       reset: true,
       applied: true,
     });
-    const detached = await invoke(user.supabase, "attach-phone", {
-      method: "DELETE",
-      body: { phoneNumberSid: number.sid },
-    });
+    const detached = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
     assert.deepEqual([detached.results[0].status, detached.results[0].restored], [
       "detached",
       true,

@@ -13,6 +13,8 @@ import {
   customerWithTrunk,
   db,
   emulator,
+  type EmulatorCallSeed,
+  type EmulatorRecordingOptions,
   functionUrl,
   newUser,
   stackInfo,
@@ -48,25 +50,29 @@ const mediaUrlOf = (sid: string, format = "mp3") =>
 const mediaAs = (user: { token: string }, url: string) =>
   fetch(url, { headers: { Authorization: `Bearer ${user.token}` } });
 
+/** A customer with a main trunk, and `call` seeding a call through it (one recording unless said otherwise). */
+async function customerWithCalls() {
+  const customer = await customerWithTrunk();
+  const call = (seed: Partial<EmulatorCallSeed> = {}) =>
+    emulator.addCall(customer.account.sid, {
+      trunkSid: customer.trunkSid,
+      to: "+15550100001",
+      from: "+1555",
+      recordings: 1,
+      ...seed,
+    });
+  return { ...customer, call };
+}
+
 /** The channel count in a WAV header (bytes 22–23, little endian). */
 const wavChannels = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset).getUint16(22, true);
 
 stackTest(
   "recording-info ?callSid: the call's recordings, duration a number, media through this function",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seeded = await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+15550100002",
-      recordings: 2,
-    });
-    await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+15550100003",
-      recordings: 1,
-    });
+    const { user, account, call } = await customerWithCalls();
+    const seeded = await call({ from: "+15550100002", recordings: 2 });
+    await call({ from: "+15550100003" });
 
     const data = await invoke(user.supabase, "recording-info", {
       query: { callSid: seeded.call.sid },
@@ -113,16 +119,11 @@ stackTest(
 stackTest(
   "recording-info: the main trunk's recordings, newest first, paged with pageToken; other calls excluded",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
+    const { user, trunkSid, call } = await customerWithCalls();
     const stranger = await emulator.createAccount();
     const expected: string[] = [];
     const add = async (trunk: string | undefined, recordings: number) => {
-      const seeded = await emulator.addCall(account.sid, {
-        trunkSid: trunk,
-        to: "+15550100001",
-        from: "+1555",
-        recordings,
-      });
+      const seeded = await call({ trunkSid: trunk, recordings });
       if (trunk === trunkSid) expected.unshift(...seeded.recordings.map((r) => r.sid).reverse());
     };
     await add(trunkSid, 1);
@@ -178,7 +179,7 @@ async function numberOnAnotherTrunk(account: { sid: string; authToken: string })
 stackTest(
   "recording-info: recordings of inbound calls to the main trunk's numbers are listed; other numbers' are not",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
+    const { user, account, call } = await customerWithCalls();
     const ours = await emulator.addNumber(account.sid, uniquePhoneNumber());
     const inbound = (phoneNumberSid: string, recordings: number) =>
       emulator.addCall(account.sid, {
@@ -196,13 +197,7 @@ stackTest(
     const elsewhere = await numberOnAnotherTrunk(account);
     const unattached = await emulator.addNumber(account.sid, uniquePhoneNumber());
 
-    const outbound = await emulator.addCall(account.sid, {
-      direction: "outbound",
-      trunkSid,
-      to: "+15550100001",
-      from: ours.phone_number,
-      recordings: 1,
-    });
+    const outbound = await call({ direction: "outbound", from: ours.phone_number });
     const received = await inbound(ours.sid, 2);
     const otherTrunk = await inbound(elsewhere.sid, 1);
     const offTrunk = await inbound(unattached.sid, 1);
@@ -228,13 +223,8 @@ stackTest(
 stackTest(
   "recording-info ?recordingSid: streams Twilio's bytes with the right type; fetch with the token",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seeded = await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+1555",
-      recordings: 1,
-    });
+    const { user, account, call } = await customerWithCalls();
+    const seeded = await call();
     const [recording] = (await invoke(user.supabase, "recording-info", {
       query: { callSid: seeded.call.sid },
       answer: CallRecordings,
@@ -269,11 +259,9 @@ stackTest(
 stackTest(
   "recording-info ?recordingSid&channels=2: both channels of a dual recording; a mono mix by default",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seed = (channels: 1 | 2) =>
-      emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 1, channels });
-    const dual = (await seed(2)).recordings[0].sid;
-    const mono = (await seed(1)).recordings[0].sid;
+    const { user, account, call } = await customerWithCalls();
+    const dual = (await call({ channels: 2 })).recordings[0].sid;
+    const mono = (await call({ channels: 1 })).recordings[0].sid;
 
     // twilio-api-facts.md: dual recordings download as a mono mix unless RequestedChannels=2.
     const wav = mediaUrlOf(dual, "wav");
@@ -314,14 +302,8 @@ stackTest(
 stackTest(
   "recording-info: a recording not completed is a 409 naming its status; the list and the call show the status",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seeded = await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+1555",
-      recordings: 1,
-      recording: { status: "in-progress" },
-    });
+    const { user, account, call } = await customerWithCalls();
+    const seeded = await call({ recording: { status: "in-progress" } });
     const [recording] = seeded.recordings;
     for (const status of ["in-progress", "processing", "absent"] as const) {
       await emulator.updateRecording(account.sid, recording.sid, { status });
@@ -352,10 +334,9 @@ stackTest(
 stackTest(
   "recording-info: encrypted and externally stored recordings are refused for media and marked in the list",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seed = (recording: { encrypted?: boolean; externalMediaUrl?: string } = {}) =>
-      emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 1, recording })
-        .then((seeded) => seeded.recordings[0].sid);
+    const { user, account, call } = await customerWithCalls();
+    const seed = async (recording: EmulatorRecordingOptions = {}) =>
+      (await call({ recording })).recordings[0].sid;
     const plain = await seed();
     const encrypted = await seed({ encrypted: true });
     const external = await seed({ externalMediaUrl: "https://recordings.example.com/bucket/call.wav" });
@@ -399,8 +380,8 @@ stackTest(
 stackTest(
   "recording-info: a page token edited to ask Twilio for 1,000 calls a page, or another account's, is a 400",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    await emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 2 });
+    const { user, call } = await customerWithCalls();
+    await call({ recordings: 2 });
     const first = await invoke(user.supabase, "recording-info", {
       query: { pageSize: "1" },
       answer: RecordingsPage,
@@ -435,13 +416,8 @@ stackTest(
   "recording-info: another account's recording is a 404, its call has no recordings for us",
   async () => {
     const { user } = await customerWithTrunk();
-    const other = await customerWithTrunk();
-    const theirs = await emulator.addCall(other.account.sid, {
-      trunkSid: other.trunkSid,
-      to: "+15550100001",
-      from: "+1555",
-      recordings: 1,
-    });
+    const other = await customerWithCalls();
+    const theirs = await other.call();
     const recordingSid = theirs.recordings[0].sid;
     const res = await mediaAs(user, mediaUrlOf(recordingSid));
     assert.equal(res.status, 404);
@@ -555,13 +531,8 @@ function badInputs(callSid: string, recordingSid: string, trunkSid: string) {
 }
 
 stackTest("recording-info: bad input is a 400 naming the field, and changes nothing", async () => {
-  const { user, account, trunkSid } = await customerWithTrunk();
-  const seeded = await emulator.addCall(account.sid, {
-    trunkSid,
-    to: "+15550100001",
-    from: "+1555",
-    recordings: 1,
-  });
+  const { user, account, trunkSid, call } = await customerWithCalls();
+  const seeded = await call();
   const { getCases, postCases } = badInputs(seeded.call.sid, seeded.recordings[0].sid, trunkSid);
   const snapshot = async () => ({
     twilio: await emulator.state(account.sid),
