@@ -4,7 +4,7 @@
 // through a trunk: `trunking-terminating` with trunk_sid (twilio-api-facts.md, "Calls").
 import { invalidParameter, notFound } from "./errors.ts";
 import { newSid } from "./ids.ts";
-import type { JsonFields } from "./json_body.ts";
+import type { JsonFields } from "../local/emulators.ts";
 import { readRecordingOptions } from "./recording_options.ts";
 import type { Account, Call, PhoneNumber, Recording, Store, Trunk } from "./store.ts";
 
