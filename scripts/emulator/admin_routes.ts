@@ -90,7 +90,6 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
   if (store.ofAccount(store.numbers, account.sid).some((n) => n.phoneNumber === phoneNumber)) {
     throw new TwilioError(409, 20409, `Phone number ${phoneNumber} already exists in account ${account.sid}`);
   }
-  const now = store.clock.now();
   const number: PhoneNumber = {
     sid: newSid("PN"),
     accountSid: account.sid,
@@ -103,9 +102,7 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
     trunkSid: null,
     smsUrl: "",
     statusCallback: "",
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.numbers.set(number.sid, number);
   return jsonResponse(201, renderIncomingPhoneNumber(number));

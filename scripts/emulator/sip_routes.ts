@@ -37,14 +37,11 @@ async function createCredentialList(ctx: ApiContext): Promise<Response> {
       `Maximum number of credential lists (${MAX_CREDENTIAL_LISTS_PER_ACCOUNT}) reached`,
     );
   }
-  const now = store.clock.now();
   const list: CredentialList = {
     sid: newSid("CL"),
     accountSid: account.sid,
     friendlyName,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.credentialLists.set(list.sid, list);
   return created(renderCredentialList(list));
@@ -101,16 +98,13 @@ async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<R
       `Maximum number of credentials per list (${MAX_CREDENTIALS_PER_LIST}) reached`,
     );
   }
-  const now = store.clock.now();
   const credential: Credential = {
     sid: newSid("CR"),
     accountSid: list.accountSid,
     credentialListSid: list.sid,
     username,
     passwordDigest,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.credentials.set(credential.sid, credential);
   return created(renderCredential(credential));

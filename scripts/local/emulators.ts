@@ -1,7 +1,7 @@
 /**
  * What the Twilio emulator (scripts/emulator) and the LiveKit emulator (scripts/livekit-emulator) share: a
- * shutdown that ends their waits, and typed reading of their admin API's JSON bodies. Each answers bad input in
- * its own error shape, so the error is theirs to make.
+ * shutdown that ends their waits, typed reading of their admin API's JSON bodies (each answers bad input in its
+ * own error shape, so the error is theirs to make), and, for their tests, starting one as its own process.
  */
 
 /** Aborted on close, so latency and delay waits end instead of holding the process open. */
@@ -100,4 +100,31 @@ export class JsonFields {
     }
     return value as T;
   }
+}
+
+/**
+ * Starts an emulator's main.ts as `deno task` would, with `args` and `env`; gives what it printed on its first
+ * line (its URLs, as JSON) and a stop that sends SIGTERM and resolves to the exit code.
+ */
+export async function startMain(main: URL, args: string[] = [], env: Record<string, string> = {}) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main.pathname, ...args],
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let output = "";
+  while (!output.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    output += value;
+  }
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const status = await child.status;
+    await reader.cancel();
+    return status.code;
+  };
+  return { printed: JSON.parse(output.trim()), stop };
 }
