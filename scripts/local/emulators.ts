@@ -49,7 +49,6 @@ export class JsonFields {
   #get(key: string, type: keyof typeof NOUNS): unknown {
     const value = this.body[key];
     if (value === undefined || value === null) return undefined;
-    // deno-lint-ignore valid-typeof -- `type` is one of typeof's own answers
     if (typeof value !== type || Array.isArray(value)) throw this.invalid(`${key} must be ${NOUNS[type]}`);
     return value;
   }
