@@ -1,5 +1,6 @@
 // Elastic SIP Trunking v1: trunks and their credential lists, origination URLs, phone numbers and recording.
 import { type ApiContext, created, findOwned, noContent, ok, trunkingPage } from "./api_context.ts";
+import { ownedUnder } from "./owned_under.ts";
 import { invalidParameter, jsonResponse, notFound, validationError } from "./errors.ts";
 import { checkEnum, type Form, parseBoolean, readForm } from "./form.ts";
 import { newSid } from "./ids.ts";
@@ -211,12 +212,7 @@ function originationUrlChanges(form: Form): Partial<OriginationUrl> {
   return changes;
 }
 
-function originationUrlOr404(ctx: ApiContext, trunkSid: string, urlSid: string): OriginationUrl {
-  findOwned(ctx, ctx.store.trunks, trunkSid);
-  const url = findOwned(ctx, ctx.store.originationUrls, urlSid);
-  if (url.trunkSid !== trunkSid) throw notFound(ctx.url.pathname);
-  return url;
-}
+const originationUrlOr404 = ownedUnder("trunks", "originationUrls", "trunkSid");
 
 async function createOriginationUrl(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const { store } = ctx;
@@ -262,12 +258,7 @@ function deleteOriginationUrl(ctx: ApiContext, { trunkSid, urlSid }: Params): Re
   return noContent();
 }
 
-function attachedNumberOr404(ctx: ApiContext, trunkSid: string, numberSid: string) {
-  findOwned(ctx, ctx.store.trunks, trunkSid);
-  const number = findOwned(ctx, ctx.store.numbers, numberSid);
-  if (number.trunkSid !== trunkSid) throw notFound(ctx.url.pathname);
-  return number;
-}
+const attachedNumberOr404 = ownedUnder("trunks", "numbers", "trunkSid");
 
 async function attachPhoneNumber(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const form = await readForm(ctx.req, { required: ["PhoneNumberSid"] });
