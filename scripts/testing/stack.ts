@@ -35,6 +35,15 @@ export function stackTest(name: string, fn: () => Promise<void>) {
   Deno.test({ name, fn: () => checkingAnswers(fn), sanitizeOps: false, sanitizeResources: false });
 }
 
+/** Polls `condition` every 50 ms until it holds; past the timeout, fails naming `what` it waited for. */
+export async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 export interface TestUser {
   userId: string;
   token: string;

@@ -11,12 +11,25 @@ import {
   stackInfo,
   stackTest,
   storedCredential,
+  waitFor,
 } from "../../../scripts/testing/stack.ts";
 import { SecretBox, secretContext } from "../_shared/crypto/secrets.ts";
 import { ServiceSipConfig, SipConfig } from "../_shared/contract/index.ts";
 import { callFunction, invoke, refusal } from "../../../scripts/testing/functions.ts";
 
 const SID = "[0-9a-f]{32}";
+
+const stackSecrets = () => SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
+
+/** A user and account whose credential row is inserted directly (token encrypted as the functions do it). */
+async function rowWrittenDirectly(columns: Record<string, string | number> = {}) {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  const authToken = await stackSecrets().encrypt(account.authToken, secretContext("auth_token", user.userId));
+  const row = { user_id: user.userId, account_sid: account.sid, auth_token: authToken, ...columns };
+  await db()`insert into public.user_twilio_credentials ${db()(row)}`;
+  return { user, account };
+}
 
 async function assertOneCompleteTrunk(accountSid: string, userId: string) {
   const state = await emulator.state(accountSid);
@@ -86,7 +99,7 @@ stackTest(
     const stored = await assertOneCompleteTrunk(account.sid, user.userId);
     assert.equal(stored.id, row.id);
     assert.match(stored.auth_token, /^enc:v1:/, "the plaintext token was encrypted");
-    const secrets = SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
+    const secrets = stackSecrets();
     assert.equal(
       await secrets.decrypt(stored.auth_token, secretContext("auth_token", user.userId)),
       account.authToken,
@@ -106,12 +119,7 @@ stackTest(
 stackTest(
   "races: 20 concurrent get-sip-config calls for a never-provisioned row provision it once",
   async () => {
-    const user = await newUser();
-    const account = await emulator.createAccount();
-    const secrets = SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
-    const token = await secrets.encrypt(account.authToken, secretContext("auth_token", user.userId));
-    await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
-    values (${user.userId}, ${account.sid}, ${token})`;
+    const { user, account } = await rowWrittenDirectly();
     const calls = await Promise.all(
       Array.from({ length: 20 }, () => callFunction(user.supabase, "get-sip-config", { answer: SipConfig })),
     );
@@ -173,24 +181,14 @@ for (
 
 type State = Awaited<ReturnType<typeof emulator.state>>;
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 stackTest(
   "get-sip-config answers a failed row with its failure and does not retry it on every call",
   async () => {
-    const user = await newUser();
-    const account = await emulator.createAccount();
-    const secrets = SecretBox.fromEnv(stackInfo().function_secrets.ENCRYPTION_KEYS);
-    const token = await secrets.encrypt(account.authToken, secretContext("auth_token", user.userId));
-    await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, status, last_error_code,
-      last_error_message)
-    values (${user.userId}, ${account.sid}, ${token}, 'failed', 21239, 'Maximum credential lists reached')`;
+    const { account, user } = await rowWrittenDirectly({
+      status: "failed",
+      last_error_code: 21239,
+      last_error_message: "Maximum credential lists reached",
+    });
     for (let call = 0; call < 3; call++) {
       const { status, error } = await refusal(user.supabase, "get-sip-config");
       assert.equal(status, 502);

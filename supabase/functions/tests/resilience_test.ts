@@ -24,20 +24,13 @@ import {
   stackTest,
   storedCredential,
   uniquePhoneNumber,
+  waitFor,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 import { databaseSettingsFromEnv } from "../_shared/config.ts";
 
 const SID = "[0-9a-f]{32}";
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** What the old service left: a trunk routing to `originationUri`, recording on, a list with one credential. */
 async function legacyCustomer(originationUri = stackInfo().function_secrets.LIVEKIT_SIP_URI) {
@@ -249,6 +242,12 @@ async function customerWithNumber() {
   return { ...customer, number, row };
 }
 
+async function teardownDone(credentialId: string): Promise<boolean> {
+  const [teardown] =
+    await db()`select done_at from public.twilio_teardowns where credential_id = ${credentialId}`;
+  return !!teardown?.done_at;
+}
+
 async function assertTornDown(customer: Awaited<ReturnType<typeof customerWithNumber>>) {
   const state = await emulator.state(customer.account.sid);
   assert.equal(state.trunks.length, 0, "no trunk left");
@@ -310,11 +309,7 @@ stackTest(
     const [job] = await db()`select schedule, command from cron.job where jobname = 'twilio-sip-sweep'`;
     assert.equal(job.schedule, "* * * * *");
     await db().unsafe(job.command);
-    await waitFor(async () => {
-      const [teardown] =
-        await db()`select done_at from public.twilio_teardowns where credential_id = ${customer.row.id}`;
-      return !!teardown.done_at;
-    }, "the swept teardown");
+    await waitFor(() => teardownDone(customer.row.id), "the swept teardown");
     await assertTornDown(customer);
   },
 );
@@ -324,11 +319,7 @@ stackTest(
   async () => {
     const customer = await customerWithNumber();
     await db()`delete from auth.users where id = ${customer.user.userId}`;
-    await waitFor(async () => {
-      const [teardown] =
-        await db()`select done_at from public.twilio_teardowns where credential_id = ${customer.row.id}`;
-      return !!teardown?.done_at;
-    }, "the user's teardown");
+    await waitFor(() => teardownDone(customer.row.id), "the user's teardown");
     await assertTornDown(customer);
     const [event] = await db()`select outcome from public.provisioning_events
     where credential_id = ${customer.row.id} and step = 'deprovision' order by id desc limit 1`;
