@@ -12,6 +12,7 @@ import { ApiError } from "../_shared/http/errors.ts";
 import { createMainTrunkForUser, getSipConfigForLiveKit } from "../_shared/provisioning/service.ts";
 import { sweep } from "../_shared/provisioning/sweep.ts";
 import { repoRoot, run } from "../../../scripts/local/process.ts";
+import { type LegacyCustomer, legacyCustomer } from "../../../scripts/testing/legacy.ts";
 import { testServiceContext } from "../../../scripts/testing/service.ts";
 import {
   customerWithTrunk,
@@ -32,43 +33,8 @@ import { databaseSettingsFromEnv } from "../_shared/config.ts";
 
 const SID = "[0-9a-f]{32}";
 
-/** What the old service left: a trunk routing to `originationUri`, recording on, a list with one credential. */
-async function legacyCustomer(originationUri = stackInfo().function_secrets.LIVEKIT_SIP_URI) {
-  const user = await newUser();
-  const account = await emulator.createAccount();
-  const twilio = (path: string, form: Record<string, string>) => emulator.twilio(account, "POST", path, form);
-  const prefix = `user-${user.userId}-1700000000000`;
-  const trunk = await twilio("/v1/Trunks", {
-    FriendlyName: "legacy",
-    DomainName: `${prefix}.pstn.twilio.com`,
-  });
-  await twilio(`/v1/Trunks/${trunk.sid}/Recording`, { Mode: "record-from-answer", Trim: "trim-silence" });
-  const list = await twilio(`/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists.json`, {
-    FriendlyName: "legacy",
-  });
-  const credential = await twilio(
-    `/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists/${list.sid}/Credentials.json`,
-    { Username: "legacy-user", Password: "LegacyPassw0rd2024" },
-  );
-  await twilio(`/v1/Trunks/${trunk.sid}/CredentialLists`, { CredentialListSid: list.sid });
-  const origination = await twilio(`/v1/Trunks/${trunk.sid}/OriginationUrls`, {
-    SipUrl: originationUri,
-    Priority: "1",
-    Weight: "1",
-    Enabled: "true",
-    FriendlyName: "legacy",
-  });
-  await withoutWebhook((tx) =>
-    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, trunk_sid, domain_name,
-        domain_prefix, credential_list_sid, sip_username, sip_password)
-      values (${user.userId}, ${account.sid}, ${account.authToken}, ${trunk.sid}, ${`${prefix}.pstn.twilio.com`},
-        ${prefix}, ${list.sid}, 'legacy-user', 'LegacyPassw0rd2024')`
-  );
-  return { user, account, trunk, list, credential, origination };
-}
-
 /** The legacy resources are all still there, untouched (recording included). */
-async function assertLegacyIntact(legacy: Awaited<ReturnType<typeof legacyCustomer>>, message: string) {
+async function assertLegacyIntact(legacy: LegacyCustomer, message: string) {
   const state = await emulator.state(legacy.account.sid);
   const trunk = state.trunks.find((t) => t.sid === legacy.trunk.sid);
   assert.ok(trunk, `${message}: the trunk is there`);
@@ -106,7 +72,7 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
     `takeover: a ${fault.status} at every step deletes nothing of the customer's; the row resumes later`,
     async () => {
       for (const path of TAKEOVER_PATHS) {
-        const legacy = await legacyCustomer();
+        const legacy = await legacyCustomer({ recording: true });
         const ctx = testServiceContext();
         await emulator.fault({ accountSid: legacy.account.sid, path, ...fault });
         const first = await sipConfig(ctx, legacy.user.userId);
@@ -117,7 +83,7 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
           legacy.trunk.sid,
           `${path}: ${JSON.stringify(first.error?.toBody())}`,
         );
-        assert.equal(first.config?.sipPassword, "LegacyPassw0rd2024");
+        assert.equal(first.config?.sipPassword, legacy.password);
         const row = await storedCredential({ userId: legacy.user.userId });
         assert.notEqual(row.status, "failed", `${path}: a working row is never marked failed`);
 
@@ -141,7 +107,10 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
 stackTest(
   "takeover: a trunk routing elsewhere keeps its routing; the part is recorded degraded, not overwritten",
   async () => {
-    const legacy = await legacyCustomer("sip:old-host.example.com;transport=tcp");
+    const legacy = await legacyCustomer({
+      originationUri: "sip:old-host.example.com;transport=tcp",
+      recording: true,
+    });
     const ctx = testServiceContext();
     const { config } = await sipConfig(ctx, legacy.user.userId);
     assert.equal(config?.trunkSid, legacy.trunk.sid);
@@ -331,7 +300,7 @@ stackTest(
 );
 
 stackTest("teardown: what the row adopted is left in place; only what we created goes", async () => {
-  const legacy = await legacyCustomer();
+  const legacy = await legacyCustomer({ recording: true });
   const ctx = testServiceContext();
   assert.ok((await sipConfig(ctx, legacy.user.userId)).config);
   const row = await storedCredential({ userId: legacy.user.userId });
