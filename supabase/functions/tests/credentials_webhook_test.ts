@@ -21,6 +21,14 @@ import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 const deliver = (payload: unknown, secret?: string) =>
   callFunction(webhookClient(secret), "twilio-credentials-webhook", { method: "POST", body: payload });
 
+/** Supabase's webhook payload for a change of a credential row (`record`, `old_record` as given). */
+const rowEvent = (type: string, rows: { record?: unknown; old_record?: unknown }) => ({
+  type,
+  table: "user_twilio_credentials",
+  schema: "public",
+  ...rows,
+});
+
 const rowOf = (id: string) => storedCredential({ id });
 
 /** A row inserted as another system would (plaintext token), without the database's webhook. */
@@ -38,13 +46,7 @@ stackTest(
     const user = await newUser();
     const account = await emulator.createAccount();
     const row = await insertQuietly(user.userId, account.sid, account.authToken);
-    const payload = {
-      type: "INSERT",
-      table: "user_twilio_credentials",
-      schema: "public",
-      record: row,
-      old_record: null,
-    };
+    const payload = rowEvent("INSERT", { record: row, old_record: null });
     const first = await deliver(payload);
     assert.equal(first.status, 200, JSON.stringify(first.error));
     assert.deepEqual(first.data, { type: "INSERT", outcome: "active" });
@@ -107,13 +109,7 @@ stackTest(
       { trunk_sid: row.trunk_sid, done_at: null },
       "the delete recorded its teardown",
     );
-    const payload = {
-      type: "DELETE",
-      table: "user_twilio_credentials",
-      schema: "public",
-      record: null,
-      old_record: deleted,
-    };
+    const payload = rowEvent("DELETE", { record: null, old_record: deleted });
     const result = await deliver(payload);
     assert.equal(result.status, 200, JSON.stringify(result.error));
     assert.deepEqual(result.data, { type: "DELETE", outcome: "deprovisioned" });
@@ -144,12 +140,7 @@ stackTest("webhook: a late INSERT delivery does not retry a row whose provisioni
   const row = await insertQuietly(user.userId, account.sid, account.authToken);
   await db()`update public.user_twilio_credentials set status = 'failed', last_error_code = 21245
     where id = ${row.id}`;
-  const result = await deliver({
-    type: "INSERT",
-    table: "user_twilio_credentials",
-    schema: "public",
-    record: row,
-  });
+  const result = await deliver(rowEvent("INSERT", { record: row }));
   assert.equal(result.status, 200);
   assert.deepEqual(result.data, { type: "INSERT", outcome: "failed" });
   assert.equal((await emulator.state(account.sid)).trunks.length, 0, "nothing was tried again");
@@ -164,12 +155,7 @@ stackTest("webhook: a DELETE for a row that still exists (stale or forged) touch
     body: { accountSid: account.sid, authToken: account.authToken },
   });
   const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
-  const result = await deliver({
-    type: "DELETE",
-    table: "user_twilio_credentials",
-    schema: "public",
-    old_record: row,
-  });
+  const result = await deliver(rowEvent("DELETE", { old_record: row }));
   assert.deepEqual(
     result.data,
     { type: "DELETE", outcome: "nothing_to_do" },
@@ -182,7 +168,7 @@ stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", asy
   const user = await newUser();
   const account = await emulator.createAccount();
   const row = await insertQuietly(user.userId, account.sid, account.authToken);
-  const payload = { type: "INSERT", table: "user_twilio_credentials", schema: "public", record: row };
+  const payload = rowEvent("INSERT", { record: row });
   for (const secret of ["", "wrong", stackInfo().function_secrets.WEBHOOK_SECRET + "x"]) {
     const result = await deliver(payload, secret);
     assert.equal(result.status, 401);
@@ -197,11 +183,8 @@ stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", asy
 stackTest("webhook: payloads of the wrong shape are a 400 naming the field", async () => {
   const cases: [unknown, string | null][] = [
     [{ type: "INSERT", table: "other_table", schema: "public", record: {} }, "table"],
-    [{ type: "TRUNCATE", table: "user_twilio_credentials", schema: "public" }, "type"],
-    [
-      { type: "INSERT", table: "user_twilio_credentials", schema: "public", record: { id: "x" } },
-      "record.id",
-    ],
+    [rowEvent("TRUNCATE", {}), "type"],
+    [rowEvent("INSERT", { record: { id: "x" } }), "record.id"],
   ];
   for (const [payload, field] of cases) {
     const result = await deliver(payload);
