@@ -48,7 +48,7 @@ export function parseRowTaskFlags<O extends Options>(
   options: O,
 ) {
   const values = parseFlags(argv, { ...ROW_TASK_OPTIONS, ...options });
-  // parseArgs cannot type the flags of an options object still generic here; these are ROW_TASK_OPTIONS'.
+  // The options are still generic here, so parseArgs cannot type the values: these are ROW_TASK_OPTIONS'.
   const flags = values as RowTaskFlags;
   const help = flags.help ?? false;
   const common: RowTaskArgs = {
@@ -74,7 +74,7 @@ export function parseFlags<O extends Options>(argv: string[], options: O) {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `--db-url`, else SUPABASE_DB_URL, else DATABASE_URL; required unless only the help is asked for. */
-export function databaseUrl(
+function databaseUrl(
   flag: string | undefined,
   env: Record<string, string | undefined>,
   help: boolean,
@@ -85,7 +85,7 @@ export function databaseUrl(
 }
 
 /** The repeatable `--user-id UUID`, checked. */
-export function userIds(values: string[] | undefined): string[] | undefined {
+function userIds(values: string[] | undefined): string[] | undefined {
   const bad = values?.find((id) => !UUID.test(id));
   if (bad) throw new UsageError(`--user-id: not a UUID: ${bad}`);
   return values;

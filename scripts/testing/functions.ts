@@ -41,7 +41,7 @@ interface Answers {
   "twilio-credentials-webhook": { POST: WebhookResult };
 }
 
-export type AnswerTo<F extends FunctionName, M extends Method> = M extends keyof Answers[F] ? Answers[F][M]
+type AnswerTo<F extends FunctionName, M extends Method> = M extends keyof Answers[F] ? Answers[F][M]
   : never;
 
 export interface FunctionCall<M extends Method, A> {
