@@ -8,36 +8,9 @@ import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { type BackfillArgs, parseBackfillArgs, USAGE } from "./backfill/args.ts";
 import { createBackfillContext } from "./backfill/context.ts";
 import { formatProgress, formatSummary } from "./backfill/format.ts";
-import { createProgressReporter } from "./backfill/progress.ts";
 import { countBackfill, runBackfill } from "./backfill/run.ts";
-import { stopOnInterrupt } from "./local/interrupt.ts";
-import { UsageError } from "./local/operator-args.ts";
-import { useRunningStackSettings } from "./local/operator-env.ts";
-
-async function main(argv: string[]): Promise<number> {
-  if (await useRunningStackSettings(argv)) {
-    console.error("backfill: using the running local stack (task status)");
-  }
-  let args: BackfillArgs;
-  try {
-    args = parseBackfillArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  try {
-    return args.dryRun ? await dryRun(args) : await backfill(args);
-  } catch (error) {
-    // A setting that does not parse, a database that cannot be reached: say so, without a stack trace.
-    console.error(`backfill: ${(error as Error)?.message ?? error}`);
-    return 1;
-  }
-}
+import { runTask } from "./operator/main.ts";
+import { runWithProgress } from "./operator/progress.ts";
 
 async function dryRun(args: BackfillArgs): Promise<number> {
   const sql = createPool(args.dbUrl, 1);
@@ -65,34 +38,34 @@ async function dryRun(args: BackfillArgs): Promise<number> {
 }
 
 async function backfill(args: BackfillArgs): Promise<number> {
-  const reporter = createProgressReporter({ terminal: Deno.stderr.isTerminal(), format: formatProgress });
-  const log = createLogger({ fn: "backfill" }, (level, line) => {
-    if (args.verbose || level === "error") reporter.log(line);
-  });
-  const ctx = createBackfillContext({ dbUrl: args.dbUrl, concurrency: args.concurrency, log });
-  if (!ctx.config.livekitSipUri) {
-    reporter.log("warning: LIVEKIT_SIP_URI is not set: trunks get no origination URL (no inbound calls)");
-  }
-
-  const interrupt = stopOnInterrupt((line) => reporter.log(line));
-  try {
-    const summary = await runBackfill(ctx, {
-      concurrency: args.concurrency,
-      limit: args.limit,
-      retryFailed: args.retryFailed,
-      onlyActive: args.onlyActive,
-      userIds: args.userIds,
-      signal: interrupt.signal,
-      onProgress: (progress) => reporter.update(progress),
+  if (args.dryRun) return await dryRun(args);
+  const display = { format: formatProgress, describe: formatSummary, json: args.json };
+  const summary = await runWithProgress(display, async ({ signal, onProgress, log: say }) => {
+    const log = createLogger({ fn: "backfill" }, (level, line) => {
+      if (args.verbose || level === "error") say(line);
     });
-    reporter.finish();
-    console.log(args.json ? JSON.stringify(summary, null, 2) : formatSummary(summary));
-    if (summary.failed > 0 || summary.errors > 0) return 1;
-    return summary.stoppedBy === "aborted" ? 130 : 0;
-  } finally {
-    interrupt.release();
-    await ctx.sql.end({ timeout: 5 });
-  }
+    const ctx = createBackfillContext({ dbUrl: args.dbUrl, concurrency: args.concurrency, log });
+    if (!ctx.config.livekitSipUri) {
+      say("warning: LIVEKIT_SIP_URI is not set: trunks get no origination URL (no inbound calls)");
+    }
+    try {
+      return await runBackfill(ctx, {
+        concurrency: args.concurrency,
+        limit: args.limit,
+        retryFailed: args.retryFailed,
+        onlyActive: args.onlyActive,
+        userIds: args.userIds,
+        signal,
+        onProgress,
+      });
+    } finally {
+      await ctx.sql.end({ timeout: 5 });
+    }
+  });
+  if (summary.failed > 0 || summary.errors > 0) return 1;
+  return summary.stoppedBy === "aborted" ? 130 : 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  await runTask("backfill", { usage: USAGE, parse: parseBackfillArgs, localStack: true }, backfill);
+}

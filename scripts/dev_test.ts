@@ -6,9 +6,11 @@
  * `deno task dev`.
  */
 import assert from "node:assert/strict";
-import { createClient, FunctionsHttpError } from "@supabase/supabase-js";
+import { createClient } from "@supabase/supabase-js";
 import { decodeProtectedHeader } from "jose";
+import { SipConfig } from "../supabase/functions/_shared/contract/index.ts";
 import { freePort, repoRoot, run, runOrThrow } from "./local/process.ts";
+import { invoke, refusal } from "./testing/functions.ts";
 
 const EXAMPLE_DIR = `${repoRoot}/examples/node`;
 
@@ -61,9 +63,8 @@ Deno.test({
           auth: { persistSession: false },
           global: { headers: { Authorization: `Bearer ${token}` } },
         });
-        const { error } = await supabase.functions.invoke("get-sip-config", { method: "GET" });
-        assert.ok(error instanceof FunctionsHttpError);
-        assert.equal((await error.context.json()).error.code, "credentials_not_found", `token ${args}`);
+        const { error } = await refusal(supabase, "get-sip-config");
+        assert.equal(error.code, "credentials_not_found", `token ${args}`);
       }
       for (const bad of [["not-a-uuid"], [userId, "--expires-in", "soon"], [userId, "--nope"]]) {
         const result = await task("token", ...bad);
@@ -106,8 +107,7 @@ Deno.test({
         (await again.auth.signInWithPassword({ email, password: "correct horse battery staple" })).error,
         null,
       );
-      const { data: config, error } = await again.functions.invoke("get-sip-config", { method: "GET" });
-      assert.equal(error, null);
+      const config = await invoke(again, "get-sip-config", { answer: SipConfig });
       assert.equal(config.domainName, created.domainName);
 
       // --fresh starts from nothing.

@@ -5,7 +5,8 @@
  * everything it created (scripts/probe/cleanup.ts), also after a failure or Ctrl-C. Progress on stderr, the report on stdout. `--help` for the flags.
  */
 import { createLogger } from "../supabase/functions/_shared/log.ts";
-import { parseProbeArgs, type ProbeArgs, REFUSAL, USAGE, UsageError } from "./probe/args.ts";
+import { runTask } from "./operator/main.ts";
+import { parseProbeArgs, type ProbeArgs, REFUSAL, USAGE } from "./probe/args.ts";
 import { BehaviourChecks } from "./probe/checks.ts";
 import { cleanUp, describeResource } from "./probe/cleanup.ts";
 import { ProbeContext } from "./probe/context.ts";
@@ -24,19 +25,7 @@ import { describe, runSteps, type StepLine } from "./probe/steps.ts";
 const TWILIO_API = "https://api.twilio.com";
 const TWILIO_TRUNKING = "https://trunking.twilio.com";
 
-async function main(argv: string[]): Promise<number> {
-  let args: ProbeArgs;
-  try {
-    args = parseProbeArgs(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`probe: ${error.message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+async function probe(args: ProbeArgs): Promise<number> {
   if (!args.consent) {
     console.error(REFUSAL);
     return 2;
@@ -114,4 +103,4 @@ async function main(argv: string[]): Promise<number> {
   return exitCode(report);
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) await runTask("probe", { usage: USAGE, parse: parseProbeArgs }, probe);

@@ -9,7 +9,8 @@ import assert from "node:assert/strict";
 import { state as liveKitState } from "./livekit-emulator/testing.ts";
 import { repoRoot } from "./local/process.ts";
 import { db, emulator, type EmulatorAccount, stackInfo, stackTest } from "./testing/stack.ts";
-import { parseProbeArgs, UsageError } from "./probe/args.ts";
+import { UsageError } from "./operator/args.ts";
+import { parseProbeArgs } from "./probe/args.ts";
 import type { ProbeReport } from "./probe/report.ts";
 
 interface ProbeRun {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { SecretBox, secretContext } from "../supabase/functions/_shared/crypto/secrets.ts";
 import { createPool } from "../supabase/functions/_shared/db/client.ts";
 import { repoRoot } from "./local/process.ts";
-import { UsageError } from "./local/operator-args.ts";
+import { UsageError } from "./operator/args.ts";
 import { parseRotateArgs } from "./rotate-keys/args.ts";
 import { formatRotationSummary } from "./rotate-keys/format.ts";
 import { reseal, rotateRow } from "./rotate-keys/row.ts";

@@ -14,7 +14,7 @@ import {
 } from "../supabase/functions/_shared/provisioning/context.ts";
 import type { SweepSummary } from "../supabase/functions/_shared/contract/twilio-credentials-webhook.ts";
 import { sweep } from "../supabase/functions/_shared/provisioning/sweep.ts";
-import { useRunningStackSettings } from "./local/operator-env.ts";
+import { useRunningStackSettings } from "./operator/env.ts";
 
 const USAGE = "Usage: deno task sweep [--once] [--json] [--user-id UUID ...]";
 const MAX_SWEEPS = 100;

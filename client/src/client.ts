@@ -12,22 +12,7 @@
  * ```
  */
 import { ApiError, apiErrorFrom } from "./api-error.ts";
-import type {
-  AccountNumbers,
-  AttachResult,
-  ConnectTwilioInput,
-  CredentialsList,
-  DetachResult,
-  Disconnected,
-  HealthReport,
-  MainTrunk,
-  RecordingMode,
-  RecordingSettings,
-  RecordingsPage,
-  RecordingTrim,
-  RepairResult,
-  SipConfig,
-} from "./types.ts";
+import type * as Api from "./types.ts";
 
 export interface ApiClientOptions {
   /** The project URL, e.g. https://<ref>.supabase.co (or the local stack's api_url). */
@@ -84,24 +69,24 @@ export function createApiClient(options: ApiClientOptions) {
 
   return {
     /** Stores the Twilio credentials and provisions the main trunk (idempotent). 422 twilio_auth_failed if Twilio refuses them. */
-    connectTwilio: (input: ConnectTwilioInput) =>
-      json<MainTrunk>({ method: "POST", fn: "create-main-trunk", body: input }),
+    connectTwilio: (input: Api.ConnectTwilioInput) =>
+      json<Api.MainTrunk>({ method: "POST", fn: "create-main-trunk", body: input }),
 
     /** The user's SIP configuration (no password). 404 credentials_not_found when nothing is connected. */
-    getSipConfig: () => json<SipConfig>({ method: "GET", fn: "get-sip-config" }),
+    getSipConfig: () => json<Api.SipConfig>({ method: "GET", fn: "get-sip-config" }),
 
     /** Checks the whole setup against Twilio. */
-    verify: () => json<HealthReport>({ method: "GET", fn: "get-sip-config", query: { verify: "1" } }),
+    verify: () => json<Api.HealthReport>({ method: "GET", fn: "get-sip-config", query: { verify: "1" } }),
 
     /** Recreates what verification finds missing; the report before and after. */
-    repair: () => json<RepairResult>({ method: "POST", fn: "get-sip-config", body: { repair: true } }),
+    repair: () => json<Api.RepairResult>({ method: "POST", fn: "get-sip-config", body: { repair: true } }),
 
     /** Every number of the Twilio account and where its calls go. */
-    listNumbers: () => json<AccountNumbers>({ method: "GET", fn: "attach-phone" }),
+    listNumbers: () => json<Api.AccountNumbers>({ method: "GET", fn: "attach-phone" }),
 
     /** Puts numbers (E.164 or PN SIDs) on the main trunk; one result per number. */
     attachNumbers: (numbers: string[]) =>
-      json<AttachResult>({
+      json<Api.AttachResult>({
         method: "POST",
         fn: "attach-phone",
         body: { phoneNumbers: numbers },
@@ -109,7 +94,7 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** Takes numbers off the main trunk and restores their earlier voice settings; one result per number. */
     detachNumbers: (numbers: string[]) =>
-      json<DetachResult>({
+      json<Api.DetachResult>({
         method: "DELETE",
         fn: "attach-phone",
         body: { phoneNumbers: numbers },
@@ -117,7 +102,7 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** The most recent recordings of calls through the main trunk, a page at a time. */
     listRecordings: (page: { pageSize?: number; pageToken?: string } = {}) =>
-      json<RecordingsPage>({ method: "GET", fn: "recording-info", query: page }),
+      json<Api.RecordingsPage>({ method: "GET", fn: "recording-info", query: page }),
 
     /** A recording's audio, fetched with the user's token (for a blob: URL; Twilio's URL is never exposed). */
     recordingMedia: async (recordingSid: string, { format = "mp3" }: { format?: "mp3" | "wav" } = {}) =>
@@ -125,18 +110,18 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** The trunk's recording mode and trim, as Twilio has them. */
     getRecordingSettings: () =>
-      json<RecordingSettings>({ method: "GET", fn: "recording-info", query: { settings: "1" } }),
+      json<Api.RecordingSettings>({ method: "GET", fn: "recording-info", query: { settings: "1" } }),
 
-    setRecordingSettings: (settings: { mode: RecordingMode; trim?: RecordingTrim }) =>
-      json<RecordingSettings>({ method: "POST", fn: "recording-info", body: settings }),
+    setRecordingSettings: (settings: { mode: Api.RecordingMode; trim?: Api.RecordingTrim }) =>
+      json<Api.RecordingSettings>({ method: "POST", fn: "recording-info", body: settings }),
 
     /** The user's connected Twilio accounts (the active one first), never a secret. */
     listCredentials: async () =>
-      (await json<CredentialsList>({ method: "GET", fn: "create-main-trunk" })).credentials,
+      (await json<Api.CredentialsList>({ method: "GET", fn: "create-main-trunk" })).credentials,
 
     /** Removes a connected account and everything provisioned for it in Twilio (and LiveKit). */
     disconnect: (credentialId: string) =>
-      json<Disconnected>({ method: "DELETE", fn: "create-main-trunk", body: { id: credentialId } }),
+      json<Api.Disconnected>({ method: "DELETE", fn: "create-main-trunk", body: { id: credentialId } }),
   };
 }
 

@@ -1,6 +1,5 @@
 /** The backfill's command line: flags, defaults from env, and the usage text. */
-import { parseArgs } from "node:util";
-import { databaseUrl, positiveInteger, UsageError, userIds } from "../local/operator-args.ts";
+import { parseRowTaskFlags, positiveInteger, type RowTaskArgs } from "../operator/args.ts";
 
 export const USAGE = `Usage: deno task backfill [options]
 
@@ -28,60 +27,28 @@ TWILIO_MAX_ATTEMPTS.
 Progress goes to stderr, the summary to stdout. Exit status: 0 done, 1 rows failed or errors, 2 bad usage,
 130 interrupted.`;
 
-export interface BackfillArgs {
-  help: boolean;
-  dbUrl: string;
-  concurrency: number;
+export interface BackfillArgs extends RowTaskArgs {
   limit?: number;
   retryFailed: boolean;
   onlyActive: boolean;
-  userIds?: string[];
-  dryRun: boolean;
-  json: boolean;
   verbose: boolean;
 }
-
-/** Each concurrent run holds a database connection: beyond this, ask the database first. */
-const MAX_CONCURRENCY = 64;
 
 export function parseBackfillArgs(
   argv: string[],
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): BackfillArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "db-url": { type: "string" },
-        concurrency: { type: "string" },
-        limit: { type: "string" },
-        "retry-failed": { type: "boolean" },
-        "only-active": { type: "boolean" },
-        "user-id": { type: "string", multiple: true },
-        "dry-run": { type: "boolean" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const values = parsed.values;
-  const help = values.help ?? false;
+  const { common, values } = parseRowTaskFlags(argv, env, {
+    limit: { type: "string" },
+    "retry-failed": { type: "boolean" },
+    "only-active": { type: "boolean" },
+    verbose: { type: "boolean" },
+  });
   return {
-    help,
-    dbUrl: databaseUrl(values["db-url"], env, help),
-    concurrency: positiveInteger("--concurrency", values.concurrency, MAX_CONCURRENCY) ?? 8,
+    ...common,
     limit: positiveInteger("--limit", values.limit),
     retryFailed: values["retry-failed"] ?? false,
     onlyActive: values["only-active"] ?? false,
-    userIds: userIds(values["user-id"]),
-    dryRun: values["dry-run"] ?? false,
-    json: values.json ?? false,
     verbose: values.verbose ?? false,
   };
 }

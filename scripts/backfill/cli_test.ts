@@ -1,9 +1,9 @@
 /** The backfill's command line and display, without a database. */
 import assert from "node:assert/strict";
-import { UsageError } from "../local/operator-args.ts";
+import { UsageError } from "../operator/args.ts";
 import { parseBackfillArgs } from "./args.ts";
-import { formatDuration, formatProgress, formatSummary } from "./format.ts";
-import { createProgressReporter } from "./progress.ts";
+import { formatProgress, formatSummary } from "./format.ts";
+import { createProgressReporter, formatDuration } from "../operator/progress.ts";
 import type { BackfillProgress, BackfillSummary } from "./tally.ts";
 
 const DB = "postgres://u:p@127.0.0.1:5432/postgres";
@@ -127,6 +127,7 @@ Deno.test("backfill display: progress line with bar, rate, ETA and outcome count
 });
 
 Deno.test("backfill display: the summary names every count and each failure", () => {
+  const noOtherOutcome = { retrying: 0, busy: 0, missing: 0, errors: 0 };
   const summary: BackfillSummary = {
     scope: 30,
     total: 24,
@@ -135,10 +136,7 @@ Deno.test("backfill display: the summary names every count and each failure", ()
     alreadyActive: 5,
     failed: 2,
     failedCodes: { "20003": 1, "21245": 1 },
-    retrying: 0,
-    busy: 0,
-    missing: 0,
-    errors: 0,
+    ...noOtherOutcome,
     skippedFailed: 1,
     remaining: 0,
     stoppedBy: null,

@@ -3,7 +3,8 @@
  * at the end. Nothing secret is kept: Twilio's codes and messages, row and user ids, error messages.
  */
 import type { ProvisionOutcome } from "../../supabase/functions/_shared/provisioning/provision.ts";
-import { type Pace, paceOf } from "./progress.ts";
+import { type Pace, paceOf } from "../operator/progress.ts";
+import { countErrorMessage } from "../operator/tally.ts";
 import type { BackfillPlan } from "./select.ts";
 
 export interface OutcomeCounts {
@@ -53,7 +54,6 @@ export interface BackfillSummary extends Omit<BackfillProgress, "inFlight" | "et
 }
 
 const MAX_FAILURES_LISTED = 20;
-const MAX_ERROR_MESSAGES = 20;
 
 export class Tally {
   readonly #startedAt = performance.now();
@@ -110,15 +110,8 @@ export class Tally {
         }
         return;
       }
-      case "retrying":
-        this.#counts.retrying++;
-        return;
-      case "busy":
-        this.#counts.busy++;
-        return;
-      case "missing":
-        this.#counts.missing++;
-        return;
+      default:
+        this.#counts[outcome.kind]++;
     }
   }
 
@@ -127,10 +120,7 @@ export class Tally {
     if (inFlight) this.#done();
     this.#counts.errors++;
     this.#consecutiveErrors++;
-    const message = error instanceof Error ? error.message : String(error);
-    if (message in this.#errorMessages || Object.keys(this.#errorMessages).length < MAX_ERROR_MESSAGES) {
-      this.#errorMessages[message] = (this.#errorMessages[message] ?? 0) + 1;
-    }
+    countErrorMessage(this.#errorMessages, error);
   }
 
   #done() {

@@ -9,6 +9,9 @@ export interface Traffic {
   maxConcurrentPerAccount?: number | null;
 }
 
+/** Twilio as the heaviest requests meet it: 150 ms a request (its 100-200 ms) and 10 in flight per account. */
+export const TWILIO_UNDER_LOAD = { latencyMs: 150, maxConcurrentPerAccount: 10 } as const satisfies Traffic;
+
 export interface EmulatorAccount {
   sid: string;
   authToken: string;

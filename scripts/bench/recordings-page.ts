@@ -13,10 +13,11 @@
  * process up, then the same first page REPEATS times; the figure is the median CPU (a page costs a few tens of
  * ms, a few ticks of /proc's 10 ms, so one reading alone would be coarse), the largest is shown beside it.
  */
+import type { RecordingsPage } from "../../supabase/functions/_shared/contract/index.ts";
 import type { BenchResult } from "./report.ts";
 import type { BenchContext } from "./context.ts";
 import { cpuFigure, type CpuSample, measureCpu } from "./cpu.ts";
-import type { CallSeed } from "./emulator.ts";
+import { type CallSeed, TWILIO_UNDER_LOAD } from "./emulator.ts";
 import { addNumbers, callFunction, functionRequest, provisionedCustomer, send } from "./customers.ts";
 import { functionConfig, startServer } from "./processes.ts";
 import { median } from "./stats.ts";
@@ -25,13 +26,7 @@ const CALLS = 300;
 const ATTACHED_NUMBERS = 10;
 const PAGE_SIZE = 100;
 const REPEATS = 5;
-const LATENCY_MS = 150;
-const LIMIT_PER_ACCOUNT = 10;
-
-interface PageAnswer {
-  recordings: unknown[];
-  nextPageToken: string | null;
-}
+const { latencyMs: LATENCY_MS, maxConcurrentPerAccount: LIMIT_PER_ACCOUNT } = TWILIO_UNDER_LOAD;
 
 export async function recordingsPage(ctx: BenchContext): Promise<BenchResult[]> {
   const customer = await provisionedCustomer(ctx);
@@ -65,13 +60,13 @@ export async function recordingsPage(ctx: BenchContext): Promise<BenchResult[]> 
   try {
     const url = `${await server.ready}/recording-info`;
     const page = () =>
-      send<PageAnswer>(
+      send<RecordingsPage>(
         functionRequest(url, { token: customer.token, query: { pageSize: String(PAGE_SIZE) } }),
       );
     await ctx.stack.drainWebhooks();
-    await ctx.emulator.setTraffic({ latencyMs: LATENCY_MS, maxConcurrentPerAccount: LIMIT_PER_ACCOUNT });
+    await ctx.emulator.setTraffic(TWILIO_UNDER_LOAD);
     await page(); // warm-up
-    const samples: CpuSample<PageAnswer>[] = [];
+    const samples: CpuSample<RecordingsPage>[] = [];
     for (let i = 0; i < REPEATS; i++) samples.push(await measureCpu(server.pid!, page));
     const short = samples.find((sample) => sample.value.recordings.length !== PAGE_SIZE);
     if (short) throw new Error(`a page held ${short.value.recordings.length} recordings, not ${PAGE_SIZE}`);

@@ -17,26 +17,21 @@
  *   trunk. The floor for the re-attach alone is 1000 x L / C (shown).
  */
 import postgres from "postgres";
+import type { RepairResult } from "../../supabase/functions/_shared/contract/index.ts";
 import { atMost, type BenchResult, figure, round } from "./report.ts";
 import type { BenchContext } from "./context.ts";
 import { cpuFigure, measureCpu } from "./cpu.ts";
 import { type Customer, functionRequest, provisionedCustomer, send } from "./customers.ts";
+import { TWILIO_UNDER_LOAD } from "./emulator.ts";
 import { functionConfig, startServer } from "./processes.ts";
 
 const NUMBERS = 1000;
 const WARM_UP_NUMBERS = 10;
-const LATENCY_MS = 150;
-const LIMIT_PER_ACCOUNT = 10;
+const { latencyMs: LATENCY_MS, maxConcurrentPerAccount: LIMIT_PER_ACCOUNT } = TWILIO_UNDER_LOAD;
 /** The Edge Runtime's request idle timeout: no response by then is a 504 (supabase-platform-facts.md). */
 const REQUEST_LIMIT_MS = 150_000;
 /** "Well under" the limit: real Twilio latency reaches 200 ms (4/3 of L), and other work shares the account's C. */
 const TIME_TARGET = 0.5;
-
-interface RepairAnswer {
-  before: { status: string };
-  after: { status: string; checks: { name: string; ok: boolean }[] };
-  repaired: string[];
-}
 
 export async function repairAfterDrift(ctx: BenchContext): Promise<BenchResult[]> {
   const [big, small] = await Promise.all([
@@ -47,13 +42,13 @@ export async function repairAfterDrift(ctx: BenchContext): Promise<BenchResult[]
   try {
     const url = `${await server.ready}/get-sip-config`;
     const repair = (customer: Customer) =>
-      send<RepairAnswer>(functionRequest(url, { token: customer.token, body: { repair: true } }));
+      send<RepairResult>(functionRequest(url, { token: customer.token, body: { repair: true } }));
     const warmUp = await repair(small.customer); // loads the repair, provisioning and SDK modules
     if (warmUp.after.status !== "verified") {
       throw new Error(`warm-up repair: ${JSON.stringify(warmUp.after)}`);
     }
     await ctx.stack.drainWebhooks();
-    await ctx.emulator.setTraffic({ latencyMs: LATENCY_MS, maxConcurrentPerAccount: LIMIT_PER_ACCOUNT });
+    await ctx.emulator.setTraffic(TWILIO_UNDER_LOAD);
     const sample = await measureCpu(server.pid!, () => repair(big.customer));
     await ctx.emulator.resetTraffic();
 

@@ -3,7 +3,7 @@
 import type { EmulatorState } from "./emulator_state.ts";
 import { invalidParameter, jsonResponse, notFound, TwilioError } from "./errors.ts";
 import { isSid, newSid } from "./ids.ts";
-import { JsonFields } from "./json_body.ts";
+import { JsonFields } from "../local/emulators.ts";
 import { seedCall } from "./call_seeding.ts";
 import { readRecordingOptions } from "./recording_options.ts";
 import { REGIONS } from "./regions.ts";
@@ -25,6 +25,9 @@ interface AdminContext {
   state: EmulatorState;
 }
 
+/** A JSON body; bad input is a 400 with Twilio's error shape. */
+const readFields = (req: Request) => JsonFields.read(req, invalidParameter);
+
 const MAX_DELAY_MS = 600_000;
 const TRAFFIC_LIMITS = [
   ["latencyMs", MAX_DELAY_MS],
@@ -43,7 +46,7 @@ function accountCredentials(account: Account) {
 }
 
 async function createAccount(ctx: AdminContext): Promise<Response> {
-  const fields = await JsonFields.read(ctx.req);
+  const fields = await readFields(ctx.req);
   const sid = fields.string("sid");
   if (sid !== undefined && !isSid("AC", sid)) {
     throw invalidParameter("sid must be AC followed by 32 hex characters");
@@ -64,7 +67,7 @@ async function createAccount(ctx: AdminContext): Promise<Response> {
 /** Suspends, closes or reactivates an account or rotates its token, so clients meet rejected credentials mid-run. */
 async function updateAccount(ctx: AdminContext, { accountSid }: Params): Promise<Response> {
   const account = accountOr404(ctx, accountSid);
-  const fields = await JsonFields.read(ctx.req);
+  const fields = await readFields(ctx.req);
   account.status = fields.oneOf("status", ACCOUNT_STATUSES) ?? account.status;
   account.authToken = fields.string("authToken") || account.authToken;
   account.friendlyName = fields.string("friendlyName") ?? account.friendlyName;
@@ -75,7 +78,7 @@ async function updateAccount(ctx: AdminContext, { accountSid }: Params): Promise
 async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<Response> {
   const { store } = ctx.state;
   const account = accountOr404(ctx, accountSid);
-  const fields = await JsonFields.read(ctx.req);
+  const fields = await readFields(ctx.req);
   const phoneNumber = fields.requiredString("phoneNumber");
   if (!/^\+[1-9]\d{1,14}$/.test(phoneNumber)) {
     throw invalidParameter(`phoneNumber ${phoneNumber} is not E.164`);
@@ -87,7 +90,6 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
   if (store.ofAccount(store.numbers, account.sid).some((n) => n.phoneNumber === phoneNumber)) {
     throw new TwilioError(409, 20409, `Phone number ${phoneNumber} already exists in account ${account.sid}`);
   }
-  const now = store.clock.now();
   const number: PhoneNumber = {
     sid: newSid("PN"),
     accountSid: account.sid,
@@ -100,9 +102,7 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
     trunkSid: null,
     smsUrl: "",
     statusCallback: "",
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.numbers.set(number.sid, number);
   return jsonResponse(201, renderIncomingPhoneNumber(number));
@@ -111,7 +111,7 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
 /** See call_seeding.ts for how each kind of call is rendered. */
 async function createCall(ctx: AdminContext, { accountSid }: Params): Promise<Response> {
   const account = accountOr404(ctx, accountSid);
-  const { call, recordings } = seedCall(ctx.state.store, account, await JsonFields.read(ctx.req));
+  const { call, recordings } = seedCall(ctx.state.store, account, await readFields(ctx.req));
   return jsonResponse(201, { call: renderCall(call), recordings: recordings.map(renderRecording) });
 }
 
@@ -123,7 +123,7 @@ async function updateRecording(ctx: AdminContext, { accountSid, recordingSid }: 
   if (recording?.accountSid !== account.sid) {
     throw notFound(`/_emulator/accounts/${accountSid}/recordings/${recordingSid}`);
   }
-  readRecordingOptions(await JsonFields.read(ctx.req))(recording);
+  readRecordingOptions(await readFields(ctx.req))(recording);
   recording.updated = store.clock.now();
   return jsonResponse(200, renderRecording(recording));
 }
@@ -160,7 +160,7 @@ function currentConfig(ctx: AdminContext) {
 
 /** Only the keys present change; for traffic settings null or 0 switches a setting off. */
 async function updateConfig(ctx: AdminContext): Promise<Response> {
-  const fields = await JsonFields.read(ctx.req);
+  const fields = await readFields(ctx.req);
   const traffic = { ...ctx.state.traffic };
   for (const [key, max] of TRAFFIC_LIMITS) {
     if (fields.has(key)) traffic[key] = fields.integer(key, 0, max) || null;
@@ -174,7 +174,7 @@ async function updateConfig(ctx: AdminContext): Promise<Response> {
 /** Ends the reservation of deleted trunks' domains (one, or all without domainName), as 30 days would. */
 async function releaseDomains(ctx: AdminContext): Promise<Response> {
   const { reservedDomains } = ctx.state.store;
-  const domainName = (await JsonFields.read(ctx.req)).string("domainName")?.toLowerCase();
+  const domainName = (await readFields(ctx.req)).string("domainName")?.toLowerCase();
   const released = domainName === undefined
     ? [...reservedDomains]
     : [...reservedDomains].filter((domain) => domain === domainName);
@@ -183,7 +183,7 @@ async function releaseDomains(ctx: AdminContext): Promise<Response> {
 }
 
 async function addFault(ctx: AdminContext): Promise<Response> {
-  const fields = await JsonFields.read(ctx.req);
+  const fields = await readFields(ctx.req);
   const fault = ctx.state.faults.add({
     accountSid: fields.string("accountSid") ?? null,
     method: fields.string("method") ?? null,

@@ -1,5 +1,6 @@
 // Admin API: seeding, state, traffic shaping (latency, concurrency), faults, reset; and the CLI entry point.
 import assert from "node:assert/strict";
+import { startMain } from "../local/emulators.ts";
 import { Api, assertTwilioError, createTrunk, withEmulator } from "./testing.ts";
 
 /** Traffic settings off; every switch at its default (switches.ts says why each default is the one). */
@@ -406,24 +407,11 @@ Deno.test("admin reset clears accounts, resources, config and faults", async () 
 });
 
 Deno.test("main.ts prints {emulator_url} when listening and exits cleanly on SIGTERM", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./main.ts", import.meta.url).pathname],
-    env: { EMULATOR_PORT: "0" },
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  while (!output.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-  }
-  const { emulator_url } = JSON.parse(output.trim());
+  const { printed, stop } = await startMain(new URL("./main.ts", import.meta.url), [], {
+    EMULATOR_PORT: "0",
+  });
+  const { emulator_url } = printed;
   assert.match(emulator_url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.deepEqual(await (await fetch(`${emulator_url}/_emulator/health`)).json(), { ok: true });
-  child.kill("SIGTERM");
-  const status = await child.status;
-  await reader.cancel();
-  assert.equal(status.code, 0);
+  assert.equal(await stop(), 0);
 });

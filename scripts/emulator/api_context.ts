@@ -1,6 +1,13 @@
 // What every Twilio API handler receives, plus the response helpers they share.
 import { jsonResponse, notFound } from "./errors.ts";
-import { api2010List, paginate, readPageQuery, type Sequenced, trunkingList } from "./paging.ts";
+import {
+  api2010List,
+  type ListPage,
+  paginate,
+  readPageQuery,
+  type Sequenced,
+  trunkingList,
+} from "./paging.ts";
 import type { Account, Store } from "./store.ts";
 import type { Switches } from "./switches.ts";
 
@@ -43,8 +50,7 @@ export function trunkingPage<T extends Sequenced>(
   records: Iterable<T>,
   render: (record: T) => unknown,
 ): Response {
-  const query = readPageQuery(ctx.url.searchParams);
-  return ok(trunkingList(key, ctx.url.pathname, query, paginate(records, query, "ascending"), render));
+  return listResponse(ctx, trunkingList, { key, records, render });
 }
 
 /** A 2010 list response for the current request; `filters` are the query parameters the caller applied. */
@@ -55,7 +61,19 @@ export function api2010Page<T extends Sequenced>(
   render: (record: T) => unknown,
   options: { order?: "ascending" | "descending"; filters?: readonly string[] } = {},
 ): Response {
-  const query = readPageQuery(ctx.url.searchParams, options.filters);
-  const slice = paginate(records, query, options.order ?? "ascending");
-  return ok(api2010List(key, ctx.url.pathname, query, slice, render));
+  return listResponse(ctx, api2010List, { key, records, render, ...options });
+}
+
+function listResponse<T extends Sequenced>(
+  ctx: ApiContext,
+  envelope: (list: ListPage<T>) => unknown,
+  list: Pick<ListPage<T>, "key" | "render"> & {
+    records: Iterable<T>;
+    order?: "ascending" | "descending";
+    filters?: readonly string[];
+  },
+): Response {
+  const query = readPageQuery(ctx.url.searchParams, list.filters);
+  const slice = paginate(list.records, query, list.order ?? "ascending");
+  return ok(envelope({ key: list.key, path: ctx.url.pathname, query, slice, render: list.render }));
 }

@@ -4,7 +4,7 @@
 // through a trunk: `trunking-terminating` with trunk_sid (twilio-api-facts.md, "Calls").
 import { invalidParameter, notFound } from "./errors.ts";
 import { newSid } from "./ids.ts";
-import type { JsonFields } from "./json_body.ts";
+import type { JsonFields } from "../local/emulators.ts";
 import { readRecordingOptions } from "./recording_options.ts";
 import type { Account, Call, PhoneNumber, Recording, Store, Trunk } from "./store.ts";
 
@@ -131,13 +131,10 @@ export function seedCall(
     direction: route.direction,
     start,
     durationSeconds,
-    seq: store.nextSeq(),
-    created: start,
-    updated: start,
+    ...store.stamp(start),
   };
   store.calls.set(call.sid, call);
   const recordings = Array.from({ length: recordingCount }, (): Recording => {
-    const created = store.clock.strictlyLater();
     const recording: Recording = {
       sid: newSid("RE"),
       accountSid: account.sid,
@@ -149,9 +146,7 @@ export function seedCall(
       status: "completed",
       encryption: null,
       externalMediaUrl: null,
-      seq: store.nextSeq(),
-      created,
-      updated: created,
+      ...store.stamp(store.clock.strictlyLater()),
     };
     applyOptions(recording);
     store.recordings.set(recording.sid, recording);

@@ -101,7 +101,16 @@ interface PageLinks {
   current: string;
 }
 
-function pageLinks(path: string, query: PageQuery, slice: PageSlice<unknown>): PageLinks {
+/** One page of a list, as the request asked for it. */
+export interface ListPage<T> {
+  key: string;
+  path: string;
+  query: PageQuery;
+  slice: PageSlice<T>;
+  render: (record: T) => unknown;
+}
+
+function pageLinks({ path, query, slice }: Omit<ListPage<unknown>, "render">): PageLinks {
   const at = (page: number, token: string | null) => `${path}?${linkQuery(query, page, token)}`;
   return {
     first: at(0, null),
@@ -112,17 +121,12 @@ function pageLinks(path: string, query: PageQuery, slice: PageSlice<unknown>): P
 }
 
 /** Trunking v1 envelope: `{<key>: [...], meta: {...}}` with absolute https://trunking.twilio.com URLs. */
-export function trunkingList<T>(
-  key: string,
-  path: string,
-  query: PageQuery,
-  slice: PageSlice<T>,
-  render: (record: T) => unknown,
-) {
-  const links = pageLinks(path, query, slice);
+export function trunkingList<T>(list: ListPage<T>) {
+  const links = pageLinks(list);
   const absolute = (uri: string | null) => uri === null ? null : TRUNKING_HOST + uri;
+  const { key, slice } = list;
   return {
-    [key]: slice.items.map(render),
+    [key]: slice.items.map(list.render),
     meta: {
       first_page_url: absolute(links.first),
       key,
@@ -136,17 +140,12 @@ export function trunkingList<T>(
 }
 
 /** 2010 envelope: `{<key>: [...], start, end, page, page_size, *_uri}` with uris relative to api.twilio.com. */
-export function api2010List<T>(
-  key: string,
-  path: string,
-  query: PageQuery,
-  slice: PageSlice<T>,
-  render: (record: T) => unknown,
-) {
-  const links = pageLinks(path, query, slice);
+export function api2010List<T>(list: ListPage<T>) {
+  const links = pageLinks(list);
+  const { slice } = list;
   const start = slice.page * slice.size;
   return {
-    [key]: slice.items.map(render),
+    [list.key]: slice.items.map(list.render),
     start,
     end: start + Math.max(0, slice.items.length - 1),
     page: slice.page,

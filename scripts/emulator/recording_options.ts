@@ -2,7 +2,7 @@
 // not yet completed (no media), encrypted (encryption_details, undecodable media), externally stored
 // (media_url off api.twilio.com, no media at Twilio).
 import { invalidParameter } from "./errors.ts";
-import type { JsonFields } from "./json_body.ts";
+import type { JsonFields } from "../local/emulators.ts";
 import { encryptionDetailsFor } from "./recording_encryption.ts";
 import { type Recording, RECORDING_STATUSES } from "./store.ts";
 

@@ -24,6 +24,21 @@ function api2010Dates(record: { created: Date; updated: Date }) {
   return { date_created: rfc2822Date(record.created), date_updated: rfc2822Date(record.updated) };
 }
 
+/** Links to a resource's subresources: each name with its path under `base`. */
+function subresources(base: string, suffix: string, paths: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(paths).map(([name, path]) => [name, `${base}/${path}${suffix}`]));
+}
+
+/** A trunk's `links`, under its url. */
+export const trunkLinks = (url: string) =>
+  subresources(url, "", {
+    origination_urls: "OriginationUrls",
+    credential_lists: "CredentialLists",
+    ip_access_control_lists: "IpAccessControlLists",
+    phone_numbers: "PhoneNumbers",
+    recording: "Recording",
+  });
+
 /** auth_type / auth_type_set are derived from the trunk's credential list associations, as Twilio does. */
 export function renderTrunk(store: Store, trunk: Trunk) {
   const hasCredentialLists = store.associationsOfTrunk(trunk.sid).length > 0;
@@ -45,13 +60,7 @@ export function renderTrunk(store: Store, trunk: Trunk) {
     disaster_recovery_method: trunk.disasterRecoveryMethod,
     ...trunkingDates(trunk),
     url,
-    links: {
-      origination_urls: `${url}/OriginationUrls`,
-      credential_lists: `${url}/CredentialLists`,
-      ip_access_control_lists: `${url}/IpAccessControlLists`,
-      phone_numbers: `${url}/PhoneNumbers`,
-      recording: `${url}/Recording`,
-    },
+    links: trunkLinks(url),
   };
 }
 
@@ -156,13 +165,13 @@ export function renderAccount(account: Account) {
     owner_account_sid: account.sid,
     ...api2010Dates(account),
     uri: `${path}.json`,
-    subresource_uris: {
-      addresses: `${path}/Addresses.json`,
-      calls: `${path}/Calls.json`,
-      incoming_phone_numbers: `${path}/IncomingPhoneNumbers.json`,
-      recordings: `${path}/Recordings.json`,
-      sip: `${path}/SIP.json`,
-    },
+    subresource_uris: subresources(path, ".json", {
+      addresses: "Addresses",
+      calls: "Calls",
+      incoming_phone_numbers: "IncomingPhoneNumbers",
+      recordings: "Recordings",
+      sip: "SIP",
+    }),
   };
 }
 
@@ -228,11 +237,11 @@ export function renderCall(call: Call) {
     trunk_sid: call.trunkSid,
     ...api2010Dates(call),
     uri: `${uri}.json`,
-    subresource_uris: {
-      recordings: `${uri}/Recordings.json`,
-      notifications: `${uri}/Notifications.json`,
-      events: `${uri}/Events.json`,
-    },
+    subresource_uris: subresources(uri, ".json", {
+      recordings: "Recordings",
+      notifications: "Notifications",
+      events: "Events",
+    }),
   };
 }
 
@@ -257,9 +266,9 @@ export function renderRecording(recording: Recording) {
     encryption_details: recording.encryption,
     error_code: null,
     track: "both",
-    subresource_uris: {
-      add_on_results: `${path}/AddOnResults.json`,
-      transcriptions: `${path}/Transcriptions.json`,
-    },
+    subresource_uris: subresources(path, ".json", {
+      add_on_results: "AddOnResults",
+      transcriptions: "Transcriptions",
+    }),
   };
 }

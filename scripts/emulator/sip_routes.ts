@@ -1,7 +1,8 @@
 // 2010 API SIP credential lists and their credentials (usernames and password digests).
 import { createHash } from "node:crypto";
 import { api2010Page, type ApiContext, created, findOwned, noContent, ok } from "./api_context.ts";
-import { notFound, validationError } from "./errors.ts";
+import { ownedUnder } from "./owned_under.ts";
+import { validationError } from "./errors.ts";
 import { readForm } from "./form.ts";
 import { newSid } from "./ids.ts";
 import { renderCredential, renderCredentialList } from "./render.ts";
@@ -37,14 +38,11 @@ async function createCredentialList(ctx: ApiContext): Promise<Response> {
       `Maximum number of credential lists (${MAX_CREDENTIAL_LISTS_PER_ACCOUNT}) reached`,
     );
   }
-  const now = store.clock.now();
   const list: CredentialList = {
     sid: newSid("CL"),
     accountSid: account.sid,
     friendlyName,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.credentialLists.set(list.sid, list);
   return created(renderCredentialList(list));
@@ -76,12 +74,7 @@ function credentialsOf(ctx: ApiContext, listSid: string): Credential[] {
   return [...ctx.store.credentials.values()].filter((c) => c.credentialListSid === listSid);
 }
 
-function credentialOr404(ctx: ApiContext, { listSid, credentialSid }: Params): Credential {
-  findOwned(ctx, ctx.store.credentialLists, listSid);
-  const credential = findOwned(ctx, ctx.store.credentials, credentialSid);
-  if (credential.credentialListSid !== listSid) throw notFound(ctx.url.pathname);
-  return credential;
-}
+const credentialOr404 = ownedUnder("credentialLists", "credentials", "credentialListSid");
 
 async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<Response> {
   const { store } = ctx;
@@ -101,16 +94,13 @@ async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<R
       `Maximum number of credentials per list (${MAX_CREDENTIALS_PER_LIST}) reached`,
     );
   }
-  const now = store.clock.now();
   const credential: Credential = {
     sid: newSid("CR"),
     accountSid: list.accountSid,
     credentialListSid: list.sid,
     username,
     passwordDigest,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.credentials.set(credential.sid, credential);
   return created(renderCredential(credential));
@@ -118,7 +108,7 @@ async function createCredential(ctx: ApiContext, { listSid }: Params): Promise<R
 
 async function updateCredential(ctx: ApiContext, params: Params): Promise<Response> {
   const form = await readForm(ctx.req, { optional: ["Password"] });
-  const credential = credentialOr404(ctx, params);
+  const credential = credentialOr404(ctx, params.listSid, params.credentialSid);
   if ("Password" in form) credential.passwordDigest = sha256Hex(checkPassword(form.Password));
   credential.updated = ctx.store.clock.now();
   return ok(renderCredential(credential));
@@ -149,10 +139,14 @@ export function addSipRoutes(router: Router<ApiContext>): void {
       findOwned(ctx, ctx.store.credentialLists, listSid);
       return api2010Page(ctx, "credentials", credentialsOf(ctx, listSid), renderCredential);
     })
-    .on("GET", credential, (ctx, params) => ok(renderCredential(credentialOr404(ctx, params))))
+    .on(
+      "GET",
+      credential,
+      (ctx, params) => ok(renderCredential(credentialOr404(ctx, params.listSid, params.credentialSid))),
+    )
     .on("POST", credential, updateCredential)
     .on("DELETE", credential, (ctx, params) => {
-      ctx.store.credentials.delete(credentialOr404(ctx, params).sid);
+      ctx.store.credentials.delete(credentialOr404(ctx, params.listSid, params.credentialSid).sid);
       return noContent();
     });
 }

@@ -3,12 +3,12 @@ import { Clock, newAuthToken, newSid } from "./ids.ts";
 import type { Sequenced } from "./paging.ts";
 import type { Region } from "./regions.ts";
 
+/** A trunk records not at all, or from ringing or answer, mono or dual (Twilio's trunk recording modes). */
+const RECORDING_STARTS = ["ringing", "answer"] as const;
 export const RECORDING_MODES = [
   "do-not-record",
-  "record-from-ringing",
-  "record-from-answer",
-  "record-from-ringing-dual",
-  "record-from-answer-dual",
+  ...RECORDING_STARTS.map((start) => `record-from-${start}` as const),
+  ...RECORDING_STARTS.map((start) => `record-from-${start}-dual` as const),
 ] as const;
 export const RECORDING_TRIMS = ["trim-silence", "do-not-trim"] as const;
 export const TRANSFER_MODES = ["disable-all", "enable-all", "sip-only"] as const;
@@ -154,9 +154,12 @@ export class Store {
   readonly reservedDomains = new Set<string>();
   #seq = 0;
 
-  /** Creation order; lists sort by it and page tokens point into it. */
-  nextSeq(): number {
-    return ++this.#seq;
+  /**
+   * A new record's place in the creation order (lists sort by it, page tokens point into it), created and
+   * updated `at` (now unless given).
+   */
+  stamp(at = this.clock.now()): Sequenced & Timestamps {
+    return { seq: ++this.#seq, created: at, updated: at };
   }
 
   lastSeq(): number {
@@ -188,16 +191,13 @@ export class Store {
   createAccount(
     init: Partial<Pick<Account, "sid" | "authToken" | "status" | "friendlyName" | "region">>,
   ): Account {
-    const now = this.clock.now();
     const account: Account = {
       sid: init.sid ?? newSid("AC"),
       authToken: init.authToken ?? newAuthToken(),
       status: init.status ?? "active",
       friendlyName: init.friendlyName ?? "Emulated account",
       region: init.region ?? "us1",
-      seq: this.nextSeq(),
-      created: now,
-      updated: now,
+      ...this.stamp(),
     };
     this.accounts.set(account.sid, account);
     return account;

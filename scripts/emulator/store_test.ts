@@ -12,13 +12,10 @@ Deno.test("store: deleting a trunk leaves no orphaned origination URLs or associ
     const urlSid = newSid("OU");
     store.originationUrls.set(urlSid, { sid: urlSid, trunkSid } as OriginationUrl);
     const listSid = newSid("CL");
-    const now = store.clock.now();
     store.trunkCredentialLists.set(associationKey(trunkSid, listSid), {
       trunkSid,
       credentialListSid: listSid,
-      seq: store.nextSeq(),
-      created: now,
-      updated: now,
+      ...store.stamp(),
     });
   }
   store.deleteTrunk(store.trunks.get(doomed)!);

@@ -1,6 +1,6 @@
 // Behaviour switches for what Twilio does not document. Each default is the stricter or most likely answer;
 // the project's live probe against a real account settles which one Twilio gives.
-import type { JsonFields } from "./json_body.ts";
+import type { JsonFields } from "../local/emulators.ts";
 
 /** Codes Twilio uses when it rejects the credentials of an account that is not active (twilio-api-facts.md). */
 export const INACTIVE_ACCOUNT_CODES = [20003, 20005, 10001, 70051] as const;

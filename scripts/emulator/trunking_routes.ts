@@ -1,8 +1,10 @@
 // Elastic SIP Trunking v1: trunks and their credential lists, origination URLs, phone numbers and recording.
 import { type ApiContext, created, findOwned, noContent, ok, trunkingPage } from "./api_context.ts";
+import { ownedUnder } from "./owned_under.ts";
 import { invalidParameter, jsonResponse, notFound, validationError } from "./errors.ts";
 import { checkEnum, type Form, parseBoolean, readForm } from "./form.ts";
 import { newSid } from "./ids.ts";
+import type { Sequenced } from "./paging.ts";
 import {
   renderOriginationUrl,
   renderTrunk,
@@ -16,6 +18,7 @@ import {
   type OriginationUrl,
   RECORDING_MODES,
   RECORDING_TRIMS,
+  type Store,
   TRANSFER_CALLER_IDS,
   TRANSFER_MODES,
   type Trunk,
@@ -103,13 +106,10 @@ async function createTrunk(ctx: ApiContext): Promise<Response> {
   if (store.ofAccount(store.trunks, account.sid).length >= MAX_TRUNKS_PER_ACCOUNT) {
     throw validationError(21244, `Maximum number of trunks (${MAX_TRUNKS_PER_ACCOUNT}) reached`);
   }
-  const now = store.clock.now();
   const trunk: Trunk = {
     sid,
     accountSid: account.sid,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
     friendlyName: null,
     domainName: null,
     secure: false,
@@ -158,28 +158,32 @@ async function associateCredentialList(ctx: ApiContext, { trunkSid }: Params): P
   if (store.trunkCredentialLists.has(key)) {
     throw validationError(21245, `Credential list ${list.sid} is already associated with trunk ${trunk.sid}`);
   }
-  const now = store.clock.now();
   const association = {
     trunkSid: trunk.sid,
     credentialListSid: list.sid,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.trunkCredentialLists.set(key, association);
   return created(renderTrunkCredentialList(association, list));
 }
 
-function listTrunkCredentialLists(ctx: ApiContext, { trunkSid }: Params): Response {
-  const { store } = ctx;
-  findOwned(ctx, store.trunks, trunkSid);
-  return trunkingPage(
-    ctx,
-    "credential_lists",
-    store.associationsOfTrunk(trunkSid),
-    (a) => renderTrunkCredentialList(a, store.credentialLists.get(a.credentialListSid)!),
-  );
+/** A list route of one of the account's trunks' subresources: `records` of the trunk, a page at a time. */
+function trunkSubresources<T extends Sequenced>(
+  key: string,
+  records: (store: Store, trunkSid: string) => T[],
+  render: (record: T, store: Store) => unknown,
+) {
+  return (ctx: ApiContext, { trunkSid }: Params): Response => {
+    findOwned(ctx, ctx.store.trunks, trunkSid);
+    return trunkingPage(ctx, key, records(ctx.store, trunkSid), (record) => render(record, ctx.store));
+  };
 }
+
+const listTrunkCredentialLists = trunkSubresources(
+  "credential_lists",
+  (store, trunkSid) => store.associationsOfTrunk(trunkSid),
+  (a, store) => renderTrunkCredentialList(a, store.credentialLists.get(a.credentialListSid)!),
+);
 
 function fetchTrunkCredentialList(ctx: ApiContext, { trunkSid, listSid }: Params): Response {
   const association = associationOr404(ctx, trunkSid, listSid);
@@ -208,12 +212,7 @@ function originationUrlChanges(form: Form): Partial<OriginationUrl> {
   return changes;
 }
 
-function originationUrlOr404(ctx: ApiContext, trunkSid: string, urlSid: string): OriginationUrl {
-  findOwned(ctx, ctx.store.trunks, trunkSid);
-  const url = findOwned(ctx, ctx.store.originationUrls, urlSid);
-  if (url.trunkSid !== trunkSid) throw notFound(ctx.url.pathname);
-  return url;
-}
+const originationUrlOr404 = ownedUnder("trunks", "originationUrls", "trunkSid");
 
 async function createOriginationUrl(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const { store } = ctx;
@@ -230,15 +229,12 @@ async function createOriginationUrl(ctx: ApiContext, { trunkSid }: Params): Prom
       `Maximum number of origination URLs (${MAX_ORIGINATION_URLS_PER_TRUNK}) reached`,
     );
   }
-  const now = store.clock.now();
   const url: OriginationUrl = {
     ...changes,
     sid: newSid("OU"),
     accountSid: trunk.accountSid,
     trunkSid: trunk.sid,
-    seq: store.nextSeq(),
-    created: now,
-    updated: now,
+    ...store.stamp(),
   };
   store.originationUrls.set(url.sid, url);
   return created(renderOriginationUrl(url));
@@ -251,27 +247,18 @@ async function updateOriginationUrl(ctx: ApiContext, { trunkSid, urlSid }: Param
   return ok(renderOriginationUrl(url));
 }
 
-function listOriginationUrls(ctx: ApiContext, { trunkSid }: Params): Response {
-  findOwned(ctx, ctx.store.trunks, trunkSid);
-  return trunkingPage(
-    ctx,
-    "origination_urls",
-    ctx.store.trunkOf(ctx.store.originationUrls, trunkSid),
-    renderOriginationUrl,
-  );
-}
+const listOriginationUrls = trunkSubresources(
+  "origination_urls",
+  (store, trunkSid) => store.trunkOf(store.originationUrls, trunkSid),
+  renderOriginationUrl,
+);
 
 function deleteOriginationUrl(ctx: ApiContext, { trunkSid, urlSid }: Params): Response {
   ctx.store.originationUrls.delete(originationUrlOr404(ctx, trunkSid, urlSid).sid);
   return noContent();
 }
 
-function attachedNumberOr404(ctx: ApiContext, trunkSid: string, numberSid: string) {
-  findOwned(ctx, ctx.store.trunks, trunkSid);
-  const number = findOwned(ctx, ctx.store.numbers, numberSid);
-  if (number.trunkSid !== trunkSid) throw notFound(ctx.url.pathname);
-  return number;
-}
+const attachedNumberOr404 = ownedUnder("trunks", "numbers", "trunkSid");
 
 async function attachPhoneNumber(ctx: ApiContext, { trunkSid }: Params): Promise<Response> {
   const form = await readForm(ctx.req, { required: ["PhoneNumberSid"] });
@@ -281,15 +268,11 @@ async function attachPhoneNumber(ctx: ApiContext, { trunkSid }: Params): Promise
   return created(renderTrunkPhoneNumber(number));
 }
 
-function listPhoneNumbers(ctx: ApiContext, { trunkSid }: Params): Response {
-  findOwned(ctx, ctx.store.trunks, trunkSid);
-  return trunkingPage(
-    ctx,
-    "phone_numbers",
-    ctx.store.trunkOf(ctx.store.numbers, trunkSid),
-    renderTrunkPhoneNumber,
-  );
-}
+const listPhoneNumbers = trunkSubresources(
+  "phone_numbers",
+  (store, trunkSid) => store.trunkOf(store.numbers, trunkSid),
+  renderTrunkPhoneNumber,
+);
 
 function detachPhoneNumber(ctx: ApiContext, { trunkSid, numberSid }: Params): Response {
   ctx.store.detachNumber(attachedNumberOr404(ctx, trunkSid, numberSid));

@@ -1,5 +1,6 @@
 // Trunking v1: trunks, credential list associations, origination URLs, phone numbers, recording.
 import assert from "node:assert/strict";
+import { trunkLinks } from "./render.ts";
 import {
   assertTwilioError,
   createCredentialList,
@@ -41,13 +42,7 @@ Deno.test("trunk create/fetch/update/list/delete with the full resource shape", 
       date_created: trunk.date_created,
       date_updated: trunk.date_updated,
       url,
-      links: {
-        origination_urls: `${url}/OriginationUrls`,
-        credential_lists: `${url}/CredentialLists`,
-        ip_access_control_lists: `${url}/IpAccessControlLists`,
-        phone_numbers: `${url}/PhoneNumbers`,
-        recording: `${url}/Recording`,
-      },
+      links: trunkLinks(url),
     });
     assert.deepEqual((await api.get(`/v1/Trunks/${trunk.sid}`)).body, trunk);
 

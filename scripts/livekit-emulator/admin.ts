@@ -5,61 +5,12 @@ import { invalidArgument, isTwirpCode, jsonResponse, TwirpError } from "./errors
 import { FAULT_MODES, type FaultSpec } from "./faults.ts";
 import { NOT_EMULATED, SIP_METHODS } from "./sip_service.ts";
 import type { EmulatorState } from "./state.ts";
+import { JsonFields } from "../local/emulators.ts";
 
 const MAX_DELAY_MS = 600_000;
 
 /** A JSON object body whose keys are all known: a misspelt setting fails instead of being ignored. */
-class Fields {
-  private constructor(private readonly body: Record<string, unknown>) {}
-
-  static async read(req: Request, known: readonly string[]): Promise<Fields> {
-    const text = await req.text();
-    let body: unknown = {};
-    try {
-      if (text.trim() !== "") body = JSON.parse(text);
-    } catch {
-      throw invalidArgument("body must be JSON");
-    }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) {
-      throw invalidArgument("body must be a JSON object");
-    }
-    const unknown = Object.keys(body).filter((key) => !known.includes(key));
-    if (unknown.length) throw invalidArgument(`unknown field(s): ${unknown.join(", ")}`);
-    return new Fields(body as Record<string, unknown>);
-  }
-
-  #get(key: string, type: "string" | "boolean" | "number"): unknown {
-    const value = this.body[key];
-    if (value === undefined || value === null) return undefined;
-    // deno-lint-ignore valid-typeof -- `type` is one of typeof's own answers
-    if (typeof value !== type) throw invalidArgument(`${key} must be a ${type}`);
-    return value;
-  }
-
-  string(key: string): string | undefined {
-    return this.#get(key, "string") as string | undefined;
-  }
-
-  boolean(key: string): boolean | undefined {
-    return this.#get(key, "boolean") as boolean | undefined;
-  }
-
-  integer(key: string, min: number, max: number): number | undefined {
-    const value = this.#get(key, "number") as number | undefined;
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw invalidArgument(`${key} must be an integer in ${min}..${max}`);
-    }
-    return value;
-  }
-
-  oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
-    const value = this.string(key);
-    if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
-      throw invalidArgument(`${key} must be one of ${allowed.join(", ")}`);
-    }
-    return value as T | undefined;
-  }
-}
+const readFields = (req: Request, known: readonly string[]) => JsonFields.read(req, invalidArgument, known);
 
 function renderState(state: EmulatorState) {
   const { store } = state;
@@ -80,9 +31,9 @@ const CONFIG_KEYS = [
 
 /** Only the keys present change. */
 async function updateConfig(state: EmulatorState, req: Request): Promise<EmulatorConfig> {
-  const fields = await Fields.read(req, CONFIG_KEYS);
+  const fields = await readFields(req, CONFIG_KEYS);
   const patch: Partial<EmulatorConfig> = {
-    latencyMs: fields.integer("latencyMs", 0, MAX_DELAY_MS),
+    latencyMs: fields.integer("latencyMs", 0, MAX_DELAY_MS) ?? undefined,
     missingGrant: fields.oneOf("missingGrant", ["unauthenticated", "permission_denied"] as const),
     invalidToken: fields.oneOf("invalidToken", ["text", "twirp"] as const),
     requireE164InboundNumbers: fields.boolean("requireE164InboundNumbers"),
@@ -95,7 +46,7 @@ async function updateConfig(state: EmulatorState, req: Request): Promise<Emulato
 }
 
 async function readFault(req: Request): Promise<FaultSpec> {
-  const fields = await Fields.read(req, [
+  const fields = await readFields(req, [
     "method",
     "match",
     "mode",

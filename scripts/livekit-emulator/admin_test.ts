@@ -1,6 +1,7 @@
 // Admin API: faults (every mode, scoping, defaults), latency, the request log, state, reset; and main.ts.
 import assert from "node:assert/strict";
 import { SipClient } from "livekit-server-sdk";
+import { startMain } from "../local/emulators.ts";
 import {
   clearFaults,
   clearRequests,
@@ -204,37 +205,19 @@ Deno.test("state and reset: reset forgets objects, faults and requests and resto
 });
 
 Deno.test("main.ts prints {url, apiKey, apiSecret} when listening and exits cleanly on SIGTERM", async () => {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("./main.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--api-key",
-      "APIcustomkey1",
-      "--api-secret",
-      "custom-secret",
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let output = "";
-  while (!output.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    output += value;
-  }
-  const printed = JSON.parse(output.trim());
+  const { printed, stop } = await startMain(new URL("./main.ts", import.meta.url), [
+    "--port",
+    "0",
+    "--api-key",
+    "APIcustomkey1",
+    "--api-secret",
+    "custom-secret",
+  ]);
   assert.match(printed.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   assert.deepEqual([printed.apiKey, printed.apiSecret], ["APIcustomkey1", "custom-secret"]);
   assert.deepEqual(
     await new SipClient(printed.url, printed.apiKey, printed.apiSecret).listSipInboundTrunk(),
     [],
   );
-  child.kill("SIGTERM");
-  const status = await child.status;
-  await reader.cancel();
-  assert.equal(status.code, 0);
+  assert.equal(await stop(), 0);
 });

@@ -12,15 +12,21 @@ import type {
 } from "@livekit/protocol";
 import { normalizeNumber } from "./phone_numbers.ts";
 
-/** Sorted by id (the order paging walks in). */
-function paged<T>(items: T[], idOf: (item: T) => string, page: Pagination | undefined): T[] {
-  const afterId = page?.afterId ?? "";
+/**
+ * The objects whose id is among `ids` (all when empty) and which `match`, after `page.afterId`, sorted by id (the
+ * order paging walks in).
+ */
+function listed<T>(
+  items: T[],
+  idOf: (item: T) => string,
+  query: { ids: string[]; page?: Pagination; match: (item: T) => boolean },
+): T[] {
+  const afterId = query.page?.afterId ?? "";
   return items
-    .filter((item) => idOf(item) > afterId)
+    .filter((item) => (query.ids.length === 0 || query.ids.includes(idOf(item))) && idOf(item) > afterId)
+    .filter(query.match)
     .sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
 }
-
-const wanted = (filter: string[], value: string) => filter.length === 0 || filter.includes(value);
 
 /** True when the filter is empty, the object has no list (a wildcard), or the two share an element. */
 function overlaps(filter: string[], values: string[], same: (a: string, b: string) => boolean): boolean {
@@ -30,35 +36,27 @@ function overlaps(filter: string[], values: string[], same: (a: string, b: strin
 
 const exactly = (a: string, b: string) => a === b;
 const sameNumber = (a: string, b: string) => a === b || normalizeNumber(a) === normalizeNumber(b);
+const trunkId = (trunk: { sipTrunkId: string }) => trunk.sipTrunkId;
 
-export function filterInboundTrunks(
-  trunks: SIPInboundTrunkInfo[],
-  req: ListSIPInboundTrunkRequest,
-): SIPInboundTrunkInfo[] {
-  const matching = trunks.filter((t) =>
-    wanted(req.trunkIds, t.sipTrunkId) && overlaps(req.numbers, t.numbers, sameNumber)
-  );
-  return paged(matching, (t) => t.sipTrunkId, req.page);
-}
+export const filterInboundTrunks = (trunks: SIPInboundTrunkInfo[], req: ListSIPInboundTrunkRequest) =>
+  listed(trunks, trunkId, {
+    ids: req.trunkIds,
+    page: req.page,
+    match: (trunk) => overlaps(req.numbers, trunk.numbers, sameNumber),
+  });
 
 /** Outbound numbers are compared exactly (no normalisation), as in the source. */
-export function filterOutboundTrunks(
-  trunks: SIPOutboundTrunkInfo[],
-  req: ListSIPOutboundTrunkRequest,
-): SIPOutboundTrunkInfo[] {
-  const matching = trunks.filter((t) =>
-    wanted(req.trunkIds, t.sipTrunkId) && overlaps(req.numbers, t.numbers, exactly)
-  );
-  return paged(matching, (t) => t.sipTrunkId, req.page);
-}
+export const filterOutboundTrunks = (trunks: SIPOutboundTrunkInfo[], req: ListSIPOutboundTrunkRequest) =>
+  listed(trunks, trunkId, {
+    ids: req.trunkIds,
+    page: req.page,
+    match: (trunk) => overlaps(req.numbers, trunk.numbers, exactly),
+  });
 
 /** A rule without trunkIds applies to every trunk, so it is listed for any trunkIds filter. */
-export function filterDispatchRules(
-  rules: SIPDispatchRuleInfo[],
-  req: ListSIPDispatchRuleRequest,
-): SIPDispatchRuleInfo[] {
-  const matching = rules.filter((r) =>
-    wanted(req.dispatchRuleIds, r.sipDispatchRuleId) && overlaps(req.trunkIds, r.trunkIds, exactly)
-  );
-  return paged(matching, (r) => r.sipDispatchRuleId, req.page);
-}
+export const filterDispatchRules = (rules: SIPDispatchRuleInfo[], req: ListSIPDispatchRuleRequest) =>
+  listed(rules, (rule) => rule.sipDispatchRuleId, {
+    ids: req.dispatchRuleIds,
+    page: req.page,
+    match: (rule) => overlaps(req.trunkIds, rule.trunkIds, exactly),
+  });

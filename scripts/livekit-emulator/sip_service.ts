@@ -97,13 +97,18 @@ interface Resource<T extends { clone(): T }, U> {
 const TRUNK_NOT_FOUND = "requested sip trunk does not exist";
 const RULE_NOT_FOUND = "requested sip dispatch rule does not exist";
 
-const inboundTrunks: Resource<SIPInboundTrunkInfo, SIPInboundTrunkUpdate> = {
+/** Inbound and outbound trunks share their ids, and so their not-found. */
+const trunk = {
   noun: "trunk",
   notFound: TRUNK_NOT_FOUND,
-  items: (store) => store.inboundTrunks,
   newId: newTrunkId,
-  idOf: (t) => t.sipTrunkId,
-  setId: (t, id) => (t.sipTrunkId = id),
+  idOf: (t: { sipTrunkId: string }) => t.sipTrunkId,
+  setId: (t: { sipTrunkId: string }, id: string) => (t.sipTrunkId = id),
+} as const;
+
+const inboundTrunks: Resource<SIPInboundTrunkInfo, SIPInboundTrunkUpdate> = {
+  ...trunk,
+  items: (store) => store.inboundTrunks,
   validate: (ctx, t) => validateInboundTrunk(t, ctx.behaviour),
   checkConflicts: checkInboundTrunkConflicts,
   validateUpdate: (u) => [u.numbers, u.allowedAddresses, u.allowedNumbers].forEach(validateListUpdate),
@@ -112,12 +117,8 @@ const inboundTrunks: Resource<SIPInboundTrunkInfo, SIPInboundTrunkUpdate> = {
 
 /** Outbound trunks have no conflicts ("No additional validation needed for outbound"). */
 const outboundTrunks: Resource<SIPOutboundTrunkInfo, SIPOutboundTrunkUpdate> = {
-  noun: "trunk",
-  notFound: TRUNK_NOT_FOUND,
+  ...trunk,
   items: (store) => store.outboundTrunks,
-  newId: newTrunkId,
-  idOf: (t) => t.sipTrunkId,
-  setId: (t, id) => (t.sipTrunkId = id),
   validate: (_ctx, t) => validateOutboundTrunk(t),
   checkConflicts: () => {},
   validateUpdate: (u) => validateListUpdate(u.numbers),
@@ -199,6 +200,13 @@ function update<T extends { clone(): T }, U>(
   return next;
 }
 
+/** Get*: the stored object, or not found. */
+function get<T extends { clone(): T }, U>(resource: Resource<T, U>, ctx: ServiceContext, id: string): T {
+  const item = resource.items(ctx.store).get(requireId(id, resource.noun));
+  if (!item) throw notFound(resource.notFound);
+  return item;
+}
+
 function requireId(id: string, what: string): string {
   if (id === "") throw invalidArgument(`${what} ID is required`);
   return id;
@@ -206,29 +214,8 @@ function requireId(id: string, what: string): string {
 
 /** The deprecated top-level fields are what the SDK sends; `dispatchRule` wins when present (sip.go). */
 function requestedRule(req: CreateSIPDispatchRuleRequest): SIPDispatchRuleInfo {
-  if (req.dispatchRule) return req.dispatchRule;
-  const {
-    rule,
-    trunkIds,
-    inboundNumbers,
-    hidePhoneNumber,
-    name,
-    metadata,
-    attributes,
-    roomPreset,
-    roomConfig,
-  } = req;
-  return new SIPDispatchRuleInfo({
-    rule,
-    trunkIds,
-    inboundNumbers,
-    hidePhoneNumber,
-    name,
-    metadata,
-    attributes,
-    roomPreset,
-    roomConfig,
-  });
+  const { dispatchRule, ...fields } = req;
+  return dispatchRule ?? new SIPDispatchRuleInfo(fields);
 }
 
 export const SIP_METHODS: Record<string, SipMethod> = {
@@ -240,16 +227,14 @@ export const SIP_METHODS: Record<string, SipMethod> = {
     CreateSIPOutboundTrunkRequest,
     (ctx, req) => create(outboundTrunks, ctx, req.trunk),
   ),
-  GetSIPInboundTrunk: method(GetSIPInboundTrunkRequest, ({ store }, req) => {
-    const trunk = store.inboundTrunks.get(requireId(req.sipTrunkId, "trunk"));
-    if (!trunk) throw notFound(TRUNK_NOT_FOUND);
-    return new GetSIPInboundTrunkResponse({ trunk });
-  }),
-  GetSIPOutboundTrunk: method(GetSIPOutboundTrunkRequest, ({ store }, req) => {
-    const trunk = store.outboundTrunks.get(requireId(req.sipTrunkId, "trunk"));
-    if (!trunk) throw notFound(TRUNK_NOT_FOUND);
-    return new GetSIPOutboundTrunkResponse({ trunk });
-  }),
+  GetSIPInboundTrunk: method(
+    GetSIPInboundTrunkRequest,
+    (ctx, req) => new GetSIPInboundTrunkResponse({ trunk: get(inboundTrunks, ctx, req.sipTrunkId) }),
+  ),
+  GetSIPOutboundTrunk: method(
+    GetSIPOutboundTrunkRequest,
+    (ctx, req) => new GetSIPOutboundTrunkResponse({ trunk: get(outboundTrunks, ctx, req.sipTrunkId) }),
+  ),
   ListSIPInboundTrunk: method(
     ListSIPInboundTrunkRequest,
     ({ store }, req) =>

@@ -4,10 +4,10 @@
  * platform's 401; `verify_jwt = false` passes requests through untouched.
  */
 import assert from "node:assert/strict";
-import { FunctionsHttpError } from "@supabase/supabase-js";
 import { generateProjectKeys, signAccessToken } from "./keys.ts";
 import { startProject } from "./stack.ts";
 import { ensureUser, mintAccessToken } from "./users.ts";
+import { refusal } from "../testing/functions.ts";
 import { clientWithToken, db, newUser, stackInfo, stackTest } from "../testing/stack.ts";
 
 /** A second project over the test stack's database and Twilio, with get-sip-config switched to verify_jwt = true. */
@@ -77,26 +77,19 @@ stackTest(
   "gateway: with verify_jwt = false (every function here) a request reaches the function untouched",
   async () => {
     const user = await newUser();
-    const { error } = await user.supabase.functions.invoke("create-main-trunk", { body: {} });
-    assert.ok(error instanceof FunctionsHttpError);
-    assert.equal(error.context.status, 400);
-    assert.equal(
-      (await error.context.json()).error.code,
-      "invalid_input",
-      "the handler, not the gateway, answered",
-    );
+    const empty = { method: "POST", body: {} } as const;
+    const { status, error } = await refusal(user.supabase, "create-main-trunk", empty);
+    assert.equal(status, 400);
+    assert.equal(error.code, "invalid_input", "the handler, not the gateway, answered");
 
     const stack = stackInfo();
     const foreign = await signAccessToken(await generateProjectKeys(), "signing-keys", {
       userId: user.userId,
       issuer: `${stack.api_url}/auth/v1`,
     });
-    const { error: refused } = await clientWithToken(foreign).functions.invoke("create-main-trunk", {
-      body: {},
-    });
-    assert.ok(refused instanceof FunctionsHttpError);
-    assert.equal(refused.context.status, 401);
-    assert.equal((await refused.context.json()).error.code, "unauthorized", "the function's own answer");
+    const refused = await refusal(clientWithToken(foreign), "create-main-trunk", empty);
+    assert.equal(refused.status, 401);
+    assert.equal(refused.error.code, "unauthorized", "the function's own answer");
   },
 );
 

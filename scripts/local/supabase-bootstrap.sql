@@ -64,22 +64,21 @@ create table if not exists auth.refresh_tokens (
   created_at timestamptz default now()
 );
 
--- Same definitions as Supabase: PostgREST puts the verified JWT claims in request.jwt.claims.
-create or replace function auth.uid() returns uuid
+-- What Supabase's definitions answer: PostgREST puts the verified JWT claims in request.jwt.claims (older
+-- versions set each claim in request.jwt.claim.<name>). jwt_claim is this stand-in's own, shared by uid and role.
+create or replace function auth.jwt_claim(name text) returns text
 language sql stable as $$
   select coalesce(
-    nullif(current_setting('request.jwt.claim.sub', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')
-  )::uuid
+    nullif(current_setting('request.jwt.claim.' || name, true), ''),
+    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> name)
+  )
 $$;
 
+create or replace function auth.uid() returns uuid
+language sql stable as $$ select auth.jwt_claim('sub')::uuid $$;
+
 create or replace function auth.role() returns text
-language sql stable as $$
-  select coalesce(
-    nullif(current_setting('request.jwt.claim.role', true), ''),
-    (nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'role')
-  )::text
-$$;
+language sql stable as $$ select auth.jwt_claim('role') $$;
 
 create or replace function auth.jwt() returns jsonb
 language sql stable as $$
@@ -89,7 +88,8 @@ language sql stable as $$
   )::jsonb
 $$;
 
-grant execute on function auth.uid(), auth.role(), auth.jwt() to anon, authenticated, service_role;
+grant execute on function auth.jwt_claim(text), auth.uid(), auth.role(), auth.jwt()
+  to anon, authenticated, service_role;
 
 -- Supabase grants the API roles everything on public by default; RLS policies then decide row access.
 grant usage on schema public to anon, authenticated, service_role;

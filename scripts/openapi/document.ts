@@ -12,12 +12,11 @@ import { z } from "zod";
 import {
   type Caller,
   type Endpoint,
-  ENDPOINTS,
   ErrorBody,
-  type ErrorCode,
   ERRORS,
 } from "../../supabase/functions/_shared/contract/index.ts";
 import { contractComponents, type JsonSchema } from "./components.ts";
+import { declaredErrors, operations } from "./operations.ts";
 
 /** The security scheme of each kind of caller. */
 export const SECURITY_SCHEMES: Record<Caller, string> = {
@@ -40,7 +39,7 @@ export function renderOpenApi(): string {
 export function openApiDocument() {
   const { schemas, ref } = contractComponents();
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const endpoints of byOperation(ENDPOINTS)) {
+  for (const endpoints of operations()) {
     const { fn, method } = endpoints[0];
     (paths[`/functions/v1/${fn}`] ??= {})[method.toLowerCase()] = operation(endpoints, ref);
   }
@@ -89,15 +88,6 @@ export function openApiDocument() {
       },
     },
   };
-}
-
-function byOperation(endpoints: readonly Endpoint[]): Endpoint[][] {
-  const groups = new Map<string, Endpoint[]>();
-  for (const endpoint of endpoints) {
-    const key = `${endpoint.fn} ${endpoint.method}`;
-    groups.set(key, [...groups.get(key) ?? [], endpoint]);
-  }
-  return [...groups.values()];
 }
 
 function operation(endpoints: Endpoint[], ref: (...of: z.ZodType[]) => JsonSchema) {
@@ -170,11 +160,7 @@ function answers(endpoints: Endpoint[], ref: (...of: z.ZodType[]) => JsonSchema)
 
 /** One response per error status, its codes listed and enumerated in its schema. */
 function errorResponses(endpoints: Endpoint[], ref: (...of: z.ZodType[]) => JsonSchema) {
-  const codes = unique(endpoints.flatMap((endpoint) => endpoint.errors));
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of (Object.keys(ERRORS) as ErrorCode[]).filter((code) => codes.includes(code))) {
-    byStatus.set(ERRORS[code].status, [...byStatus.get(ERRORS[code].status) ?? [], code]);
-  }
+  const byStatus = Map.groupBy(declaredErrors(endpoints), (code) => ERRORS[code].status);
   return Object.fromEntries([...byStatus].map(([status, statusCodes]) => [String(status), {
     description: statusCodes.map((code) => `\`${code}\`: ${ERRORS[code].description}`).join("\n\n"),
     content: {

@@ -2,7 +2,7 @@
  * The live probe's command line: flags, Twilio credentials, the LiveKit project and settings from env, the usage
  * and refusal texts.
  */
-import { parseArgs } from "node:util";
+import { parseFlags, UsageError } from "../operator/args.ts";
 import { type LiveKitConfig, provisioningConfigFromEnv } from "../../supabase/functions/_shared/config.ts";
 
 export const USAGE =
@@ -76,8 +76,6 @@ export interface TwilioCredentials {
   authToken: string;
 }
 
-export class UsageError extends Error {}
-
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const NUMBER = /^(\+[1-9]\d{1,14}|PN[0-9a-fA-F]{32})$/;
 
@@ -85,25 +83,15 @@ export function parseProbeArgs(
   argv: string[],
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): ProbeArgs {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "yes-create-resources": { type: "boolean" },
-        number: { type: "string" },
-        "suspended-subaccount": { type: "string" },
-        "db-url": { type: "string" },
-        json: { type: "boolean" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const values = parseFlags(argv, {
+    "yes-create-resources": { type: "boolean" },
+    number: { type: "string" },
+    "suspended-subaccount": { type: "string" },
+    "db-url": { type: "string" },
+    json: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   const help = values.help ?? false;
   const consent = values["yes-create-resources"] ?? false;
   const accountSid = env.TWILIO_ACCOUNT_SID?.trim() ?? "";

@@ -6,7 +6,6 @@
  */
 import type { AttachOutcome, DetachOutcome } from "../../supabase/functions/_shared/contract/attach-phone.ts";
 import type { MainTrunk } from "../../supabase/functions/_shared/contract/create-main-trunk.ts";
-import type { HealthReport } from "../../supabase/functions/_shared/contract/get-sip-config.ts";
 import { deleteCredential, findActiveCredential } from "../../supabase/functions/_shared/db/credentials.ts";
 import { repairTrunk } from "../../supabase/functions/_shared/health/repair.ts";
 import { verifyTrunkExists } from "../../supabase/functions/_shared/health/verify.ts";

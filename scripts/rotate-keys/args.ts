@@ -1,6 +1,5 @@
 /** The key rotation's command line: flags, defaults from env, and the usage text. */
-import { parseArgs } from "node:util";
-import { databaseUrl, positiveInteger, UsageError, userIds } from "../local/operator-args.ts";
+import { parseRowTaskFlags, positiveInteger, type RowTaskArgs } from "../operator/args.ts";
 
 export const USAGE = `Usage: deno task rotate-keys [options]
 
@@ -25,50 +24,17 @@ Progress goes to stderr, the summary to stdout; no secret is ever printed. Exit 
 the first key (a dry run: none would fail), 1 some are not (one no configured key decrypts, an error, a row
 changed meanwhile: see the summary), 2 bad usage, 130 interrupted.`;
 
-export interface RotateArgs {
-  help: boolean;
-  dbUrl: string;
-  concurrency: number;
+export interface RotateArgs extends RowTaskArgs {
   batchSize: number;
-  userIds?: string[];
-  dryRun: boolean;
-  json: boolean;
 }
-
-/** Each row in flight holds a database connection: beyond this, ask the database first. */
-const MAX_CONCURRENCY = 64;
 
 export function parseRotateArgs(
   argv: string[],
   env: Record<string, string | undefined> = Deno.env.toObject(),
 ): RotateArgs {
-  let values;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        "db-url": { type: "string" },
-        concurrency: { type: "string" },
-        "batch-size": { type: "string" },
-        "user-id": { type: "string", multiple: true },
-        "dry-run": { type: "boolean" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const help = values.help ?? false;
+  const { common, values } = parseRowTaskFlags(argv, env, { "batch-size": { type: "string" } });
   return {
-    help,
-    dbUrl: databaseUrl(values["db-url"], env, help),
-    concurrency: positiveInteger("--concurrency", values.concurrency, MAX_CONCURRENCY) ?? 8,
+    ...common,
     batchSize: positiveInteger("--batch-size", values["batch-size"]) ?? 500,
-    userIds: userIds(values["user-id"]),
-    dryRun: values["dry-run"] ?? false,
-    json: values.json ?? false,
   };
 }

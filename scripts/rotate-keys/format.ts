@@ -1,5 +1,5 @@
 /** Text for people: the rotation's progress line and its summary. */
-import { formatDuration, formatProgressLine } from "../backfill/format.ts";
+import { formatDuration, formatProgressLine } from "../operator/progress.ts";
 import type { RotationProgress, RotationSummary } from "./tally.ts";
 
 const total = (byKey: Record<string, number>) => Object.values(byKey).reduce((sum, n) => sum + n, 0);
@@ -9,19 +9,14 @@ export function formatRotationProgress(
   progress: RotationProgress,
   options: { bar: boolean } = { bar: true },
 ): string {
-  const shown: [string, number][] = [
+  return formatProgressLine(progress, [
     ["re-encrypted", total(progress.reencrypted)],
     ["sealed", progress.sealed],
     ["current", progress.alreadyCurrent],
     ["failed", progress.failed],
     ["changed", progress.changedMeanwhile],
     ["errors", progress.errors],
-  ];
-  return formatProgressLine(
-    progress,
-    shown.filter(([name, count]) => count > 0 || name === "re-encrypted"),
-    options,
-  );
+  ], options);
 }
 
 export function formatRotationSummary(summary: RotationSummary): string {

@@ -2,7 +2,8 @@
  * What a key rotation has done so far: the progress snapshots while it runs and the summary at the end. Secrets
  * are counted, never kept: row and user ids, column names, key ids and SecretBox's or the database's messages.
  */
-import { type Pace, paceOf } from "../backfill/progress.ts";
+import { type Pace, paceOf } from "../operator/progress.ts";
+import { countErrorMessage } from "../operator/tally.ts";
 import type { SecretColumn } from "../../supabase/functions/_shared/crypto/secrets.ts";
 import type { RowRotation } from "./row.ts";
 
@@ -50,7 +51,6 @@ export interface RotationSummary extends RotationCounts {
 }
 
 const MAX_FAILURES_LISTED = 100;
-const MAX_ERROR_MESSAGES = 20;
 
 export class RotationTally {
   readonly #startedAt = performance.now();
@@ -104,14 +104,10 @@ export class RotationTally {
     }
   }
 
-  /** Only the message: a database error also carries the query's parameters, which are secrets. */
   errored(error: unknown): void {
     this.#examined++;
     this.#counts.errors++;
-    const message = error instanceof Error ? error.message : String(error);
-    if (message in this.#errorMessages || Object.keys(this.#errorMessages).length < MAX_ERROR_MESSAGES) {
-      this.#errorMessages[message] = (this.#errorMessages[message] ?? 0) + 1;
-    }
+    countErrorMessage(this.#errorMessages, error);
   }
 
   progress(): RotationProgress {

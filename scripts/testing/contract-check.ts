@@ -16,7 +16,9 @@ import {
   ErrorBody,
   type ErrorCode,
   ERRORS,
+  type FunctionName,
 } from "../../supabase/functions/_shared/contract/index.ts";
+import { declaredErrors, operationOf } from "../openapi/operations.ts";
 
 export interface RequestFacts {
   url: string;
@@ -56,15 +58,16 @@ export async function contractProblem(
   request: RequestFacts,
   response: Response,
 ): Promise<string | undefined> {
-  const fn = new URL(request.url).pathname.match(/^\/functions\/v1\/([a-z0-9-]+)$/)?.[1];
-  const served = ENDPOINTS.filter((endpoint) => endpoint.fn === fn);
+  const fn = new URL(request.url).pathname.match(/^\/functions\/v1\/([a-z0-9-]+)$/)?.[1] as FunctionName;
   // Not a function of the contract, or the gateway's own answer (a function's always carries its request id).
-  if (!served.length || !response.headers.has("x-request-id")) return undefined;
+  if (!ENDPOINTS.some((endpoint) => endpoint.fn === fn) || !response.headers.has("x-request-id")) {
+    return undefined;
+  }
   const method = request.method.toUpperCase();
   const label = `${method} ${fn} -> ${response.status}`;
   if (method === "OPTIONS") return response.status === 204 ? undefined : `${label}: a preflight answers 204`;
   if (method === "HEAD") return undefined; // no body to check
-  const endpoints = endpointsFor(served.filter((endpoint) => endpoint.method === method), request);
+  const endpoints = endpointsFor(operationOf(fn, method), request);
   if (response.ok) {
     const type = response.headers.get("content-type") ?? "";
     const answers = endpoints.flatMap((endpoint) => endpoint.answers[response.status] ?? []);
@@ -86,7 +89,7 @@ export async function contractProblem(
   const { code } = parsed.data.error;
   // A method the function does not serve has no endpoint: the answer is 405.
   const declared: readonly ErrorCode[] = endpoints.length
-    ? endpoints.flatMap((endpoint) => endpoint.errors)
+    ? declaredErrors(endpoints)
     : ["method_not_allowed"];
   if (!declared.includes(code)) return `${label}: ${code} is not an error the endpoint declares`;
   if (ERRORS[code].status !== response.status) return `${label}: ${code} comes with ${ERRORS[code].status}`;

@@ -4,13 +4,15 @@
  *
  * ```ts
  * const user = await newUser();
- * const { data, error } = await user.supabase.functions.invoke("get-sip-config", { method: "GET" });
+ * const config = await invoke(user.supabase, "get-sip-config", { answer: SipConfig }); // ./functions.ts
  * ```
  */
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
+import type { FunctionName } from "../../supabase/functions/_shared/contract/index.ts";
 import type { ProjectInfo, StackInfo } from "../local/stack.ts";
 import { checkingAnswers } from "./contract-check.ts";
+import { invoke } from "./functions.ts";
 import { ensureUser, mintAccessToken } from "../local/users.ts";
 
 let cached: StackInfo | undefined;
@@ -22,12 +24,24 @@ export function stackInfo(): StackInfo {
   return (cached = JSON.parse(Deno.readTextFileSync(file)) as StackInfo);
 }
 
+/** A function's URL, for requests supabase-js would not make (no key, a raw body, CORS, another method). */
+export const functionUrl = (fn: FunctionName) => `${stackInfo().api_url}/functions/v1/${fn}`;
+
 /**
  * A Deno.test whose pools and servers may outlive a single test (they are closed by the runner), and whose every
  * function answer must keep the contract (contract-check.ts).
  */
 export function stackTest(name: string, fn: () => Promise<void>) {
   Deno.test({ name, fn: () => checkingAnswers(fn), sanitizeOps: false, sanitizeResources: false });
+}
+
+/** Polls `condition` every 50 ms until it holds; past the timeout, fails naming `what` it waited for. */
+export async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 export interface TestUser {
@@ -65,6 +79,15 @@ export function clientWithToken(token: string, kind: ProjectKind = "signing-keys
   });
 }
 
+/** The caller the database's webhook is: the shared secret in X-Webhook-Secret (the right one unless given). */
+export function webhookClient(secret = stackInfo().function_secrets.WEBHOOK_SECRET): SupabaseClient {
+  const stack = stackInfo();
+  return createClient(stack.api_url, stack.publishable_key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    global: { headers: { "X-Webhook-Secret": secret } },
+  });
+}
+
 /** A server-side client holding the project's secret key, as the voice backend would. */
 export function serviceClient(): SupabaseClient {
   const stack = stackInfo();
@@ -90,11 +113,11 @@ export interface Customer {
 export async function customerWithTrunk(body: Record<string, unknown> = {}): Promise<Customer> {
   const user = await newUser();
   const account = await emulator.createAccount();
-  const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+  const { trunkSid } = await invoke(user.supabase, "create-main-trunk", {
+    method: "POST",
     body: { accountSid: account.sid, authToken: account.authToken, ...body },
   });
-  if (error) throw new Error(`create-main-trunk failed: ${await error.context?.text?.()}`);
-  return { user, account, trunkSid: data.trunkSid };
+  return { user, account, trunkSid };
 }
 
 /**

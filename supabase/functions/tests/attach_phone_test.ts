@@ -4,67 +4,23 @@
  * exactly, the numbers get-sip-config reports to LiveKit, and bad input refused with nothing changed.
  */
 import assert from "node:assert/strict";
-import type { SupabaseClient } from "@supabase/supabase-js";
+import { ServiceSipConfig, SipConfig } from "../_shared/contract/index.ts";
+import { callFunction, invoke, refusal } from "../../../scripts/testing/functions.ts";
 import {
   customerWithTrunk,
   db,
   emulator,
+  functionUrl,
   newUser,
   serviceClient,
-  stackInfo,
   stackTest,
   type TestUser,
   uniquePhoneNumber,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 
-interface NumberResult {
-  input: string;
-  phoneNumberSid: string | null;
-  phoneNumber: string | null;
-  status: string;
-  restored?: boolean;
-  twilioCode?: number | null;
-  message?: string;
-}
-
-interface BulkResult {
-  trunkSid: string;
-  results: NumberResult[];
-  counts: Record<string, number>;
-}
-
-/** E.164 numbers unique within this test run. */
-
 async function addNumber(accountSid: string, extra: Record<string, unknown> = {}) {
   return await emulator.addNumber(accountSid, uniquePhoneNumber(), extra);
-}
-
-async function invoke<T = BulkResult>(
-  supabase: SupabaseClient,
-  method: "GET" | "POST" | "DELETE",
-  body?: unknown,
-  query = "",
-): Promise<{ data: T; status: number }> {
-  const { data, error, response } = await supabase.functions.invoke(`attach-phone${query}`, {
-    method,
-    body: body as Record<string, unknown> | undefined,
-  });
-  if (error) {
-    const text = await error.context?.text?.();
-    throw new Error(`attach-phone ${method} -> ${error.context?.status}: ${text}`);
-  }
-  return { data: data as T, status: response!.status };
-}
-
-/** A request expected to fail: its status and JSON body. */
-async function invokeError(supabase: SupabaseClient, method: string, body?: unknown, query = "") {
-  const { data, error } = await supabase.functions.invoke(`attach-phone${query}`, {
-    method: method as "POST",
-    body: body as Record<string, unknown> | undefined,
-  });
-  assert.ok(error, `expected an error, got ${JSON.stringify(data)}`);
-  return { status: error.context.status as number, body: await error.context.json() };
 }
 
 /** Another trunk of the same account, made through the (emulated) Twilio API. */
@@ -72,19 +28,7 @@ async function otherTrunkWith(
   account: { sid: string; authToken: string },
   numberSid: string,
 ): Promise<string> {
-  const post = async (path: string, form: Record<string, string>) => {
-    const res = await fetch(`${stackInfo().twilio_trunking_base_url}${path}`, {
-      method: "POST",
-      headers: {
-        Authorization: `Basic ${btoa(`${account.sid}:${account.authToken}`)}`,
-        "Content-Type": "application/x-www-form-urlencoded",
-      },
-      body: new URLSearchParams(form),
-    });
-    const json = await res.json();
-    assert.ok(res.ok, JSON.stringify(json));
-    return json;
-  };
+  const post = (path: string, form: Record<string, string>) => emulator.twilio(account, "POST", path, form);
   const trunk = await post("/v1/Trunks", { FriendlyName: "someone else's trunk" });
   await post(`/v1/Trunks/${trunk.sid}/PhoneNumbers`, { PhoneNumberSid: numberSid });
   return trunk.sid;
@@ -103,13 +47,12 @@ const rowsOf = (userId: string) =>
     from public.twilio_phone_numbers where user_id = ${userId} order by phone_number`;
 
 async function liveKitNumbers(user: TestUser): Promise<{ own: string[]; server: string[] }> {
-  const own = await user.supabase.functions.invoke("get-sip-config", { method: "GET" });
-  assert.equal(own.error, null, await own.error?.context?.text?.());
-  const server = await serviceClient().functions.invoke(`get-sip-config?userId=${user.userId}`, {
-    method: "GET",
+  const own = await invoke(user.supabase, "get-sip-config", { answer: SipConfig });
+  const server = await invoke(serviceClient(), "get-sip-config", {
+    query: { userId: user.userId },
+    answer: ServiceSipConfig,
   });
-  assert.equal(server.error, null, await server.error?.context?.text?.());
-  return { own: own.data.livekit.numbers, server: server.data.livekit.numbers };
+  return { own: own.livekit.numbers, server: server.livekit.numbers };
 }
 
 const APP_SID = `AP${"1".repeat(32)}`;
@@ -125,12 +68,9 @@ stackTest("attach-phone GET: every number with where its calls go, and the main 
   const elsewhere = await addNumber(account.sid, { voiceUrl: "https://example.test/old" });
   const otherTrunk = await otherTrunkWith(account, elsewhere.sid);
   const main = await addNumber(account.sid, { voiceUrl: "https://example.test/main" });
-  await invoke(user.supabase, "POST", { phoneNumberSid: main.sid });
+  await invoke(user.supabase, "attach-phone", { method: "POST", body: { phoneNumberSid: main.sid } });
 
-  const { data } = await invoke<{ mainTrunkSid: string; numbers: Record<string, unknown>[] }>(
-    user.supabase,
-    "GET",
-  );
+  const data = await invoke(user.supabase, "attach-phone");
   assert.equal(data.mainTrunkSid, trunkSid);
   const bySid = new Map(data.numbers.map((n) => [n.sid, n]));
   assert.equal(data.numbers.length, 5);
@@ -159,7 +99,10 @@ stackTest(
     const { user, account, trunkSid } = await customerWithTrunk();
     const number = await addNumber(account.sid, { voiceUrl: "https://example.test/a", voiceMethod: "GET" });
 
-    const first = await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    const first = await callFunction(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumberSid: number.sid },
+    });
     assert.equal(first.status, 200);
     assert.deepEqual(first.data, {
       trunkSid,
@@ -191,9 +134,12 @@ stackTest(
     assert.deepEqual([...await rowsOf(user.userId)], recorded);
 
     // By its E.164 form this time: same number, nothing changes, the recorded settings stay.
-    const again = await invoke(user.supabase, "POST", { phoneNumber: number.phone_number });
-    assert.equal(again.data.results[0].status, "already-attached");
-    assert.equal(again.data.results[0].phoneNumberSid, number.sid);
+    const again = await invoke(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumber: number.phone_number },
+    });
+    assert.equal(again.results[0].status, "already-attached");
+    assert.equal(again.results[0].phoneNumberSid, number.sid);
     assert.deepEqual([...await rowsOf(user.userId)], recorded);
     assert.deepEqual((await emulator.state(account.sid)).trunks[0].phone_numbers, [number.sid]);
   },
@@ -213,7 +159,10 @@ stackTest(
     const unknownSid = `PN${"0".repeat(32)}`;
     const list = [a.phone_number, b.sid, c.sid, theirs.sid, theirs.phone_number, unknownSid, a.sid, b.sid];
 
-    const { data } = await invoke(user.supabase, "POST", { phoneNumbers: list });
+    const data = await invoke(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumbers: list },
+    });
     assert.deepEqual(
       data.results.map((r) => [r.input, r.status, r.phoneNumberSid]),
       [
@@ -246,13 +195,16 @@ stackTest(
     const { user, account } = await customerWithTrunk();
     assert.deepEqual(await liveKitNumbers(user), { own: [], server: [] });
     const [a, b] = [await addNumber(account.sid), await addNumber(account.sid)];
-    await invoke(user.supabase, "POST", { phoneNumbers: [a.sid, b.phone_number] });
+    await invoke(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumbers: [a.sid, b.phone_number] },
+    });
     const attached = [a.phone_number, b.phone_number].sort();
     const numbers = await liveKitNumbers(user);
     assert.deepEqual(numbers.own.sort(), attached);
     assert.deepEqual(numbers.server.sort(), attached);
 
-    await invoke(user.supabase, "DELETE", { phoneNumber: a.phone_number });
+    await invoke(user.supabase, "attach-phone", { method: "DELETE", body: { phoneNumber: a.phone_number } });
     assert.deepEqual(await liveKitNumbers(user), { own: [b.phone_number], server: [b.phone_number] });
   },
 );
@@ -277,8 +229,11 @@ stackTest(
     const before = await Promise.all(numbers.map((n) => numberState(account.sid, n.sid)));
     assert.equal(before[3].trunk_sid, otherTrunk);
 
-    const attached = await invoke(user.supabase, "POST", { phoneNumbers: numbers.map((n) => n.sid) });
-    assert.equal(attached.data.counts.attached, 5);
+    const attached = await invoke(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumbers: numbers.map((n) => n.sid) },
+    });
+    assert.equal(attached.counts.attached, 5);
     for (const [index, number] of numbers.entries()) {
       // On the trunk: the voice URL is kept (and ignored), the application deleted (twilio-api-facts.md).
       assert.deepEqual(await numberState(account.sid, number.sid), {
@@ -288,13 +243,14 @@ stackTest(
       });
     }
 
-    const detached = await invoke(user.supabase, "DELETE", {
-      phoneNumbers: numbers.map((n) => n.phone_number),
+    const detached = await invoke(user.supabase, "attach-phone", {
+      method: "DELETE",
+      body: { phoneNumbers: numbers.map((n) => n.phone_number) },
     });
-    assert.deepEqual(detached.data.results.map((r) => [r.phoneNumberSid, r.status, r.restored]), [
+    assert.deepEqual(detached.results.map((r) => [r.phoneNumberSid, r.status, r.restored]), [
       ...numbers.map((n) => [n.sid, "detached", true]),
     ]);
-    assert.deepEqual(detached.data.counts, { detached: 5, "not-attached": 0, "not-found": 0, failed: 0 });
+    assert.deepEqual(detached.counts, { detached: 5, "not-attached": 0, "not-found": 0, failed: 0 });
     const after = await Promise.all(numbers.map((n) => numberState(account.sid, n.sid)));
     assert.deepEqual(after, before, "every number is back exactly as it was");
     assert.deepEqual([...await rowsOf(user.userId)], []);
@@ -303,11 +259,17 @@ stackTest(
       [],
     );
 
-    const again = await invoke(user.supabase, "DELETE", { phoneNumberSid: byUrl.sid });
-    assert.deepEqual(again.data.results.map((r) => r.status), ["not-attached"]);
+    const again = await invoke(user.supabase, "attach-phone", {
+      method: "DELETE",
+      body: { phoneNumberSid: byUrl.sid },
+    });
+    assert.deepEqual(again.results.map((r) => r.status), ["not-attached"]);
     assert.deepEqual(await numberState(account.sid, byUrl.sid), before[0], "a second detach changes nothing");
-    const missing = await invoke(user.supabase, "DELETE", { phoneNumberSid: `PN${"0".repeat(32)}` });
-    assert.deepEqual(missing.data.counts, { detached: 0, "not-attached": 0, "not-found": 1, failed: 0 });
+    const missing = await invoke(user.supabase, "attach-phone", {
+      method: "DELETE",
+      body: { phoneNumberSid: `PN${"0".repeat(32)}` },
+    });
+    assert.deepEqual(missing.counts, { detached: 0, "not-attached": 0, "not-found": 1, failed: 0 });
   },
 );
 
@@ -322,7 +284,8 @@ stackTest(
       voiceApplicationSid: APP_SID,
     });
     const before = await numberState(account.sid, number.sid);
-    await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    const body = { phoneNumberSid: number.sid };
+    await invoke(user.supabase, "attach-phone", { method: "POST", body });
     // The restore (an update of the number) fails: the number is off the trunk, its settings not yet back.
     await emulator.fault({
       accountSid: account.sid,
@@ -332,8 +295,8 @@ stackTest(
       code: 21999,
       message: "Injected failure",
     });
-    const first = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
-    assert.deepEqual(first.data.results[0], {
+    const first = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
+    assert.deepEqual(first.results[0], {
       input: number.sid,
       phoneNumberSid: number.sid,
       phoneNumber: number.phone_number,
@@ -349,8 +312,8 @@ stackTest(
     }, "off the trunk with its URL, its application still missing");
     assert.equal((await rowsOf(user.userId)).length, 1, "the row stays so the restore can be finished");
 
-    const second = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
-    assert.deepEqual([second.data.results[0].status, second.data.results[0].restored], [
+    const second = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
+    assert.deepEqual([second.results[0].status, second.results[0].restored], [
       "not-attached",
       true,
     ]);
@@ -370,13 +333,14 @@ for (const mode of ["reject", "move"] as const) {
         const { user, account, trunkSid } = await customerWithTrunk();
         const number = await addNumber(account.sid, { voiceUrl: "https://example.test/elsewhere" });
         const otherTrunk = await otherTrunkWith(account, number.sid);
-        const attached = await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
-        assert.equal(attached.data.results[0].status, "attached", JSON.stringify(attached.data));
+        const body = { phoneNumberSid: number.sid };
+        const attached = await invoke(user.supabase, "attach-phone", { method: "POST", body });
+        assert.equal(attached.results[0].status, "attached", JSON.stringify(attached));
         assert.equal((await numberState(account.sid, number.sid)).trunk_sid, trunkSid);
         assert.equal((await rowsOf(user.userId))[0].previous_trunk_sid, otherTrunk);
 
-        const detached = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
-        assert.deepEqual([detached.data.results[0].status, detached.data.results[0].restored], [
+        const detached = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
+        assert.deepEqual([detached.results[0].status, detached.results[0].restored], [
           "detached",
           true,
         ]);
@@ -400,7 +364,10 @@ stackTest("attach-phone POST: one number Twilio refuses fails with its code; the
     message: "Injected refusal",
     times: 1,
   });
-  const { data } = await invoke(user.supabase, "POST", { phoneNumbers: numbers.map((n) => n.sid) });
+  const data = await invoke(user.supabase, "attach-phone", {
+    method: "POST",
+    body: { phoneNumbers: numbers.map((n) => n.sid) },
+  });
   assert.deepEqual(data.counts, { attached: 2, "already-attached": 0, "not-found": 0, failed: 1 });
   const failed = data.results.find((r) => r.status === "failed")!;
   assert.equal(failed.twilioCode, 21245);
@@ -442,28 +409,24 @@ stackTest(
     let detachMs = 0;
     try {
       await emulator.config({ latencyMs: 5, maxConcurrentPerAccount: 4 });
-      const attached = await invoke(user.supabase, "POST", { phoneNumbers: references });
-      attachMs = performance.now() - started;
-      assert.deepEqual(attached.data.counts, {
-        attached: 1000,
-        "already-attached": 0,
-        "not-found": 0,
-        failed: 0,
+      const attached = await invoke(user.supabase, "attach-phone", {
+        method: "POST",
+        body: { phoneNumbers: references },
       });
+      attachMs = performance.now() - started;
+      assert.deepEqual(attached.counts, { attached: 1000, "already-attached": 0, "not-found": 0, failed: 0 });
 
-      const listed = await invoke<{ numbers: { attachment: string }[] }>(user.supabase, "GET");
-      assert.equal(listed.data.numbers.length, 1000, "GET reads every page");
-      assert.ok(listed.data.numbers.every((n) => n.attachment === "main-trunk"));
+      const listed = await invoke(user.supabase, "attach-phone");
+      assert.equal(listed.numbers.length, 1000, "GET reads every page");
+      assert.ok(listed.numbers.every((n) => n.attachment === "main-trunk"));
 
       const detachStarted = performance.now();
-      const detached = await invoke(user.supabase, "DELETE", { phoneNumbers: references });
-      detachMs = performance.now() - detachStarted;
-      assert.deepEqual(detached.data.counts, {
-        detached: 1000,
-        "not-attached": 0,
-        "not-found": 0,
-        failed: 0,
+      const detached = await invoke(user.supabase, "attach-phone", {
+        method: "DELETE",
+        body: { phoneNumbers: references },
       });
+      detachMs = performance.now() - detachStarted;
+      assert.deepEqual(detached.counts, { detached: 1000, "not-attached": 0, "not-found": 0, failed: 0 });
     } finally {
       await emulator.config({ latencyMs: 0, maxConcurrentPerAccount: null });
     }
@@ -516,30 +479,30 @@ stackTest("attach-phone: bad input is a 400 naming the field, and changes nothin
   });
   const before = await snapshot();
 
-  for (const method of ["POST", "DELETE"]) {
+  for (const method of ["POST", "DELETE"] as const) {
     for (const [body, field] of cases) {
-      const { status, body: error } = await invokeError(user.supabase, method, body);
+      const { status, error } = await refusal(user.supabase, "attach-phone", { method, body });
       assert.equal(status, 400, `${method} ${JSON.stringify(body).slice(0, 80)}`);
-      assert.equal(error.error.code, "invalid_input");
-      assert.equal(
-        error.error.field,
-        field,
-        `${method} ${JSON.stringify(body).slice(0, 80)}: ${error.error.message}`,
-      );
-      assert.ok(error.error.message.length > 0);
+      assert.equal(error.code, "invalid_input");
+      assert.equal(error.field, field, `${method} ${JSON.stringify(body).slice(0, 80)}: ${error.message}`);
+      assert.ok(error.message.length > 0);
     }
-    const notJson = await invokeError(user.supabase, method, "{not json", "");
-    assert.deepEqual([notJson.status, notJson.body.error.code], [400, "invalid_json"]);
-    const unknownQuery = await invokeError(user.supabase, method, { phoneNumber: valid }, "?dryRun=1");
-    assert.deepEqual([unknownQuery.status, unknownQuery.body.error.field], [400, "dryRun"]);
+    const notJson = await refusal(user.supabase, "attach-phone", { method, body: "{not json" });
+    assert.deepEqual([notJson.status, notJson.error.code], [400, "invalid_json"]);
+    const unknownQuery = await refusal(user.supabase, "attach-phone", {
+      method,
+      body: { phoneNumber: valid },
+      query: { dryRun: "1" },
+    });
+    assert.deepEqual([unknownQuery.status, unknownQuery.error.field], [400, "dryRun"]);
   }
-  const getQuery = await invokeError(user.supabase, "GET", undefined, "?page=2");
-  assert.deepEqual([getQuery.status, getQuery.body.error.field], [400, "page"]);
+  const getQuery = await refusal(user.supabase, "attach-phone", { query: { page: "2" } });
+  assert.deepEqual([getQuery.status, getQuery.error.field], [400, "page"]);
   assert.deepEqual(await snapshot(), before, "nothing changed in Twilio or the database");
 });
 
 stackTest("attach-phone: auth, methods, CORS, and users without credentials", async () => {
-  const url = `${stackInfo().api_url}/functions/v1/attach-phone`;
+  const url = functionUrl("attach-phone");
   const anonymous = await fetch(url, { method: "POST", body: "{}" });
   assert.equal(anonymous.status, 401);
   await anonymous.body?.cancel();
@@ -565,10 +528,10 @@ stackTest("attach-phone: auth, methods, CORS, and users without credentials", as
   assert.equal(put.status, 405);
   assert.equal((await put.json()).error.code, "method_not_allowed");
 
-  for (const method of ["GET", "POST", "DELETE"]) {
+  for (const method of ["GET", "POST", "DELETE"] as const) {
     const body = method === "GET" ? undefined : { phoneNumber: "+15550001111" };
-    const { status, body: error } = await invokeError(user.supabase, method, body);
-    assert.deepEqual([status, error.error.code], [404, "credentials_not_found"], method);
+    const { status, error } = await refusal(user.supabase, "attach-phone", { method, body });
+    assert.deepEqual([status, error.code], [404, "credentials_not_found"], method);
   }
 });
 
@@ -583,14 +546,17 @@ stackTest("attach-phone: Twilio refusing the number listing is a 502 with Twilio
     message: "Injected listing failure",
     times: 2,
   });
-  const listing = await invokeError(user.supabase, "GET");
-  assert.deepEqual([listing.status, listing.body.error.code, listing.body.error.twilioCode], [
+  const listing = await refusal(user.supabase, "attach-phone");
+  assert.deepEqual([listing.status, listing.error.code, listing.error.twilioCode], [
     502,
     "twilio_error",
     20001,
   ]);
-  const bulk = await invokeError(user.supabase, "POST", { phoneNumbers: ["+15550001111", "+15550001112"] });
-  assert.deepEqual([bulk.status, bulk.body.error.twilioCode], [502, 20001]);
+  const bulk = await refusal(user.supabase, "attach-phone", {
+    method: "POST",
+    body: { phoneNumbers: ["+15550001111", "+15550001112"] },
+  });
+  assert.deepEqual([bulk.status, bulk.error.twilioCode], [502, 20001]);
 });
 
 stackTest(
@@ -602,7 +568,10 @@ stackTest(
     await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
     values (${user.userId}, ${account.sid}, ${account.authToken})`;
     const number = await addNumber(account.sid, { voiceUrl: "https://example.test/migrated" });
-    const { data } = await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    const data = await invoke(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumberSid: number.sid },
+    });
     assert.equal(data.results[0].status, "attached");
     const [row] =
       await db()`select status, trunk_sid from public.user_twilio_credentials where user_id = ${user.userId}`;
@@ -613,18 +582,13 @@ stackTest(
     const broken = await newUser();
     await db()`insert into public.user_twilio_credentials (user_id, account_sid, auth_token)
     values (${broken.userId}, ${account.sid}, ${"0".repeat(32)})`;
-    const detach = await invokeError(broken.supabase, "DELETE", { phoneNumberSid: number.sid });
-    assert.deepEqual([detach.status, detach.body.error.code], [409, "trunk_not_ready"]);
-    const attach = await invokeError(broken.supabase, "POST", { phoneNumberSid: number.sid });
-    assert.deepEqual([attach.status, attach.body.error.code], [422, "twilio_auth_failed"]);
-    const recordings = await broken.supabase.functions.invoke("recording-info", { method: "GET" });
-    assert.deepEqual(
-      [recordings.error?.context.status, (await recordings.error?.context.json()).error.code],
-      [
-        409,
-        "trunk_not_ready",
-      ],
-    );
+    const body = { phoneNumberSid: number.sid };
+    const detach = await refusal(broken.supabase, "attach-phone", { method: "DELETE", body });
+    assert.deepEqual([detach.status, detach.error.code], [409, "trunk_not_ready"]);
+    const attach = await refusal(broken.supabase, "attach-phone", { method: "POST", body });
+    assert.deepEqual([attach.status, attach.error.code], [422, "twilio_auth_failed"]);
+    const recordings = await refusal(broken.supabase, "recording-info");
+    assert.deepEqual([recordings.status, recordings.error.code], [409, "trunk_not_ready"]);
     assert.deepEqual((await emulator.state(account.sid)).trunks.map((t) => t.phone_numbers), [[number.sid]]);
   },
 );
@@ -637,10 +601,9 @@ stackTest("attach-phone GET before the trunk exists: the account's numbers, main
       values (${user.userId}, ${account.sid}, ${account.authToken})`
   );
   const number = await addNumber(account.sid, { voiceUrl: "https://example.test/before" });
-  const { data, error } = await user.supabase.functions.invoke("attach-phone", { method: "GET" });
-  assert.equal(error, null);
+  const data = await invoke(user.supabase, "attach-phone");
   assert.equal(data.mainTrunkSid, null);
-  assert.deepEqual(data.numbers.map((n: { sid: string; attachment: string }) => [n.sid, n.attachment]), [
+  assert.deepEqual(data.numbers.map((n) => [n.sid, n.attachment]), [
     [number.sid, "voice-url"],
   ]);
   assert.equal((await emulator.state(account.sid)).trunks.length, 0, "a read provisions nothing");
@@ -652,7 +615,8 @@ stackTest(
     const { user, account, trunkSid } = await customerWithTrunk();
     const number = await addNumber(account.sid, { voiceApplicationSid: APP_SID });
     const before = await numberState(account.sid, number.sid);
-    await invoke(user.supabase, "POST", { phoneNumberSid: number.sid });
+    const body = { phoneNumberSid: number.sid };
+    await invoke(user.supabase, "attach-phone", { method: "POST", body });
     // Twilio applies the DELETE and the answer is lost: the client retries and gets 404 (twilio-api-facts.md).
     await emulator.fault({
       accountSid: account.sid,
@@ -661,8 +625,8 @@ stackTest(
       reset: true,
       applied: true,
     });
-    const detached = await invoke(user.supabase, "DELETE", { phoneNumberSid: number.sid });
-    assert.deepEqual([detached.data.results[0].status, detached.data.results[0].restored], [
+    const detached = await invoke(user.supabase, "attach-phone", { method: "DELETE", body });
+    assert.deepEqual([detached.results[0].status, detached.results[0].restored], [
       "detached",
       true,
     ]);

@@ -5,7 +5,7 @@
  * documented 401; the secret key works for get-sip-config on both.
  */
 import assert from "node:assert/strict";
-import { createClient, FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
+import { createClient } from "@supabase/supabase-js";
 import { generateProjectKeys } from "../../../scripts/local/keys.ts";
 import { mintAccessToken } from "../../../scripts/local/users.ts";
 import {
@@ -16,23 +16,17 @@ import {
   type ProjectKind,
   stackTest,
 } from "../../../scripts/testing/stack.ts";
+import { callFunction, refusal } from "../../../scripts/testing/functions.ts";
 
 const PROJECTS: ProjectKind[] = ["signing-keys", "legacy"];
 
 /** Each user-facing function, the request used to reach it, and what its handler answers a new user. */
 const USER_FUNCTIONS = [
-  { fn: "create-main-trunk", method: "POST", expected: [400, "invalid_input"] },
-  { fn: "get-sip-config", method: "GET", expected: [404, "credentials_not_found"] },
-  { fn: "attach-phone", method: "GET", expected: [404, "credentials_not_found"] },
-  { fn: "recording-info", method: "GET", expected: [404, "credentials_not_found"] },
+  { fn: "create-main-trunk", call: { method: "POST", body: {} }, expected: [400, "invalid_input"] },
+  { fn: "get-sip-config", call: {}, expected: [404, "credentials_not_found"] },
+  { fn: "attach-phone", call: {}, expected: [404, "credentials_not_found"] },
+  { fn: "recording-info", call: {}, expected: [404, "credentials_not_found"] },
 ] as const;
-
-async function invoke(client: SupabaseClient, fn: string, method: "GET" | "POST") {
-  const { data, error } = await client.functions.invoke(fn, method === "POST" ? { body: {} } : { method });
-  if (!error) return { status: 200, body: data };
-  assert.ok(error instanceof FunctionsHttpError, `${fn}: unexpected ${error}`);
-  return { status: error.context.status, body: await error.context.json() };
-}
 
 /**
  * Tokens that must never pass, each with exactly one defect: all belong to an existing user with a live session
@@ -59,24 +53,20 @@ async function badTokens(kind: ProjectKind) {
 for (const kind of PROJECTS) {
   stackTest(`auth (${kind} project): a valid user token reaches every user-facing function`, async () => {
     const user = await newUser(kind);
-    for (const { fn, method, expected } of USER_FUNCTIONS) {
-      const result = await invoke(user.supabase, fn, method);
-      assert.deepEqual(
-        [result.status, result.body.error?.code],
-        expected,
-        `${fn}: ${JSON.stringify(result.body)}`,
-      );
+    for (const { fn, call, expected } of USER_FUNCTIONS) {
+      const result = await callFunction(user.supabase, fn, call);
+      assert.deepEqual([result.status, result.error?.code], expected, `${fn}: ${JSON.stringify(result)}`);
     }
   });
 
   stackTest(`auth (${kind} project): bad tokens are a 401 with the documented body everywhere`, async () => {
     for (const [defect, token] of Object.entries(await badTokens(kind))) {
-      for (const { fn, method } of USER_FUNCTIONS) {
-        const result = await invoke(clientWithToken(token, kind), fn, method);
-        assert.equal(result.status, 401, `${defect} token on ${fn}: ${JSON.stringify(result.body)}`);
-        assert.equal(result.body.error.code, "unauthorized", `${defect} token on ${fn}`);
-        assert.equal(result.body.error.field, null);
-        assert.equal(typeof result.body.error.message, "string");
+      for (const { fn, call } of USER_FUNCTIONS) {
+        const result = await callFunction(clientWithToken(token, kind), fn, call);
+        assert.equal(result.status, 401, `${defect} token on ${fn}: ${JSON.stringify(result)}`);
+        assert.equal(result.error?.code, "unauthorized", `${defect} token on ${fn}`);
+        assert.equal(result.error?.field, null);
+        assert.equal(typeof result.error?.message, "string");
       }
     }
   });
@@ -88,9 +78,9 @@ for (const kind of PROJECTS) {
       const anonymousClient = createClient(target.api_url, target.publishable_key, {
         auth: { persistSession: false },
       });
-      for (const { fn, method } of USER_FUNCTIONS) {
-        const result = await invoke(anonymousClient, fn, method);
-        assert.deepEqual([result.status, result.body.error?.code], [401, "unauthorized"], fn);
+      for (const { fn, call } of USER_FUNCTIONS) {
+        const result = await callFunction(anonymousClient, fn, call);
+        assert.deepEqual([result.status, result.error?.code], [401, "unauthorized"], fn);
       }
     },
   );
@@ -99,20 +89,13 @@ for (const kind of PROJECTS) {
     const target = project(kind);
     const server = createClient(target.api_url, target.secret_key, { auth: { persistSession: false } });
     const user = await newUser(kind);
-    const { error } = await server.functions.invoke(`get-sip-config?userId=${user.userId}`, {
-      method: "GET",
-    });
-    assert.ok(error instanceof FunctionsHttpError);
-    assert.deepEqual([error.context.status, (await error.context.json()).error.code], [
-      404,
-      "credentials_not_found",
-    ]);
-    const { error: wrong } = await createClient(target.api_url, "sb_secret_not-this-projects-key", {
+    const named = { query: { userId: user.userId } };
+    const { status, error } = await refusal(server, "get-sip-config", named);
+    assert.deepEqual([status, error.code], [404, "credentials_not_found"]);
+    const wrongKey = createClient(target.api_url, "sb_secret_not-this-projects-key", {
       auth: { persistSession: false },
-    }).functions.invoke(`get-sip-config?userId=${user.userId}`, { method: "GET" });
-    assert.ok(wrong instanceof FunctionsHttpError);
-    assert.equal(wrong.context.status, 401);
-    await wrong.context.body?.cancel();
+    });
+    assert.equal((await callFunction(wrongKey, "get-sip-config", named)).status, 401);
   });
 
   stackTest(
@@ -131,8 +114,8 @@ for (const kind of PROJECTS) {
 stackTest("auth: a token of one project is refused by the other", async () => {
   const fromNewKeys = await newUser("signing-keys");
   const fromLegacy = await newUser("legacy");
-  const onLegacy = await invoke(clientWithToken(fromNewKeys.token, "legacy"), "get-sip-config", "GET");
-  const onNewKeys = await invoke(clientWithToken(fromLegacy.token, "signing-keys"), "get-sip-config", "GET");
+  const onLegacy = await callFunction(clientWithToken(fromNewKeys.token, "legacy"), "get-sip-config");
+  const onNewKeys = await callFunction(clientWithToken(fromLegacy.token, "signing-keys"), "get-sip-config");
   assert.equal(onLegacy.status, 401);
   assert.equal(onNewKeys.status, 401);
 });

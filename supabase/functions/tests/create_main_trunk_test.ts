@@ -8,24 +8,25 @@ import {
   storedCredential,
   uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
+import { invoke, refusal } from "../../../scripts/testing/functions.ts";
 
 stackTest(
   "create-main-trunk: the happy path provisions exactly one complete trunk and records every SID",
   async () => {
     const user = await newUser();
     const account = await emulator.createAccount();
-    const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+    const data = await invoke(user.supabase, "create-main-trunk", {
+      method: "POST",
       body: { accountSid: account.sid, authToken: account.authToken, label: "Main office" },
     });
-    assert.equal(error, null, await error?.context?.text?.());
     assert.equal(data.success, true);
     assert.match(data.trunkSid, /^TK[0-9a-f]{32}$/);
     assert.match(data.domainName, new RegExp(`^user-${user.userId}-\\d{13}\\.pstn\\.twilio\\.com$`));
     assert.equal(data.domainPrefix, data.domainName.split(".")[0]);
     assert.equal(data.trunkName, `main-trunk-${user.userId}`);
     assert.equal(data.status, "active");
-    assert.equal(data.authToken, undefined);
-    assert.equal(data.sipPassword, undefined);
+    assert.ok(!("authToken" in data));
+    assert.ok(!("sipPassword" in data));
     assert.ok(!JSON.stringify(data).includes(account.authToken));
 
     const state = await emulator.state(account.sid);
@@ -62,10 +63,10 @@ stackTest(
     // The test stack runs the functions with LOG_LEVEL=debug.
     const user = await newUser();
     const account = await emulator.createAccount();
-    const { data, error } = await user.supabase.functions.invoke("create-main-trunk", {
+    const data = await invoke(user.supabase, "create-main-trunk", {
+      method: "POST",
       body: { accountSid: account.sid, authToken: `  ${account.authToken} ` }, // pasted with spaces: trimmed
     });
-    assert.equal(error, null, await error?.context?.text?.());
     const lines = (await Deno.readTextFile(Deno.env.get("FUNCTIONS_LOG_FILE")!)).split("\n")
       .filter((line) => line.includes(user.userId) && line.includes('"level":"debug"'))
       .map((line) => JSON.parse(line.slice(line.indexOf("{"))));
@@ -89,11 +90,12 @@ stackTest(
     const number = await emulator.addNumber(customer.account.sid, uniquePhoneNumber(), {
       voiceUrl: "https://example.test/keep",
     });
-    await customer.user.supabase.functions.invoke("attach-phone", { body: { phoneNumberSid: number.sid } });
-
-    const { data: listed } = await customer.user.supabase.functions.invoke("create-main-trunk", {
-      method: "GET",
+    await invoke(customer.user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumberSid: number.sid },
     });
+
+    const listed = await invoke(customer.user.supabase, "create-main-trunk");
     assert.equal(listed.credentials.length, 1);
     const [connection] = listed.credentials;
     assert.deepEqual(Object.keys(connection).sort(), [
@@ -117,29 +119,20 @@ stackTest(
       "Main office",
       "active",
     ]);
-    const { data: others } = await other.supabase.functions.invoke("create-main-trunk", { method: "GET" });
+    const others = await invoke(other.supabase, "create-main-trunk");
     assert.deepEqual(others.credentials, [], "another user sees nothing");
 
-    const foreign = await other.supabase.functions.invoke("create-main-trunk", {
-      method: "DELETE",
-      body: { id: connection.id },
-    });
-    assert.equal(foreign.error?.context.status, 404, "another user's connection cannot be disconnected");
-    await foreign.error?.context.body?.cancel();
+    const disconnect = { method: "DELETE", body: { id: connection.id } } as const;
+    const foreign = await refusal(other.supabase, "create-main-trunk", disconnect);
+    assert.equal(foreign.status, 404, "another user's connection cannot be disconnected");
 
-    const { data: disconnected, error } = await customer.user.supabase.functions.invoke("create-main-trunk", {
-      method: "DELETE",
-      body: { id: connection.id },
-    });
-    assert.equal(error, null);
+    const disconnected = await invoke(customer.user.supabase, "create-main-trunk", disconnect);
     assert.deepEqual(disconnected, { deleted: true, teardown: "deprovisioned" });
     const state = await emulator.state(customer.account.sid);
     assert.deepEqual([state.trunks.length, state.credential_lists.length], [0, 0], "nothing of ours left");
     const restored = state.incoming_phone_numbers.find((n) => n.sid === number.sid)!;
     assert.deepEqual([restored.trunk_sid, restored.voice_url], [null, "https://example.test/keep"]);
-    const { data: after } = await customer.user.supabase.functions.invoke("create-main-trunk", {
-      method: "GET",
-    });
+    const after = await invoke(customer.user.supabase, "create-main-trunk");
     assert.deepEqual(after.credentials, []);
   },
 );

@@ -12,19 +12,22 @@ import {
   stackTest,
   storedCredential,
   uniquePhoneNumber,
+  webhookClient,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
+import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 
-const webhookUrl = () => `${stackInfo().api_url}/functions/v1/twilio-credentials-webhook`;
+/** A delivery as the database makes it (with the right secret unless another is given). */
+const deliver = (payload: unknown, secret?: string) =>
+  callFunction(webhookClient(secret), "twilio-credentials-webhook", { method: "POST", body: payload });
 
-async function deliver(payload: unknown, secret = stackInfo().function_secrets.WEBHOOK_SECRET) {
-  const res = await fetch(webhookUrl(), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Webhook-Secret": secret },
-    body: JSON.stringify(payload),
-  });
-  return { status: res.status, body: await res.json() };
-}
+/** Supabase's webhook payload for a change of a credential row (`record`, `old_record` as given). */
+const rowEvent = (type: string, rows: { record?: unknown; old_record?: unknown }) => ({
+  type,
+  table: "user_twilio_credentials",
+  schema: "public",
+  ...rows,
+});
 
 const rowOf = (id: string) => storedCredential({ id });
 
@@ -43,16 +46,10 @@ stackTest(
     const user = await newUser();
     const account = await emulator.createAccount();
     const row = await insertQuietly(user.userId, account.sid, account.authToken);
-    const payload = {
-      type: "INSERT",
-      table: "user_twilio_credentials",
-      schema: "public",
-      record: row,
-      old_record: null,
-    };
+    const payload = rowEvent("INSERT", { record: row, old_record: null });
     const first = await deliver(payload);
-    assert.equal(first.status, 200, JSON.stringify(first.body));
-    assert.equal(first.body.outcome, "active");
+    assert.equal(first.status, 200, JSON.stringify(first.error));
+    assert.deepEqual(first.data, { type: "INSERT", outcome: "active" });
     const stored = await rowOf(row.id);
     assert.equal(stored.status, "active");
     assert.match(stored.auth_token, /^enc:v1:/);
@@ -60,7 +57,11 @@ stackTest(
 
     const repeat = await deliver(payload);
     assert.equal(repeat.status, 200);
-    assert.equal(repeat.body.outcome, "active", "a repeated delivery changes nothing");
+    assert.deepEqual(
+      repeat.data,
+      { type: "INSERT", outcome: "active" },
+      "a repeated delivery changes nothing",
+    );
     const state = await emulator.state(account.sid);
     assert.equal(state.trunks.length, 1);
     assert.equal(state.credential_lists.length, 1);
@@ -71,10 +72,10 @@ stackTest(
 async function provisionedWithAttachedNumber() {
   const user = await newUser();
   const account = await emulator.createAccount();
-  const created = await user.supabase.functions.invoke("create-main-trunk", {
+  await invoke(user.supabase, "create-main-trunk", {
+    method: "POST",
     body: { accountSid: account.sid, authToken: account.authToken },
   });
-  assert.equal(created.error, null);
   const phone = uniquePhoneNumber();
   const number = await emulator.addNumber(account.sid, phone, {
     voiceUrl: "https://example.test/voice",
@@ -108,16 +109,10 @@ stackTest(
       { trunk_sid: row.trunk_sid, done_at: null },
       "the delete recorded its teardown",
     );
-    const payload = {
-      type: "DELETE",
-      table: "user_twilio_credentials",
-      schema: "public",
-      record: null,
-      old_record: deleted,
-    };
+    const payload = rowEvent("DELETE", { record: null, old_record: deleted });
     const result = await deliver(payload);
-    assert.equal(result.status, 200, JSON.stringify(result.body));
-    assert.equal(result.body.outcome, "deprovisioned");
+    assert.equal(result.status, 200, JSON.stringify(result.error));
+    assert.deepEqual(result.data, { type: "DELETE", outcome: "deprovisioned" });
     const state = await emulator.state(account.sid);
     assert.equal(state.trunks.length, 0, "trunk deleted");
     assert.equal(state.credential_lists.length, 0, "credential list deleted");
@@ -135,7 +130,7 @@ stackTest(
 
     const repeat = await deliver(payload);
     assert.equal(repeat.status, 200, "a repeated DELETE is harmless");
-    assert.equal(repeat.body.outcome, "nothing_to_do");
+    assert.deepEqual(repeat.data, { type: "DELETE", outcome: "nothing_to_do" });
   },
 );
 
@@ -145,14 +140,9 @@ stackTest("webhook: a late INSERT delivery does not retry a row whose provisioni
   const row = await insertQuietly(user.userId, account.sid, account.authToken);
   await db()`update public.user_twilio_credentials set status = 'failed', last_error_code = 21245
     where id = ${row.id}`;
-  const result = await deliver({
-    type: "INSERT",
-    table: "user_twilio_credentials",
-    schema: "public",
-    record: row,
-  });
+  const result = await deliver(rowEvent("INSERT", { record: row }));
   assert.equal(result.status, 200);
-  assert.equal(result.body.outcome, "failed");
+  assert.deepEqual(result.data, { type: "INSERT", outcome: "failed" });
   assert.equal((await emulator.state(account.sid)).trunks.length, 0, "nothing was tried again");
   await withoutWebhook((tx) => tx`delete from public.user_twilio_credentials where id = ${row.id}`);
 });
@@ -160,18 +150,17 @@ stackTest("webhook: a late INSERT delivery does not retry a row whose provisioni
 stackTest("webhook: a DELETE for a row that still exists (stale or forged) touches nothing", async () => {
   const user = await newUser();
   const account = await emulator.createAccount();
-  const created = await user.supabase.functions.invoke("create-main-trunk", {
+  await invoke(user.supabase, "create-main-trunk", {
+    method: "POST",
     body: { accountSid: account.sid, authToken: account.authToken },
   });
-  assert.equal(created.error, null);
   const [row] = await db()`select * from public.user_twilio_credentials where user_id = ${user.userId}`;
-  const result = await deliver({
-    type: "DELETE",
-    table: "user_twilio_credentials",
-    schema: "public",
-    old_record: row,
-  });
-  assert.equal(result.body.outcome, "nothing_to_do", "only a teardown the database recorded is worked off");
+  const result = await deliver(rowEvent("DELETE", { old_record: row }));
+  assert.deepEqual(
+    result.data,
+    { type: "DELETE", outcome: "nothing_to_do" },
+    "only a teardown the database recorded is worked off",
+  );
   assert.equal((await emulator.state(account.sid)).trunks.length, 1);
 });
 
@@ -179,11 +168,11 @@ stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", asy
   const user = await newUser();
   const account = await emulator.createAccount();
   const row = await insertQuietly(user.userId, account.sid, account.authToken);
-  const payload = { type: "INSERT", table: "user_twilio_credentials", schema: "public", record: row };
+  const payload = rowEvent("INSERT", { record: row });
   for (const secret of ["", "wrong", stackInfo().function_secrets.WEBHOOK_SECRET + "x"]) {
     const result = await deliver(payload, secret);
     assert.equal(result.status, 401);
-    assert.equal(result.body.error.code, "unauthorized");
+    assert.equal(result.error?.code, "unauthorized");
   }
   assert.equal((await rowOf(row.id)).status, "pending");
   assert.equal((await emulator.state(account.sid)).trunks.length, 0);
@@ -194,15 +183,12 @@ stackTest("webhook: a missing or wrong secret is a 401 and changes nothing", asy
 stackTest("webhook: payloads of the wrong shape are a 400 naming the field", async () => {
   const cases: [unknown, string | null][] = [
     [{ type: "INSERT", table: "other_table", schema: "public", record: {} }, "table"],
-    [{ type: "TRUNCATE", table: "user_twilio_credentials", schema: "public" }, "type"],
-    [
-      { type: "INSERT", table: "user_twilio_credentials", schema: "public", record: { id: "x" } },
-      "record.id",
-    ],
+    [rowEvent("TRUNCATE", {}), "type"],
+    [rowEvent("INSERT", { record: { id: "x" } }), "record.id"],
   ];
   for (const [payload, field] of cases) {
     const result = await deliver(payload);
-    assert.equal(result.status, 400, JSON.stringify(result.body));
-    assert.equal(result.body.error.field, field);
+    assert.equal(result.status, 400, JSON.stringify(result.data));
+    assert.equal(result.error?.field, field);
   }
 });

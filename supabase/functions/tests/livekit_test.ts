@@ -15,34 +15,17 @@ import {
   stackInfo,
   stackTest,
   storedCredential,
-  type TestUser,
   uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
 import { sweep } from "../_shared/provisioning/sweep.ts";
+import { HealthReport, SipConfig } from "../_shared/contract/index.ts";
+import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 
 const livekitUrl = () => stackInfo().livekit_emulator_url!;
 const sip = () => {
   const stack = stackInfo();
   return new SipClient(stack.livekit_url, stack.livekit_api_key, stack.livekit_api_secret);
 };
-
-async function config(user: TestUser) {
-  const { data, error } = await user.supabase.functions.invoke("get-sip-config", { method: "GET" });
-  assert.equal(error, null, await error?.context?.text?.());
-  return data;
-}
-
-async function attach(user: TestUser, body: Record<string, unknown>) {
-  const { data, error } = await user.supabase.functions.invoke("attach-phone", { body });
-  assert.equal(error, null, await error?.context?.text?.());
-  return data;
-}
-
-async function detach(user: TestUser, body: Record<string, unknown>) {
-  const { data, error } = await user.supabase.functions.invoke("attach-phone", { method: "DELETE", body });
-  assert.equal(error, null, await error?.context?.text?.());
-  return data;
-}
 
 /** Every LiveKit object of one credential row, found by the metadata the service writes. */
 async function objectsOf(credentialId: string) {
@@ -69,15 +52,18 @@ stackTest(
   "livekit: the first number brings the outbound trunk, the inbound trunk and a scoped rule",
   async () => {
     const customer = await customerWithNumbers(1);
-    const before = await config(customer.user);
+    const before = await invoke(customer.user.supabase, "get-sip-config", { answer: SipConfig });
     assert.deepEqual(before.livekit.missing, ["outbound_trunk", "inbound_trunk", "dispatch_rule"]);
     assert.equal(before.livekit.outboundTrunkId, null, "LiveKit refuses trunks without numbers");
 
-    const attached = await attach(customer.user, { phoneNumberSid: customer.numbers[0].sid });
+    const attached = await invoke(customer.user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumberSid: customer.numbers[0].sid },
+    });
     assert.deepEqual(attached.livekit, { synced: true });
-    const after = await config(customer.user);
+    const after = await invoke(customer.user.supabase, "get-sip-config", { answer: SipConfig });
     assert.deepEqual(after.livekit.missing, []);
-    assert.match(after.livekit.outboundTrunkId, /^ST_/, "LiveKit ids, never a Twilio TK SID");
+    assert.match(after.livekit.outboundTrunkId ?? "", /^ST_/, "LiveKit ids, never a Twilio TK SID");
 
     const { outbound, inbound, rules } = await objectsOf(customer.credentialId);
     assert.equal(outbound.length, 1);
@@ -101,12 +87,18 @@ stackTest(
   async () => {
     const customer = await customerWithNumbers(2);
     const [first, second] = customer.numbers;
-    await attach(customer.user, { phoneNumbers: [first.sid, second.sid] });
+    await invoke(customer.user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumbers: [first.sid, second.sid] },
+    });
     let objects = await objectsOf(customer.credentialId);
     assert.deepEqual(objects.outbound[0].numbers.sort(), [first.phone_number, second.phone_number].sort());
     assert.deepEqual(objects.inbound[0].numbers.sort(), [first.phone_number, second.phone_number].sort());
 
-    await detach(customer.user, { phoneNumberSid: first.sid });
+    await invoke(customer.user.supabase, "attach-phone", {
+      method: "DELETE",
+      body: { phoneNumberSid: first.sid },
+    });
     objects = await objectsOf(customer.credentialId);
     assert.deepEqual(objects.outbound[0].numbers, [second.phone_number]);
     assert.deepEqual(objects.inbound[0].numbers, [second.phone_number]);
@@ -116,7 +108,10 @@ stackTest(
     });
     assert.ok(updates.every((request) => JSON.parse(request.body).update), "the *Fields form, never replace");
 
-    await detach(customer.user, { phoneNumberSid: second.sid });
+    await invoke(customer.user.supabase, "attach-phone", {
+      method: "DELETE",
+      body: { phoneNumberSid: second.sid },
+    });
     objects = await objectsOf(customer.credentialId);
     assert.deepEqual([objects.outbound.length, objects.inbound.length, objects.rules.length], [0, 0, 0]);
     const row = await storedCredential({ userId: customer.user.userId });
@@ -135,8 +130,9 @@ stackTest(
 stackTest("livekit: a number with its own agent gets its own trunk and rule; detached, they go", async () => {
   const customer = await customerWithNumbers(2);
   const [plain, special] = customer.numbers;
-  await attach(customer.user, {
-    phoneNumbers: [plain.sid, { number: special.phone_number, agentName: "billing-agent" }],
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "POST",
+    body: { phoneNumbers: [plain.sid, { number: special.phone_number, agentName: "billing-agent" }] },
   });
   const objects = await objectsOf(customer.credentialId);
   assert.equal(objects.outbound.length, 1);
@@ -148,9 +144,13 @@ stackTest("livekit: a number with its own agent gets its own trunk and rule; det
   const ownRule = objects.rules.find((rule) => rule.trunkIds[0] === own.sipTrunkId)!;
   assert.deepEqual(ownRule.trunkIds, [own.sipTrunkId]);
   assert.deepEqual(ownRule.roomConfig?.agents.map((agent) => agent.agentName), ["billing-agent"]);
-  assert.equal((await config(customer.user)).livekit.dispatchRuleIds.length, 2);
+  const config = await invoke(customer.user.supabase, "get-sip-config", { answer: SipConfig });
+  assert.equal(config.livekit.dispatchRuleIds?.length, 2);
 
-  await detach(customer.user, { phoneNumberSid: special.sid });
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "DELETE",
+    body: { phoneNumberSid: special.sid },
+  });
   const after = await objectsOf(customer.credentialId);
   assert.deepEqual(after.inbound.map((trunk) => trunk.sipTrunkId), [main.sipTrunkId]);
   assert.deepEqual(after.rules.map((rule) => rule.trunkIds), [[main.sipTrunkId]]);
@@ -159,14 +159,16 @@ stackTest("livekit: a number with its own agent gets its own trunk and rule; det
 
 stackTest("livekit: disconnecting leaves nothing in either emulator", async () => {
   const customer = await customerWithNumbers(2);
-  await attach(customer.user, {
-    phoneNumbers: [customer.numbers[0].sid, { number: customer.numbers[1].sid, agentName: "sales" }],
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "POST",
+    body: {
+      phoneNumbers: [customer.numbers[0].sid, { number: customer.numbers[1].sid, agentName: "sales" }],
+    },
   });
-  const { error } = await customer.user.supabase.functions.invoke("create-main-trunk", {
+  await invoke(customer.user.supabase, "create-main-trunk", {
     method: "DELETE",
     body: { id: customer.credentialId },
   });
-  assert.equal(error, null);
   const objects = await objectsOf(customer.credentialId);
   assert.deepEqual([objects.outbound.length, objects.inbound.length, objects.rules.length], [0, 0, 0]);
   const state = await emulator.state(customer.account.sid);
@@ -175,7 +177,10 @@ stackTest("livekit: disconnecting leaves nothing in either emulator", async () =
 
 stackTest("livekit: drift made through the SDK is reported by verify and fixed by repair", async () => {
   const customer = await customerWithNumbers(2);
-  await attach(customer.user, { phoneNumbers: customer.numbers.map((n) => n.sid) });
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "POST",
+    body: { phoneNumbers: customer.numbers.map((n) => n.sid) },
+  });
   const before = await objectsOf(customer.credentialId);
   const client = sip();
   await client.deleteSipTrunk(before.outbound[0].sipTrunkId);
@@ -184,18 +189,17 @@ stackTest("livekit: drift made through the SDK is reported by verify and fixed b
   });
   await client.deleteSipDispatchRule(before.rules[0].sipDispatchRuleId);
 
-  const { data: report } = await customer.user.supabase.functions.invoke("get-sip-config?verify=1", {
-    method: "GET",
+  const report = await invoke(customer.user.supabase, "get-sip-config", {
+    query: { verify: "1" },
+    answer: HealthReport,
   });
-  const failing = report.checks.filter((check: { ok: boolean }) => !check.ok).map((c: { name: string }) =>
-    c.name
-  );
+  const failing = report.checks.filter((check) => !check.ok).map((c) => c.name);
   assert.deepEqual(failing, ["livekit_outbound_trunk", "livekit_inbound_trunk", "livekit_dispatch_rule"]);
 
-  const { data: repaired, error } = await customer.user.supabase.functions.invoke("get-sip-config", {
+  const repaired = await invoke(customer.user.supabase, "get-sip-config", {
+    method: "POST",
     body: { repair: true },
   });
-  assert.equal(error, null, await error?.context?.text?.());
   assert.equal(repaired.after.status, "verified", JSON.stringify(repaired.after.checks));
   const after = await objectsOf(customer.credentialId);
   assert.equal(after.outbound.length, 1);
@@ -209,15 +213,22 @@ for (const method of ["CreateSIPOutboundTrunk", "CreateSIPInboundTrunk", "Create
     async () => {
       const customer = await customerWithNumbers(1);
       await fault(livekitUrl(), { method, match: customer.user.userId, status: 503, times: 10 });
-      const attached = await attach(customer.user, { phoneNumberSid: customer.numbers[0].sid });
+      const attached = await invoke(customer.user.supabase, "attach-phone", {
+        method: "POST",
+        body: { phoneNumberSid: customer.numbers[0].sid },
+      });
       assert.equal(attached.counts.attached, 1, "the Twilio side is done");
-      assert.equal(attached.livekit.synced, false);
+      assert.equal(attached.livekit?.synced, false);
       const state = await emulator.state(customer.account.sid);
       assert.deepEqual(state.trunks[0].phone_numbers, [customer.numbers[0].sid]);
       const row = await storedCredential({ userId: customer.user.userId });
       assert.ok(row.degraded.livekit, "the row says what is missing");
       assert.equal(row.status, "active");
-      assert.equal((await config(customer.user)).trunkSid, customer.trunkSid, "still served");
+      assert.equal(
+        (await invoke(customer.user.supabase, "get-sip-config", { answer: SipConfig })).trunkSid,
+        customer.trunkSid,
+        "still served",
+      );
 
       await fetch(`${livekitUrl()}/_emulator/faults?match=${customer.user.userId}`, { method: "DELETE" });
       await db()`update public.user_twilio_credentials set next_attempt_at = now() where id = ${row.id}`;
@@ -238,11 +249,17 @@ stackTest("livekit: 50 concurrent completions give one set of objects", async ()
     status: 503,
     times: 10,
   });
-  await attach(customer.user, { phoneNumberSid: customer.numbers[0].sid });
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "POST",
+    body: { phoneNumberSid: customer.numbers[0].sid },
+  });
   await fetch(`${livekitUrl()}/_emulator/faults?match=${customer.user.userId}`, { method: "DELETE" });
   const body = { accountSid: customer.account.sid, authToken: customer.account.authToken };
   const calls = await Promise.all(
-    Array.from({ length: 50 }, () => customer.user.supabase.functions.invoke("create-main-trunk", { body })),
+    Array.from(
+      { length: 50 },
+      () => callFunction(customer.user.supabase, "create-main-trunk", { method: "POST", body }),
+    ),
   );
   assert.equal(calls.filter((call) => call.error).length, 0);
   const objects = await objectsOf(customer.credentialId);
@@ -252,7 +269,10 @@ stackTest("livekit: 50 concurrent completions give one set of objects", async ()
 stackTest("livekit: two customers never share a rule and never conflict", async () => {
   const [a, b] = [await customerWithNumbers(1), await customerWithNumbers(1)];
   for (const customer of [a, b]) {
-    const attached = await attach(customer.user, { phoneNumberSid: customer.numbers[0].sid });
+    const attached = await invoke(customer.user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumberSid: customer.numbers[0].sid },
+    });
     assert.deepEqual(attached.livekit, { synced: true });
   }
   const [objectsA, objectsB] = [await objectsOf(a.credentialId), await objectsOf(b.credentialId)];

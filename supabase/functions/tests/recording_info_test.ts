@@ -6,37 +6,21 @@
  * another account's recordings refused, recording settings, and bad input refused with nothing changed.
  */
 import assert from "node:assert/strict";
-import type { SupabaseClient } from "@supabase/supabase-js";
 import * as base64url from "jose/base64url";
-import type { Recording } from "../_shared/contract/recording-info.ts";
+import { CallRecordings, RecordingSettings, RecordingsPage } from "../_shared/contract/index.ts";
+import { invoke, refusal } from "../../../scripts/testing/functions.ts";
 import {
   customerWithTrunk,
   db,
   emulator,
+  type EmulatorCallSeed,
+  type EmulatorRecordingOptions,
+  functionUrl,
   newUser,
   stackInfo,
   stackTest,
   uniquePhoneNumber,
 } from "../../../scripts/testing/stack.ts";
-
-async function get<T>(supabase: SupabaseClient, query: string): Promise<T> {
-  const { data, error } = await supabase.functions.invoke(`recording-info${query}`, { method: "GET" });
-  if (error) {
-    throw new Error(
-      `GET recording-info${query} -> ${error.context?.status}: ${await error.context?.text?.()}`,
-    );
-  }
-  return data as T;
-}
-
-async function failure(supabase: SupabaseClient, method: "GET" | "POST", query: string, body?: unknown) {
-  const { data, error } = await supabase.functions.invoke(`recording-info${query}`, {
-    method,
-    body: body as Record<string, unknown> | undefined,
-  });
-  assert.ok(error, `expected an error for ${method} ${query}, got ${JSON.stringify(data)}`);
-  return { status: error.context.status as number, error: (await error.context.json()).error };
-}
 
 /** The emulator's own media for a recording, fetched with the account's credentials. */
 async function twilioMedia(
@@ -53,43 +37,47 @@ async function twilioMedia(
   return { type: res.headers.get("content-type"), bytes: new Uint8Array(await res.arrayBuffer()) };
 }
 
+/** The query of a recording's audio. */
+const mediaQuery = (sid: string, format = "mp3", channels?: string) => ({
+  recordingSid: sid,
+  format,
+  ...(channels ? { channels } : {}),
+});
 const mediaUrlOf = (sid: string, format = "mp3") =>
-  `${stackInfo().api_url}/functions/v1/recording-info?recordingSid=${sid}&format=${format}`;
+  `${functionUrl("recording-info")}?${new URLSearchParams(mediaQuery(sid, format))}`;
 
 /** The function's media answer for a user, as a browser fetches it. */
 const mediaAs = (user: { token: string }, url: string) =>
   fetch(url, { headers: { Authorization: `Bearer ${user.token}` } });
 
+/** A customer with a main trunk, and `call` seeding a call through it (one recording unless said otherwise). */
+async function customerWithCalls() {
+  const customer = await customerWithTrunk();
+  const call = (seed: Partial<EmulatorCallSeed> = {}) =>
+    emulator.addCall(customer.account.sid, {
+      trunkSid: customer.trunkSid,
+      to: "+15550100001",
+      from: "+1555",
+      recordings: 1,
+      ...seed,
+    });
+  return { ...customer, call };
+}
+
 /** The channel count in a WAV header (bytes 22–23, little endian). */
 const wavChannels = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset).getUint16(22, true);
-
-/** A refused media request: its status and error body. */
-async function mediaRefusal(user: { token: string }, url: string) {
-  const res = await mediaAs(user, url);
-  return { status: res.status, error: (await res.json()).error };
-}
 
 stackTest(
   "recording-info ?callSid: the call's recordings, duration a number, media through this function",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seeded = await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+15550100002",
-      recordings: 2,
-    });
-    await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+15550100003",
-      recordings: 1,
-    });
+    const { user, account, call } = await customerWithCalls();
+    const seeded = await call({ from: "+15550100002", recordings: 2 });
+    await call({ from: "+15550100003" });
 
-    const data = await get<{ callSid: string; recordings: Recording[] }>(
-      user.supabase,
-      `?callSid=${seeded.call.sid}`,
-    );
+    const data = await invoke(user.supabase, "recording-info", {
+      query: { callSid: seeded.call.sid },
+      answer: CallRecordings,
+    });
     assert.equal(data.callSid, seeded.call.sid);
     assert.deepEqual(
       data.recordings.map((r) => r.sid),
@@ -120,7 +108,10 @@ stackTest(
       "no Twilio URL or credential",
     );
 
-    const none = await get<{ recordings: Recording[] }>(user.supabase, `?callSid=CA${"0".repeat(32)}`);
+    const none = await invoke(user.supabase, "recording-info", {
+      query: { callSid: `CA${"0".repeat(32)}` },
+      answer: CallRecordings,
+    });
     assert.deepEqual(none.recordings, []);
   },
 );
@@ -128,16 +119,11 @@ stackTest(
 stackTest(
   "recording-info: the main trunk's recordings, newest first, paged with pageToken; other calls excluded",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
+    const { user, trunkSid, call } = await customerWithCalls();
     const stranger = await emulator.createAccount();
     const expected: string[] = [];
     const add = async (trunk: string | undefined, recordings: number) => {
-      const seeded = await emulator.addCall(account.sid, {
-        trunkSid: trunk,
-        to: "+15550100001",
-        from: "+1555",
-        recordings,
-      });
+      const seeded = await call({ trunkSid: trunk, recordings });
       if (trunk === trunkSid) expected.unshift(...seeded.recordings.map((r) => r.sid).reverse());
     };
     await add(trunkSid, 1);
@@ -153,11 +139,11 @@ stackTest(
     const pages: string[][] = [];
     let token: string | null = null;
     do {
-      const query: string = `?pageSize=3${token ? `&pageToken=${encodeURIComponent(token)}` : ""}`;
-      const page = await get<{ trunkSid: string; recordings: Recording[]; nextPageToken: string | null }>(
-        user.supabase,
+      const query: Record<string, string> = { pageSize: "3", ...(token ? { pageToken: token } : {}) };
+      const page: RecordingsPage = await invoke(user.supabase, "recording-info", {
         query,
-      );
+        answer: RecordingsPage,
+      });
       assert.equal(page.trunkSid, trunkSid);
       assert.ok(page.recordings.every((r) => r.source === "Trunking" && r.mediaUrl === mediaUrlOf(r.sid)));
       pages.push(page.recordings.map((r) => r.sid));
@@ -165,19 +151,13 @@ stackTest(
     } while (token && pages.length < 10);
     assert.deepEqual(pages, [expected.slice(0, 3), expected.slice(3, 6), expected.slice(6)]);
 
-    const whole = await get<{ recordings: Recording[]; nextPageToken: string | null }>(user.supabase, "");
+    const whole = await invoke(user.supabase, "recording-info", { answer: RecordingsPage });
     assert.deepEqual(whole.recordings.map((r) => r.sid), expected, "default page size holds them all");
     assert.equal(whole.nextPageToken, null);
   },
 );
 
 /** E.164 numbers unique within this test run. */
-
-async function attachNumber(supabase: SupabaseClient, phoneNumberSid: string) {
-  const { data, error } = await supabase.functions.invoke("attach-phone", { body: { phoneNumberSid } });
-  assert.equal(error, null, await error?.context?.text?.());
-  assert.equal(data.results[0].status, "attached");
-}
 
 /** A number on another trunk of the account (with an origination URL, so it can take calls). */
 async function numberOnAnotherTrunk(account: { sid: string; authToken: string }) {
@@ -199,7 +179,7 @@ async function numberOnAnotherTrunk(account: { sid: string; authToken: string })
 stackTest(
   "recording-info: recordings of inbound calls to the main trunk's numbers are listed; other numbers' are not",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
+    const { user, account, call } = await customerWithCalls();
     const ours = await emulator.addNumber(account.sid, uniquePhoneNumber());
     const inbound = (phoneNumberSid: string, recordings: number) =>
       emulator.addCall(account.sid, {
@@ -209,17 +189,15 @@ stackTest(
         recordings,
       });
     const beforeAttach = await inbound(ours.sid, 1); // answered by the number's voice URL, not the trunk
-    await attachNumber(user.supabase, ours.sid);
+    const attached = await invoke(user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumberSid: ours.sid },
+    });
+    assert.equal(attached.results[0].status, "attached");
     const elsewhere = await numberOnAnotherTrunk(account);
     const unattached = await emulator.addNumber(account.sid, uniquePhoneNumber());
 
-    const outbound = await emulator.addCall(account.sid, {
-      direction: "outbound",
-      trunkSid,
-      to: "+15550100001",
-      from: ours.phone_number,
-      recordings: 1,
-    });
+    const outbound = await call({ direction: "outbound", from: ours.phone_number });
     const received = await inbound(ours.sid, 2);
     const otherTrunk = await inbound(elsewhere.sid, 1);
     const offTrunk = await inbound(unattached.sid, 1);
@@ -232,7 +210,7 @@ stackTest(
     assert.equal(otherTrunk.call.direction, "trunking-originating");
     assert.deepEqual([beforeAttach.call.direction, offTrunk.call.direction], ["inbound", "inbound"]);
 
-    const list = await get<{ recordings: Recording[]; nextPageToken: string | null }>(user.supabase, "");
+    const list = await invoke(user.supabase, "recording-info", { answer: RecordingsPage });
     assert.deepEqual(
       list.recordings.map((r) => r.sid),
       [...received.recordings.toReversed(), ...outbound.recordings].map((r) => r.sid),
@@ -245,18 +223,16 @@ stackTest(
 stackTest(
   "recording-info ?recordingSid: streams Twilio's bytes with the right type; fetch with the token",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seeded = await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+1555",
-      recordings: 1,
-    });
-    const [recording] = (await get<{ recordings: Recording[] }>(user.supabase, `?callSid=${seeded.call.sid}`))
+    const { user, account, call } = await customerWithCalls();
+    const seeded = await call();
+    const [recording] = (await invoke(user.supabase, "recording-info", {
+      query: { callSid: seeded.call.sid },
+      answer: CallRecordings,
+    }))
       .recordings;
 
     for (const [format, url] of [["mp3", recording.mediaUrl], ["wav", mediaUrlOf(recording.sid, "wav")]]) {
-      const res = await fetch(url, { headers: { Authorization: `Bearer ${user.token}` } });
+      const res = await mediaAs(user, url);
       assert.equal(res.status, 200, format);
       const bytes = new Uint8Array(await res.arrayBuffer());
       const twilio = await twilioMedia(account, recording.sid, format);
@@ -270,9 +246,7 @@ stackTest(
       assert.match(res.headers.get("content-disposition") ?? "", new RegExp(`${recording.sid}\\.${format}`));
     }
     // Without format: MP3.
-    const plain = await fetch(mediaUrlOf(recording.sid).replace("&format=mp3", ""), {
-      headers: { Authorization: `Bearer ${user.token}` },
-    });
+    const plain = await mediaAs(user, mediaUrlOf(recording.sid).replace("&format=mp3", ""));
     assert.equal(plain.headers.get("content-type"), "audio/mpeg");
     await plain.body?.cancel();
     // No token, no audio.
@@ -285,11 +259,9 @@ stackTest(
 stackTest(
   "recording-info ?recordingSid&channels=2: both channels of a dual recording; a mono mix by default",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seed = (channels: 1 | 2) =>
-      emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 1, channels });
-    const dual = (await seed(2)).recordings[0].sid;
-    const mono = (await seed(1)).recordings[0].sid;
+    const { user, account, call } = await customerWithCalls();
+    const dual = (await call({ channels: 2 })).recordings[0].sid;
+    const mono = (await call({ channels: 1 })).recordings[0].sid;
 
     // twilio-api-facts.md: dual recordings download as a mono mix unless RequestedChannels=2.
     const wav = mediaUrlOf(dual, "wav");
@@ -306,7 +278,7 @@ stackTest(
     );
 
     // A mono recording has no second channel (Twilio: 16113).
-    const refused = await mediaRefusal(user, `${mediaUrlOf(mono, "wav")}&channels=2`);
+    const refused = await refusal(user.supabase, "recording-info", { query: mediaQuery(mono, "wav", "2") });
     assert.deepEqual([refused.status, refused.error.code, refused.error.field], [
       400,
       "recording_not_dual_channel",
@@ -320,7 +292,9 @@ stackTest(
       status: 400,
       code: 16113,
     });
-    const twilioRefused = await mediaRefusal(user, `${mediaUrlOf(dual, "wav")}&channels=2`);
+    const twilioRefused = await refusal(user.supabase, "recording-info", {
+      query: mediaQuery(dual, "wav", "2"),
+    });
     assert.deepEqual([twilioRefused.status, twilioRefused.error.code], [400, "recording_not_dual_channel"]);
   },
 );
@@ -328,18 +302,14 @@ stackTest(
 stackTest(
   "recording-info: a recording not completed is a 409 naming its status; the list and the call show the status",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seeded = await emulator.addCall(account.sid, {
-      trunkSid,
-      to: "+15550100001",
-      from: "+1555",
-      recordings: 1,
-      recording: { status: "in-progress" },
-    });
+    const { user, account, call } = await customerWithCalls();
+    const seeded = await call({ recording: { status: "in-progress" } });
     const [recording] = seeded.recordings;
     for (const status of ["in-progress", "processing", "absent"] as const) {
       await emulator.updateRecording(account.sid, recording.sid, { status });
-      const { status: http, error } = await mediaRefusal(user, mediaUrlOf(recording.sid));
+      const { status: http, error } = await refusal(user.supabase, "recording-info", {
+        query: mediaQuery(recording.sid),
+      });
       assert.deepEqual([http, error.code, error.field, error.recordingStatus], [
         409,
         "recording_not_ready",
@@ -347,8 +317,11 @@ stackTest(
         status,
       ]);
       assert.match(error.message, new RegExp(status));
-      const list = await get<{ recordings: Recording[] }>(user.supabase, "");
-      const call = await get<{ recordings: Recording[] }>(user.supabase, `?callSid=${seeded.call.sid}`);
+      const list = await invoke(user.supabase, "recording-info", { answer: RecordingsPage });
+      const call = await invoke(user.supabase, "recording-info", {
+        query: { callSid: seeded.call.sid },
+        answer: CallRecordings,
+      });
       assert.deepEqual([list.recordings[0].status, call.recordings[0].status], [status, status]);
     }
     await emulator.updateRecording(account.sid, recording.sid, { status: "completed" });
@@ -361,17 +334,16 @@ stackTest(
 stackTest(
   "recording-info: encrypted and externally stored recordings are refused for media and marked in the list",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    const seed = (recording: { encrypted?: boolean; externalMediaUrl?: string } = {}) =>
-      emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 1, recording })
-        .then((seeded) => seeded.recordings[0].sid);
+    const { user, account, call } = await customerWithCalls();
+    const seed = async (recording: EmulatorRecordingOptions = {}) =>
+      (await call({ recording })).recordings[0].sid;
     const plain = await seed();
     const encrypted = await seed({ encrypted: true });
     const external = await seed({ externalMediaUrl: "https://recordings.example.com/bucket/call.wav" });
     // Completed, media_url on Twilio's host, yet Twilio has no media: stored elsewhere.
     const missing = await seed();
 
-    const list = await get<{ recordings: Recording[] }>(user.supabase, "");
+    const list = await invoke(user.supabase, "recording-info", { answer: RecordingsPage });
     const marks = Object.fromEntries(
       list.recordings.map((r) => [r.sid, { encrypted: r.encrypted, storedExternally: r.storedExternally }]),
     );
@@ -396,7 +368,7 @@ stackTest(
         [missing, "recording_stored_externally"],
       ]
     ) {
-      const { status, error } = await mediaRefusal(user, mediaUrlOf(sid));
+      const { status, error } = await refusal(user.supabase, "recording-info", { query: mediaQuery(sid) });
       assert.deepEqual([status, error.code, error.field], [422, code, "recordingSid"], sid);
     }
     const ok = await mediaAs(user, mediaUrlOf(plain));
@@ -408,10 +380,14 @@ stackTest(
 stackTest(
   "recording-info: a page token edited to ask Twilio for 1,000 calls a page, or another account's, is a 400",
   async () => {
-    const { user, account, trunkSid } = await customerWithTrunk();
-    await emulator.addCall(account.sid, { trunkSid, to: "+15550100001", from: "+1555", recordings: 2 });
-    const first = await get<{ nextPageToken: string }>(user.supabase, "?pageSize=1");
-    const [payload, mac] = first.nextPageToken.split(".");
+    const { user, call } = await customerWithCalls();
+    await call({ recordings: 2 });
+    const first = await invoke(user.supabase, "recording-info", {
+      query: { pageSize: "1" },
+      answer: RecordingsPage,
+    });
+    const pageToken = first.nextPageToken!;
+    const [payload, mac] = pageToken.split(".");
     const cursor = JSON.parse(new TextDecoder().decode(base64url.decode(payload)));
     cursor.t = base64url.encode("PageSize=1000&Page=0"); // the Twilio query of the calls page to read
     const edited = `${base64url.encode(JSON.stringify(cursor))}.${mac}`;
@@ -420,20 +396,18 @@ stackTest(
       const [supabase, token] of [
         [user.supabase, edited],
         [user.supabase, base64url.encode(JSON.stringify(cursor))], // unsigned
-        [other.user.supabase, first.nextPageToken],
+        [other.user.supabase, pageToken],
       ] as const
     ) {
-      const { status, error } = await failure(
-        supabase,
-        "GET",
-        `?pageSize=1&pageToken=${encodeURIComponent(token)}`,
-      );
+      const { status, error } = await refusal(supabase, "recording-info", {
+        query: { pageSize: "1", pageToken: token },
+      });
       assert.deepEqual([status, error.code, error.field], [400, "invalid_page_token", "pageToken"], token);
     }
-    const second = await get<{ recordings: Recording[] }>(
-      user.supabase,
-      `?pageSize=1&pageToken=${encodeURIComponent(first.nextPageToken)}`,
-    );
+    const second = await invoke(user.supabase, "recording-info", {
+      query: { pageSize: "1", pageToken },
+      answer: RecordingsPage,
+    });
     assert.equal(second.recordings.length, 1, "the untouched token still works");
   },
 );
@@ -442,28 +416,26 @@ stackTest(
   "recording-info: another account's recording is a 404, its call has no recordings for us",
   async () => {
     const { user } = await customerWithTrunk();
-    const other = await customerWithTrunk();
-    const theirs = await emulator.addCall(other.account.sid, {
-      trunkSid: other.trunkSid,
-      to: "+15550100001",
-      from: "+1555",
-      recordings: 1,
-    });
+    const other = await customerWithCalls();
+    const theirs = await other.call();
     const recordingSid = theirs.recordings[0].sid;
-    const res = await fetch(mediaUrlOf(recordingSid), { headers: { Authorization: `Bearer ${user.token}` } });
+    const res = await mediaAs(user, mediaUrlOf(recordingSid));
     assert.equal(res.status, 404);
     const body = await res.json();
     assert.deepEqual([body.error.code, body.error.field], ["recording_not_found", "recordingSid"]);
-    const unknown = await failure(user.supabase, "GET", `?recordingSid=RE${"0".repeat(32)}&format=wav`);
+    const unknown = await refusal(user.supabase, "recording-info", {
+      query: mediaQuery(`RE${"0".repeat(32)}`, "wav"),
+    });
     assert.deepEqual([unknown.status, unknown.error.code], [404, "recording_not_found"]);
-    const call = await get<{ recordings: Recording[] }>(user.supabase, `?callSid=${theirs.call.sid}`);
+    const call = await invoke(user.supabase, "recording-info", {
+      query: { callSid: theirs.call.sid },
+      answer: CallRecordings,
+    });
     assert.deepEqual(call.recordings, []);
-    const list = await get<{ recordings: Recording[] }>(user.supabase, "");
+    const list = await invoke(user.supabase, "recording-info", { answer: RecordingsPage });
     assert.deepEqual(list.recordings, []);
     // The owner can.
-    const own = await fetch(mediaUrlOf(recordingSid), {
-      headers: { Authorization: `Bearer ${other.user.token}` },
-    });
+    const own = await mediaAs(other.user, mediaUrlOf(recordingSid));
     assert.equal(own.status, 200);
     await own.body?.cancel();
   },
@@ -473,16 +445,19 @@ stackTest(
   "recording-info settings: GET ?settings reads Twilio; POST sets the trunk and the row",
   async () => {
     const { user, account, trunkSid } = await customerWithTrunk();
-    assert.deepEqual(await get(user.supabase, "?settings"), {
-      trunkSid,
-      mode: "do-not-record",
-      trim: "do-not-trim",
-    });
+    assert.deepEqual(
+      await invoke(user.supabase, "recording-info", { query: "?settings", answer: RecordingSettings }),
+      {
+        trunkSid,
+        mode: "do-not-record",
+        trim: "do-not-trim",
+      },
+    );
 
-    const { data, error } = await user.supabase.functions.invoke("recording-info", {
+    const data = await invoke(user.supabase, "recording-info", {
+      method: "POST",
       body: { mode: "record-from-answer-dual", trim: "trim-silence" },
     });
-    assert.equal(error, null, await error?.context?.text?.());
     assert.deepEqual(data, { trunkSid, mode: "record-from-answer-dual", trim: "trim-silence" });
     assert.deepEqual((await emulator.state(account.sid)).trunks[0].recording, {
       mode: "record-from-answer-dual",
@@ -495,17 +470,18 @@ stackTest(
       recording_mode: "record-from-answer-dual",
       recording_trim: "trim-silence",
     });
-    assert.deepEqual(await get(user.supabase, "?settings=1"), {
+    assert.deepEqual(await invoke(user.supabase, "recording-info", { query: { settings: "1" } }), {
       trunkSid,
       mode: "record-from-answer-dual",
       trim: "trim-silence",
     });
 
     // Without trim, the trim stays.
-    const modeOnly = await user.supabase.functions.invoke("recording-info", {
+    const modeOnly = await invoke(user.supabase, "recording-info", {
+      method: "POST",
       body: { mode: "record-from-ringing" },
     });
-    assert.deepEqual(modeOnly.data, { trunkSid, mode: "record-from-ringing", trim: "trim-silence" });
+    assert.deepEqual(modeOnly, { trunkSid, mode: "record-from-ringing", trim: "trim-silence" });
     assert.deepEqual({ ...await rowOf() }, {
       recording_mode: "record-from-ringing",
       recording_trim: "trim-silence",
@@ -555,13 +531,8 @@ function badInputs(callSid: string, recordingSid: string, trunkSid: string) {
 }
 
 stackTest("recording-info: bad input is a 400 naming the field, and changes nothing", async () => {
-  const { user, account, trunkSid } = await customerWithTrunk();
-  const seeded = await emulator.addCall(account.sid, {
-    trunkSid,
-    to: "+15550100001",
-    from: "+1555",
-    recordings: 1,
-  });
+  const { user, account, trunkSid, call } = await customerWithCalls();
+  const seeded = await call();
   const { getCases, postCases } = badInputs(seeded.call.sid, seeded.recordings[0].sid, trunkSid);
   const snapshot = async () => ({
     twilio: await emulator.state(account.sid),
@@ -570,19 +541,26 @@ stackTest("recording-info: bad input is a 400 naming the field, and changes noth
   const before = await snapshot();
 
   for (const [query, field] of getCases) {
-    const { status, error } = await failure(user.supabase, "GET", query);
+    const { status, error } = await refusal(user.supabase, "recording-info", { query });
     assert.equal(status, 400, query);
     assert.equal(error.field, field, `${query}: ${error.message}`);
     assert.ok(["invalid_input", "invalid_page_token"].includes(error.code), query);
   }
   for (const [body, field] of postCases) {
-    const { status, error } = await failure(user.supabase, "POST", "", body);
+    const { status, error } = await refusal(user.supabase, "recording-info", { method: "POST", body });
     assert.equal(status, 400, JSON.stringify(body));
     assert.equal(error.field, field, `${JSON.stringify(body)}: ${error.message}`);
   }
-  const query = await failure(user.supabase, "POST", "?settings=1", { mode: "record-from-answer" });
+  const query = await refusal(user.supabase, "recording-info", {
+    method: "POST",
+    query: { settings: "1" },
+    body: { mode: "record-from-answer" },
+  });
   assert.deepEqual([query.status, query.error.field], [400, "settings"]);
-  const notJson = await failure(user.supabase, "POST", "", "mode=record-from-answer");
+  const notJson = await refusal(user.supabase, "recording-info", {
+    method: "POST",
+    body: "mode=record-from-answer",
+  });
   assert.deepEqual([notJson.status, notJson.error.code], [400, "invalid_json"]);
   assert.deepEqual(await snapshot(), before, "nothing changed in Twilio or the database");
 });
@@ -592,12 +570,15 @@ stackTest("recording-info: users without credentials get 404; methods and auth",
   for (
     const query of ["", "?settings", `?callSid=CA${"1".repeat(32)}`, `?recordingSid=RE${"1".repeat(32)}`]
   ) {
-    const { status, error } = await failure(user.supabase, "GET", query);
+    const { status, error } = await refusal(user.supabase, "recording-info", { query });
     assert.deepEqual([status, error.code], [404, "credentials_not_found"], query);
   }
-  const post = await failure(user.supabase, "POST", "", { mode: "record-from-answer" });
+  const post = await refusal(user.supabase, "recording-info", {
+    method: "POST",
+    body: { mode: "record-from-answer" },
+  });
   assert.deepEqual([post.status, post.error.code], [404, "credentials_not_found"]);
-  const url = `${stackInfo().api_url}/functions/v1/recording-info`;
+  const url = functionUrl("recording-info");
   const del = await fetch(url, { method: "DELETE", headers: { Authorization: `Bearer ${user.token}` } });
   assert.equal(del.status, 405);
   await del.body?.cancel();

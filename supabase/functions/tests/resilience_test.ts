@@ -12,68 +12,29 @@ import { ApiError } from "../_shared/http/errors.ts";
 import { createMainTrunkForUser, getSipConfigForLiveKit } from "../_shared/provisioning/service.ts";
 import { sweep } from "../_shared/provisioning/sweep.ts";
 import { repoRoot, run } from "../../../scripts/local/process.ts";
+import { type LegacyCustomer, legacyCustomer } from "../../../scripts/testing/legacy.ts";
 import { testServiceContext } from "../../../scripts/testing/service.ts";
 import {
   customerWithTrunk,
   db,
   emulator,
+  functionUrl,
   newUser,
   quietCredentialRow,
   stackInfo,
   stackTest,
   storedCredential,
   uniquePhoneNumber,
+  waitFor,
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
+import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 import { databaseSettingsFromEnv } from "../_shared/config.ts";
 
 const SID = "[0-9a-f]{32}";
 
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** What the old service left: a trunk routing to `originationUri`, recording on, a list with one credential. */
-async function legacyCustomer(originationUri = stackInfo().function_secrets.LIVEKIT_SIP_URI) {
-  const user = await newUser();
-  const account = await emulator.createAccount();
-  const twilio = (path: string, form: Record<string, string>) => emulator.twilio(account, "POST", path, form);
-  const prefix = `user-${user.userId}-1700000000000`;
-  const trunk = await twilio("/v1/Trunks", {
-    FriendlyName: "legacy",
-    DomainName: `${prefix}.pstn.twilio.com`,
-  });
-  await twilio(`/v1/Trunks/${trunk.sid}/Recording`, { Mode: "record-from-answer", Trim: "trim-silence" });
-  const list = await twilio(`/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists.json`, {
-    FriendlyName: "legacy",
-  });
-  const credential = await twilio(
-    `/2010-04-01/Accounts/${account.sid}/SIP/CredentialLists/${list.sid}/Credentials.json`,
-    { Username: "legacy-user", Password: "LegacyPassw0rd2024" },
-  );
-  await twilio(`/v1/Trunks/${trunk.sid}/CredentialLists`, { CredentialListSid: list.sid });
-  const origination = await twilio(`/v1/Trunks/${trunk.sid}/OriginationUrls`, {
-    SipUrl: originationUri,
-    Priority: "1",
-    Weight: "1",
-    Enabled: "true",
-    FriendlyName: "legacy",
-  });
-  await withoutWebhook((tx) =>
-    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, trunk_sid, domain_name,
-        domain_prefix, credential_list_sid, sip_username, sip_password)
-      values (${user.userId}, ${account.sid}, ${account.authToken}, ${trunk.sid}, ${`${prefix}.pstn.twilio.com`},
-        ${prefix}, ${list.sid}, 'legacy-user', 'LegacyPassw0rd2024')`
-  );
-  return { user, account, trunk, list, credential, origination };
-}
-
 /** The legacy resources are all still there, untouched (recording included). */
-async function assertLegacyIntact(legacy: Awaited<ReturnType<typeof legacyCustomer>>, message: string) {
+async function assertLegacyIntact(legacy: LegacyCustomer, message: string) {
   const state = await emulator.state(legacy.account.sid);
   const trunk = state.trunks.find((t) => t.sid === legacy.trunk.sid);
   assert.ok(trunk, `${message}: the trunk is there`);
@@ -111,7 +72,7 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
     `takeover: a ${fault.status} at every step deletes nothing of the customer's; the row resumes later`,
     async () => {
       for (const path of TAKEOVER_PATHS) {
-        const legacy = await legacyCustomer();
+        const legacy = await legacyCustomer({ recording: true });
         const ctx = testServiceContext();
         await emulator.fault({ accountSid: legacy.account.sid, path, ...fault });
         const first = await sipConfig(ctx, legacy.user.userId);
@@ -122,7 +83,7 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
           legacy.trunk.sid,
           `${path}: ${JSON.stringify(first.error?.toBody())}`,
         );
-        assert.equal(first.config?.sipPassword, "LegacyPassw0rd2024");
+        assert.equal(first.config?.sipPassword, legacy.password);
         const row = await storedCredential({ userId: legacy.user.userId });
         assert.notEqual(row.status, "failed", `${path}: a working row is never marked failed`);
 
@@ -146,7 +107,10 @@ for (const fault of [{ status: 503, code: 20503, times: 10 }, { status: 400, cod
 stackTest(
   "takeover: a trunk routing elsewhere keeps its routing; the part is recorded degraded, not overwritten",
   async () => {
-    const legacy = await legacyCustomer("sip:old-host.example.com;transport=tcp");
+    const legacy = await legacyCustomer({
+      originationUri: "sip:old-host.example.com;transport=tcp",
+      recording: true,
+    });
     const ctx = testServiceContext();
     const { config } = await sipConfig(ctx, legacy.user.userId);
     assert.equal(config?.trunkSid, legacy.trunk.sid);
@@ -239,12 +203,18 @@ async function customerWithNumber() {
       voiceMethod: "GET",
     },
   );
-  const { error } = await customer.user.supabase.functions.invoke("attach-phone", {
+  await invoke(customer.user.supabase, "attach-phone", {
+    method: "POST",
     body: { phoneNumberSid: number.sid },
   });
-  assert.equal(error, null);
   const row = await storedCredential({ userId: customer.user.userId });
   return { ...customer, number, row };
+}
+
+async function teardownDone(credentialId: string): Promise<boolean> {
+  const [teardown] =
+    await db()`select done_at from public.twilio_teardowns where credential_id = ${credentialId}`;
+  return !!teardown?.done_at;
 }
 
 async function assertTornDown(customer: Awaited<ReturnType<typeof customerWithNumber>>) {
@@ -308,11 +278,7 @@ stackTest(
     const [job] = await db()`select schedule, command from cron.job where jobname = 'twilio-sip-sweep'`;
     assert.equal(job.schedule, "* * * * *");
     await db().unsafe(job.command);
-    await waitFor(async () => {
-      const [teardown] =
-        await db()`select done_at from public.twilio_teardowns where credential_id = ${customer.row.id}`;
-      return !!teardown.done_at;
-    }, "the swept teardown");
+    await waitFor(() => teardownDone(customer.row.id), "the swept teardown");
     await assertTornDown(customer);
   },
 );
@@ -322,11 +288,7 @@ stackTest(
   async () => {
     const customer = await customerWithNumber();
     await db()`delete from auth.users where id = ${customer.user.userId}`;
-    await waitFor(async () => {
-      const [teardown] =
-        await db()`select done_at from public.twilio_teardowns where credential_id = ${customer.row.id}`;
-      return !!teardown?.done_at;
-    }, "the user's teardown");
+    await waitFor(() => teardownDone(customer.row.id), "the user's teardown");
     await assertTornDown(customer);
     const [event] = await db()`select outcome from public.provisioning_events
     where credential_id = ${customer.row.id} and step = 'deprovision' order by id desc limit 1`;
@@ -338,7 +300,7 @@ stackTest(
 );
 
 stackTest("teardown: what the row adopted is left in place; only what we created goes", async () => {
-  const legacy = await legacyCustomer();
+  const legacy = await legacyCustomer({ recording: true });
   const ctx = testServiceContext();
   assert.ok((await sipConfig(ctx, legacy.user.userId)).config);
   const row = await storedCredential({ userId: legacy.user.userId });
@@ -362,19 +324,18 @@ stackTest(
         () => emulator.addNumber(customer.account.sid, uniquePhoneNumber()),
       ),
     );
-    const attached = await customer.user.supabase.functions.invoke("attach-phone", {
-      body: {
-        phoneNumbers: numbers.map((n) => n.sid),
-      },
+    const attached = await invoke(customer.user.supabase, "attach-phone", {
+      method: "POST",
+      body: { phoneNumbers: numbers.map((n) => n.sid) },
     });
-    assert.equal(attached.data.counts.attached, 1000);
+    assert.equal(attached.counts.attached, 1000);
     await emulator.twilio(customer.account, "DELETE", `/v1/Trunks/${customer.trunkSid}`);
     await emulator.config({ maxConcurrentPerAccount: 4 });
     try {
-      const { data, error } = await customer.user.supabase.functions.invoke("get-sip-config", {
+      const data = await invoke(customer.user.supabase, "get-sip-config", {
+        method: "POST",
         body: { repair: true },
       });
-      assert.equal(error, null, await error?.context?.text?.());
       assert.equal(data.after.status, "verified", JSON.stringify(data.after.checks));
       const trunk = (await emulator.state(customer.account.sid)).trunks[0];
       assert.notEqual(trunk.sid, customer.trunkSid);
@@ -450,12 +411,13 @@ stackTest(
     const accounts = [await emulator.createAccount(), await emulator.createAccount()];
     const results = await Promise.all(
       accounts.map((account) =>
-        user.supabase.functions.invoke("create-main-trunk", {
+        callFunction(user.supabase, "create-main-trunk", {
+          method: "POST",
           body: { accountSid: account.sid, authToken: account.authToken },
         })
       ),
     );
-    const statuses = results.map((r) => r.error ? r.error.context.status : 200);
+    const statuses = results.map((r) => r.status);
     assert.ok(statuses.includes(200), JSON.stringify(statuses));
     for (const status of statuses) assert.ok(status === 200 || status === 409, `no 500: ${statuses}`);
     const active = await db()`select count(*)::int as n from public.user_twilio_credentials
@@ -474,7 +436,7 @@ stackTest("bodies: a streamed body over the cap is a 413 from the function", asy
       else controller.enqueue(chunk);
     },
   });
-  const res = await fetch(`${stackInfo().api_url}/functions/v1/create-main-trunk`, {
+  const res = await fetch(functionUrl("create-main-trunk"), {
     method: "POST",
     headers: { Authorization: `Bearer ${user.token}`, "Content-Type": "application/json" },
     body,

@@ -115,8 +115,34 @@ const newNumber = (sql: postgres.TransactionSql, f: Fixture) =>
 const newEvent = (sql: postgres.TransactionSql, f: Fixture) =>
   sql`insert into public.provisioning_events (credential_id, user_id, step, outcome)
     values (${f.ownerCredential.id}, ${f.owner}, 'forged_step', 'succeeded')`;
-const both = (f: Fixture, key: "Credential" | "Number" | "Event") =>
-  [f[`owner${key}`].id, f[`other${key}`].id] as string[];
+type Kind = "Credential" | "Number" | "Event";
+const both = (f: Fixture, kind: Kind) => [f[`owner${kind}`].id, f[`other${kind}`].id] as string[];
+const TABLES = {
+  Credential: "public.user_twilio_credentials",
+  Number: "public.twilio_phone_numbers",
+  Event: "public.provisioning_events",
+} as const;
+
+/** The reads every user-visible table allows: each user its own row alone, service_role every row. */
+function reads(kind: Kind): Check[] {
+  const table = TABLES[kind];
+  return [
+    ["owner", "select without a filter: own row", (sql) => sql`select id from ${sql(table)}`, 1],
+    ["other", "select without a filter: own row only", (sql) => sql`select id from ${sql(table)}`, 1],
+    [
+      "other",
+      "select the owner's row by id",
+      (sql, f) => sql`select id from ${sql(table)} where id = ${f[`owner${kind}`].id}`,
+      0,
+    ],
+    [
+      "service_role",
+      "select * across users",
+      (sql, f) => sql`select * from ${sql(table)} where id in ${sql(both(f, kind))}`,
+      2,
+    ],
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // user_twilio_credentials: users read and rename or delete their own rows; only service_role inserts.
@@ -137,8 +163,7 @@ stackTest("rls user_twilio_credentials: role by statement", () =>
     ["anon", "delete", (sql, f) =>
       sql`delete from public.user_twilio_credentials where id = ${f.ownerCredential.id}`, "denied"],
 
-    ["owner", "select without a filter: own row", (sql) =>
-      sql`select id from public.user_twilio_credentials`, 1],
+    ...reads("Credential"),
     ["owner", "rename without a filter", (sql) =>
       sql`update public.user_twilio_credentials set label = 'Renamed' returning id`, 1],
     ["owner", "rename without a filter or RETURNING", (sql) =>
@@ -156,10 +181,6 @@ stackTest("rls user_twilio_credentials: role by statement", () =>
     ["owner", "insert a credential row", (sql, f) =>
       newCredential(f)(sql), "denied"],
 
-    ["other", "select without a filter: own row only", (sql) =>
-      sql`select id from public.user_twilio_credentials`, 1],
-    ["other", "select the owner's row by id", (sql, f) =>
-      sql`select id from public.user_twilio_credentials where id = ${f.ownerCredential.id}`, 0],
     [
       "other",
       "rename the owner's row",
@@ -176,8 +197,6 @@ stackTest("rls user_twilio_credentials: role by statement", () =>
     ["other", "insert a row for the owner", (sql, f) =>
       newCredential(f)(sql), "denied"],
 
-    ["service_role", "select * across users", (sql, f) =>
-      sql`select * from public.user_twilio_credentials where id in ${sql(both(f, "Credential"))}`, 2],
     ["service_role", "insert", (sql, f) =>
       newCredential(f, f.spare)(sql), 1],
     ["service_role", "update anything, secrets included", (sql, f) =>
@@ -210,18 +229,19 @@ stackTest("rls twilio_phone_numbers: role by statement", () =>
   checkTable([
     ["anon", "select", (sql) => sql`select id from public.twilio_phone_numbers`, "denied"],
     ["anon", "insert", newNumber, "denied"],
-    [
-      "anon",
-      "update",
-      (sql, f) =>
-        sql`update public.twilio_phone_numbers set trunk_sid = ${sid("TK")} where id = ${f.ownerNumber.id}`,
-      "denied",
-    ],
-    ["anon", "delete", (sql, f) =>
-      sql`delete from public.twilio_phone_numbers where id = ${f.ownerNumber.id}`, "denied"],
+    ...(["anon", "other"] as const).flatMap((who): Check[] => [
+      [
+        who,
+        "update the owner's number",
+        (sql, f) =>
+          sql`update public.twilio_phone_numbers set trunk_sid = ${sid("TK")} where id = ${f.ownerNumber.id}`,
+        "denied",
+      ],
+      [who, "delete the owner's number", (sql, f) =>
+        sql`delete from public.twilio_phone_numbers where id = ${f.ownerNumber.id}`, "denied"],
+    ]),
 
-    ["owner", "select without a filter: own number", (sql) =>
-      sql`select id from public.twilio_phone_numbers`, 1],
+    ...reads("Number"),
     ["owner", "insert a number", newNumber, "denied"],
     ["owner", "update own number", (sql, f) =>
       sql`update public.twilio_phone_numbers set previous_voice_url = 'https://evil.example'
@@ -229,22 +249,6 @@ stackTest("rls twilio_phone_numbers: role by statement", () =>
     ["owner", "delete own number", (sql, f) =>
       sql`delete from public.twilio_phone_numbers where id = ${f.ownerNumber.id}`, "denied"],
 
-    ["other", "select without a filter: own number only", (sql) =>
-      sql`select id from public.twilio_phone_numbers`, 1],
-    ["other", "select the owner's number by id", (sql, f) =>
-      sql`select id from public.twilio_phone_numbers where id = ${f.ownerNumber.id}`, 0],
-    [
-      "other",
-      "update the owner's number",
-      (sql, f) =>
-        sql`update public.twilio_phone_numbers set trunk_sid = ${sid("TK")} where id = ${f.ownerNumber.id}`,
-      "denied",
-    ],
-    ["other", "delete the owner's number", (sql, f) =>
-      sql`delete from public.twilio_phone_numbers where id = ${f.ownerNumber.id}`, "denied"],
-
-    ["service_role", "select across users", (sql, f) =>
-      sql`select * from public.twilio_phone_numbers where id in ${sql(both(f, "Number"))}`, 2],
     ["service_role", "insert", newNumber, 1],
     ["service_role", "update across users", (sql, f) =>
       sql`update public.twilio_phone_numbers set previous_trunk_sid = ${sid("TK")}
@@ -271,15 +275,7 @@ stackTest("rls provisioning_events: role by statement", () =>
       [who, "delete the owner's event", (sql, f) =>
         sql`delete from public.provisioning_events where id = ${f.ownerEvent.id}`, "denied"],
     ]),
-    ["owner", "select without a filter: own event", (sql) =>
-      sql`select id from public.provisioning_events`, 1],
-    ["other", "select without a filter: own event only", (sql) =>
-      sql`select id from public.provisioning_events`, 1],
-    ["other", "select the owner's event by id", (sql, f) =>
-      sql`select id from public.provisioning_events where id = ${f.ownerEvent.id}`, 0],
-
-    ["service_role", "select across users", (sql, f) =>
-      sql`select * from public.provisioning_events where id in ${sql(both(f, "Event"))}`, 2],
+    ...reads("Event"),
     ["service_role", "append", newEvent, 1],
     ["service_role", "update", (sql, f) =>
       sql`update public.provisioning_events set outcome = 'failed' where id = ${f.ownerEvent.id}`, "denied"],

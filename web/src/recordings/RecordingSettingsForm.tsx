@@ -3,6 +3,7 @@ import type { RecordingMode, RecordingSettings, RecordingTrim } from "@twilio-si
 import { type FormEvent, useCallback, useEffect, useId, useState } from "react";
 import { useServices } from "../services.ts";
 import { ErrorAlert } from "../ui/ErrorAlert.tsx";
+import { SelectField } from "../ui/SelectField.tsx";
 import { useAction } from "../ui/useAction.ts";
 
 // Every mode and trim has its label (the types say so), in the order the form offers them.
@@ -48,34 +49,18 @@ export function RecordingSettingsForm() {
       <ErrorAlert error={load.error ?? save.error} />
       {settings && (
         <div className="inline-fields">
-          <div className="field">
-            <label htmlFor={`${id}-mode`}>Recording mode</label>
-            <select
-              id={`${id}-mode`}
-              value={settings.mode}
-              onChange={(event) => setSettings({ ...settings, mode: event.target.value as RecordingMode })}
-            >
-              {Object.entries(MODE_LABELS).map(([mode, label]) => (
-                <option key={mode} value={mode}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={`${id}-trim`}>Silence</label>
-            <select
-              id={`${id}-trim`}
-              value={settings.trim}
-              onChange={(event) => setSettings({ ...settings, trim: event.target.value as RecordingTrim })}
-            >
-              {Object.entries(TRIM_LABELS).map(([trim, label]) => (
-                <option key={trim} value={trim}>
-                  {label}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            label="Recording mode"
+            value={settings.mode}
+            options={MODE_LABELS}
+            onChange={(mode) => setSettings({ ...settings, mode })}
+          />
+          <SelectField
+            label="Silence"
+            value={settings.trim}
+            options={TRIM_LABELS}
+            onChange={(trim) => setSettings({ ...settings, trim })}
+          />
           <button type="submit" disabled={save.pending}>
             Save recording settings
           </button>

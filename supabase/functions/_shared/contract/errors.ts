@@ -5,50 +5,57 @@
 import { z } from "zod";
 import { TwilioRegion } from "./fields.ts";
 
-export const ERRORS = {
-  invalid_input: { status: 400, description: "A query parameter or body field is wrong; `field` names it" },
-  invalid_json: { status: 400, description: "The body is not JSON, or not a JSON object" },
-  invalid_page_token: {
-    status: 400,
-    description: "pageToken was not given out by this function, or expired",
+/** Each code with its description, by the HTTP status it comes with. */
+const CODES_BY_STATUS = {
+  400: {
+    invalid_input: "A query parameter or body field is wrong; `field` names it",
+    invalid_json: "The body is not JSON, or not a JSON object",
+    invalid_page_token: "pageToken was not given out by this function, or expired",
+    recording_not_dual_channel: "channels=2 asked of a one-channel recording",
   },
-  recording_not_dual_channel: { status: 400, description: "channels=2 asked of a one-channel recording" },
-  unauthorized: { status: 401, description: "No valid access token (or secret): sign in again" },
-  user_token_required: { status: 403, description: "A user's access token is required, not the secret key" },
-  credentials_not_found: { status: 404, description: "No (such) connected Twilio account for this user" },
-  recording_not_found: { status: 404, description: "No such recording in the user's Twilio account" },
-  method_not_allowed: { status: 405, description: "The function does not serve this method (see `Allow`)" },
-  provisioning_conflict: {
-    status: 409,
-    description: "The credentials changed while provisioning; try again",
+  401: { unauthorized: "No valid access token (or secret): sign in again" },
+  403: { user_token_required: "A user's access token is required, not the secret key" },
+  404: {
+    credentials_not_found: "No (such) connected Twilio account for this user",
+    recording_not_found: "No such recording in the user's Twilio account",
   },
-  activation_conflict: { status: 409, description: "Another account was being connected at the same time" },
-  trunk_not_ready: { status: 409, description: "The main trunk is not provisioned yet" },
-  numbers_busy: { status: 409, description: "Another change to the account's numbers is still running" },
-  recording_not_ready: {
-    status: 409,
-    description: "The recording is not completed: Twilio has no audio yet",
+  405: { method_not_allowed: "The function does not serve this method (see `Allow`)" },
+  409: {
+    provisioning_conflict: "The credentials changed while provisioning; try again",
+    activation_conflict: "Another account was being connected at the same time",
+    trunk_not_ready: "The main trunk is not provisioned yet",
+    numbers_busy: "Another change to the account's numbers is still running",
+    recording_not_ready: "The recording is not completed: Twilio has no audio yet",
   },
-  body_too_large: { status: 413, description: "The body exceeds 256 KiB" },
-  twilio_auth_failed: {
-    status: 422,
-    description: "Twilio rejected the Account SID or auth token the user gave (not the user's session)",
+  413: { body_too_large: "The body exceeds 256 KiB" },
+  422: {
+    twilio_auth_failed:
+      "Twilio rejected the Account SID or auth token the user gave (not the user's session)",
+    recording_stored_externally: "The recording is in the account's own storage",
+    recording_encrypted: "The recording is encrypted with the account's public key",
   },
-  recording_stored_externally: { status: 422, description: "The recording is in the account's own storage" },
-  recording_encrypted: {
-    status: 422,
-    description: "The recording is encrypted with the account's public key",
+  500: { internal_error: "A bug on our side; nothing about it is disclosed" },
+  502: {
+    twilio_error: "Twilio refused the request; twilioCode says why",
+    twilio_unreachable: "Twilio did not answer in time",
+    provisioning_failed: "Provisioning failed for good; twilioCode says why",
   },
-  internal_error: { status: 500, description: "A bug on our side; nothing about it is disclosed" },
-  twilio_error: { status: 502, description: "Twilio refused the request; twilioCode says why" },
-  twilio_unreachable: { status: 502, description: "Twilio did not answer in time" },
-  provisioning_failed: { status: 502, description: "Provisioning failed for good; twilioCode says why" },
-  twilio_unavailable: { status: 503, description: "Twilio is rate limiting or failing; try again shortly" },
-  auth_unavailable: { status: 503, description: "Supabase Auth did not answer; try again shortly" },
-  webhook_not_configured: { status: 503, description: "WEBHOOK_SECRET is not set for the webhook function" },
-} as const satisfies Record<string, { status: number; description: string }>;
+  503: {
+    twilio_unavailable: "Twilio is rate limiting or failing; try again shortly",
+    auth_unavailable: "Supabase Auth did not answer; try again shortly",
+    webhook_not_configured: "WEBHOOK_SECRET is not set for the webhook function",
+  },
+} as const;
 
-export type ErrorCode = keyof typeof ERRORS;
+type ByStatus = typeof CODES_BY_STATUS;
+export type ErrorCode = { [S in keyof ByStatus]: keyof ByStatus[S] }[keyof ByStatus];
+
+export const ERRORS = Object.fromEntries(
+  Object.entries(CODES_BY_STATUS).flatMap(([status, codes]) =>
+    Object.entries(codes).map(([code, description]) => [code, { status: Number(status), description }])
+  ),
+) as Record<ErrorCode, { status: number; description: string }>;
+
 export const ERROR_CODES = Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]];
 export const ErrorCode = z.enum(ERROR_CODES).describe(
   ERROR_CODES.map((code) => `${code} (${ERRORS[code].status}): ${ERRORS[code].description}`).join("\n"),

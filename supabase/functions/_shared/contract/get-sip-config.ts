@@ -53,13 +53,8 @@ export const ServiceSipConfig = SipConfig.extend({
 }).describe("The SIP configuration with its password: only for the secret key");
 export type ServiceSipConfig = z.infer<typeof ServiceSipConfig>;
 
-export const LIVEKIT_CHECKS = [
-  "livekit_outbound_trunk",
-  "livekit_inbound_trunk",
-  "livekit_dispatch_rule",
-  "livekit_number_agents",
-] as const;
-export const HealthCheckName = z.enum([
+/** The checks of the Twilio side, in the order a report lists them. */
+export const TWILIO_CHECKS = [
   "credentials",
   "trunk",
   "secure_trunking",
@@ -70,8 +65,15 @@ export const HealthCheckName = z.enum([
   "fallback_origination_url",
   "recording",
   "numbers",
-  ...LIVEKIT_CHECKS,
-]);
+] as const;
+/** Those of the LiveKit side, after them. */
+export const LIVEKIT_CHECKS = [
+  "livekit_outbound_trunk",
+  "livekit_inbound_trunk",
+  "livekit_dispatch_rule",
+  "livekit_number_agents",
+] as const;
+export const HealthCheckName = z.enum([...TWILIO_CHECKS, ...LIVEKIT_CHECKS]);
 export type HealthCheckName = z.infer<typeof HealthCheckName>;
 
 export const HealthCheck = z.strictObject({

@@ -1,5 +1,6 @@
 // The health checks judged from observed setups, without Twilio, LiveKit or a database.
 import assert from "node:assert/strict";
+import { TWILIO_CHECKS } from "../contract/get-sip-config.ts";
 import type { CredentialRow } from "../db/credentials.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
 import type { TwilioIncomingNumber, TwilioOriginationUrl, TwilioTrunk } from "../twilio/client.ts";
@@ -60,18 +61,7 @@ const failing = (observed: ObservedSetup, config = CONFIG) =>
 Deno.test("checks: everything in place is verified, every check in order, nothing for repair", () => {
   const found = evaluateSetup(ROW, CONFIG, healthy());
   assert.equal(found.report.status, "verified");
-  assert.deepEqual(found.report.checks.map((check) => check.name), [
-    "credentials",
-    "trunk",
-    "secure_trunking",
-    "transfer",
-    "credential_list",
-    "credential",
-    "origination_url",
-    "fallback_origination_url",
-    "recording",
-    "numbers",
-  ]);
+  assert.deepEqual(found.report.checks.map((check) => check.name), TWILIO_CHECKS);
   assert.deepEqual(found.detachedNumbers, []);
   assert.deepEqual(found.disabledOriginationUrlSids, []);
   assert.deepEqual(found.originationUrlSids, new Set(["OU1", "OU2"]));

@@ -1,8 +1,10 @@
 /**
  * The progress display on stderr of the operator tasks (backfill, rotate-keys): on a terminal, one line redrawn
  * in place (at most every 100 ms); otherwise (a log file, CI) a plain line every few seconds. Log lines written
- * through it never tear the bar. Each task brings its line (`format`) and its pace (`paceOf`).
+ * through it never tear the bar. Each task brings its counts to the line (`formatProgressLine`) and its pace
+ * (`paceOf`); `runWithProgress` puts it all together.
  */
+import { stopOnInterrupt } from "./interrupt.ts";
 
 /** How far a run over rows has got, and how fast. */
 export interface Pace {
@@ -32,6 +34,41 @@ export function paceOf(processed: number, total: number, startedAt: number): Pac
 }
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const BAR_WIDTH = 24;
+
+/**
+ * Any task's progress line: the bar (on a terminal), rows done of the total, rate, ETA, then `counts` (the first
+ * always, the others once not zero).
+ */
+export function formatProgressLine(
+  pace: Pace,
+  counts: [string, number][],
+  options: { bar: boolean } = { bar: true },
+): string {
+  const { total, processed } = pace;
+  const shown = counts.filter(([, count], index) => index === 0 || count > 0);
+  const fraction = total > 0 ? Math.min(1, processed / total) : 1;
+  const filled = Math.round(fraction * BAR_WIDTH);
+  const parts = [
+    `${processed}/${total}`,
+    `${String(Math.floor(fraction * 100)).padStart(3)}%`,
+    `${pace.rowsPerSecond.toFixed(1)} rows/s`,
+    `ETA ${pace.etaSeconds === null ? "?" : formatDuration(pace.etaSeconds)}`,
+    shown.map(([name, count]) => `${name} ${count}`).join(" "),
+  ];
+  const bar = options.bar ? `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ` : "";
+  return bar + parts.filter(Boolean).join("  ");
+}
+
+/** 75 -> "1:15", 3725 -> "1:02:05" */
+export function formatDuration(seconds: number): string {
+  const whole = Math.max(0, Math.round(seconds));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
 
 type ProgressFormat<T> = (progress: T, options?: { bar: boolean }) => string;
 
@@ -89,4 +126,37 @@ export function createProgressReporter<T>(options: {
       onScreen = false;
     },
   };
+}
+
+/** What a task's work gets from runWithProgress. */
+export interface ProgressRun<P> {
+  /** Aborted by Ctrl-C: finish the rows in flight, then stop. */
+  signal: AbortSignal;
+  onProgress: (progress: P) => void;
+  /** Writes a line above the progress line. */
+  log: (line: string) => void;
+}
+
+/**
+ * Runs a task over rows with its progress line on stderr and Ctrl-C stopping it (interrupt.ts), then prints its
+ * summary on stdout: `describe`'s text, or JSON.
+ */
+export async function runWithProgress<P, S>(
+  display: { format: ProgressFormat<P>; describe: (summary: S) => string; json: boolean },
+  work: (run: ProgressRun<P>) => Promise<S>,
+): Promise<S> {
+  const reporter = createProgressReporter({ terminal: Deno.stderr.isTerminal(), format: display.format });
+  const interrupt = stopOnInterrupt((line) => reporter.log(line));
+  try {
+    const summary = await work({
+      signal: interrupt.signal,
+      onProgress: (progress) => reporter.update(progress),
+      log: (line) => reporter.log(line),
+    });
+    reporter.finish();
+    console.log(display.json ? JSON.stringify(summary, null, 2) : display.describe(summary));
+    return summary;
+  } finally {
+    interrupt.release();
+  }
 }

@@ -3,7 +3,7 @@
  * project. Beside a running `task dev` with no database named, they take that stack's settings instead, as
  * `task status` finds them, so `deno task backfill` works locally without copying secrets around.
  */
-import { readRunningStack } from "./state.ts";
+import { readRunningStack } from "../local/state.ts";
 
 /**
  * When no database is given (SUPABASE_DB_URL, DATABASE_URL, --db-url) and `task dev` runs, fills in its database,
