@@ -103,9 +103,9 @@ for (const kind of PROJECTS) {
     async () => {
       const target = project(kind);
       const server = createClient(target.api_url, target.secret_key, { auth: { persistSession: false } });
-      for (const { fn, method } of USER_FUNCTIONS.filter(({ fn }) => fn !== "get-sip-config")) {
-        const result = await invoke(server, fn, method);
-        assert.deepEqual([result.status, result.body.error?.code], [403, "user_token_required"], fn);
+      for (const { fn, call } of USER_FUNCTIONS.filter(({ fn }) => fn !== "get-sip-config")) {
+        const result = await callFunction(server, fn, call);
+        assert.deepEqual([result.status, result.error?.code], [403, "user_token_required"], fn);
       }
     },
   );
