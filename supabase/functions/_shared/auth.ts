@@ -106,16 +106,6 @@ function authClient(config: AuthConfig): Promise<GoTrueClient> {
   );
 }
 
-/**
- * Starts loading auth-js without waiting: for the functions only users call, whose every request verifies a
- * token. Settings it cannot read are left for that request to report.
- */
-export function preloadUserAuth(): void {
-  try {
-    authClient(authConfig()).catch(() => {});
-  } catch { /* the first request answers with the settings error */ }
-}
-
 let secretKeys: string[] | undefined;
 
 function isProjectSecretKey(candidate: string): boolean {

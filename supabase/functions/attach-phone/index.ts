@@ -7,7 +7,7 @@
  * `phoneNumbers` holds 1..1000 items, each an E.164 number or a PN SID. Each number gets its own result.
  * Requests and answers: _shared/contract/attach-phone.ts
  */
-import { authenticateUser, preloadUserAuth } from "../_shared/auth.ts";
+import { authenticateUser } from "../_shared/auth.ts";
 import { NumbersBody } from "../_shared/contract/attach-phone.ts";
 import { NoQuery } from "../_shared/contract/fields.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
@@ -15,7 +15,6 @@ import { parseInput, queryObject, readJsonBody } from "../_shared/http/validatio
 import { attachPhoneToMainTrunk, detachPhoneFromMainTrunk } from "../_shared/numbers/attach.ts";
 import { listCustomerNumbers } from "../_shared/numbers/list.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
 
 /** The caller's user id and the numbers the body names, or a 400. */
 async function numbersRequest(req: Request, url: URL) {
@@ -50,6 +49,3 @@ Deno.serve(createHandler("attach-phone", {
     );
   },
 }));
-// Every request of this function checks a user's token and calls Twilio: both load before the first one needs them.
-preloadUserAuth();
-preloadTwilioSdk();

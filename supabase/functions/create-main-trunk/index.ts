@@ -5,14 +5,13 @@
  *   GET    -> the caller's connected Twilio accounts (TwilioCredentials, no secret)
  *   DELETE { id } -> disconnects one: the row goes, and everything this service created in Twilio for it
  */
-import { authenticateUser, preloadUserAuth } from "../_shared/auth.ts";
+import { authenticateUser } from "../_shared/auth.ts";
 import { ConnectTwilioBody, DisconnectBody } from "../_shared/contract/create-main-trunk.ts";
 import { NoQuery } from "../_shared/contract/fields.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { disconnectTwilioCredentials, listTwilioCredentials } from "../_shared/provisioning/connections.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 
 Deno.serve(createHandler("create-main-trunk", {
@@ -42,6 +41,3 @@ Deno.serve(createHandler("create-main-trunk", {
     );
   },
 }));
-// Every request of this function checks a user's token and calls Twilio: both load before the first one needs them.
-preloadUserAuth();
-preloadTwilioSdk();

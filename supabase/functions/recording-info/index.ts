@@ -8,7 +8,7 @@
  *   POST { mode, trim? }                 -> set the trunk's recording
  * Requests and answers: _shared/contract/recording-info.ts
  */
-import { authenticateUser, preloadUserAuth } from "../_shared/auth.ts";
+import { authenticateUser } from "../_shared/auth.ts";
 import { NoQuery } from "../_shared/contract/fields.ts";
 import {
   DEFAULT_PAGE_SIZE,
@@ -19,7 +19,6 @@ import {
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { parseInput, queryObject, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
 import { getCallRecordingInfo } from "../_shared/recordings/info.ts";
 import { streamRecordingMedia } from "../_shared/recordings/media.ts";
 import { getTrunkRecordingSettings, setTrunkRecordingSettings } from "../_shared/recordings/settings.ts";
@@ -65,6 +64,3 @@ Deno.serve(createHandler("recording-info", {
     );
   },
 }));
-// Every request of this function checks a user's token and calls Twilio: both load before the first one needs them.
-preloadUserAuth();
-preloadTwilioSdk();

@@ -16,7 +16,6 @@ import { ApiError, unauthorized } from "../_shared/http/errors.ts";
 import { createHandler, json } from "../_shared/http/handler.ts";
 import { parseInput, readJsonBody } from "../_shared/http/validation.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
 import type { ServiceContext } from "../_shared/service-context.ts";
 import { deprovisionCredential } from "../_shared/provisioning/deprovision.ts";
 import { provisionCredential } from "../_shared/provisioning/provision.ts";
@@ -34,8 +33,6 @@ Deno.serve(createHandler("twilio-credentials-webhook", {
     return json(await handle(event, serviceContext(log)));
   },
 }));
-// Every request of this function calls Twilio: the SDK loads while the first one authenticates.
-preloadTwilioSdk();
 
 async function handle(event: WebhookPayload, ctx: ServiceContext): Promise<WebhookResult> {
   switch (event.type) {

@@ -16,7 +16,7 @@ import type Twilio from "twilio/lib/rest/Twilio.js";
 import { type TRANSFER_CALLER_IDS, type TRANSFER_MODES, twilioSettingsFromEnv } from "../config.ts";
 import type { RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
 import type { Logger } from "../log.ts";
-import { once, startLoading } from "../lazy.ts";
+import { once } from "../lazy.ts";
 import { isTwilioError, TwilioApiError } from "./errors.ts";
 import { regionalBaseUrls } from "./regions.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
@@ -258,13 +258,6 @@ const sdk = {
   api: once(() => import("twilio/lib/rest/Api.js").then((module) => module.default)),
   trunking: once(() => import("twilio/lib/rest/Trunking.js").then((module) => module.default)),
 };
-
-/**
- * Starts loading the SDK's parts without waiting. The functions whose every request calls Twilio call this at
- * startup: the first request's own work (the token, the database) then overlaps the load instead of preceding it.
- * (Not the LiveKit SDK: most first requests never need it, and loading it anyway delays them, `deno task bench`.)
- */
-export const preloadTwilioSdk = () => startLoading(sdk);
 
 export function createTwilioClient(
   credentials: TwilioCredentials,
