@@ -16,8 +16,9 @@ export const CAMEL_COLUMNS = { column: { from: postgres.toCamel, to: postgres.fr
 let pool: Sql | undefined;
 
 export function getSql(): Sql {
+  if (pool) return pool;
   const { url, poolSize } = databaseSettingsFromEnv();
-  return pool ??= createPool(url, poolSize);
+  return pool = createPool(url, poolSize);
 }
 
 export function createPool(url: string, max: number): Sql {

@@ -23,6 +23,6 @@ export async function findActiveCredentialWithNumbers(
     ) n
     where c.user_id = ${userId} and c.is_active`;
   if (!found) return undefined;
-  const { numberList, numberRuleIds, ...row } = found;
-  return { row, numbers: numberList, numberRuleIds };
+  // The row keeps the two lists as extra fields: copying its ~45 columns into a new object costs more than they do.
+  return { row: found, numbers: found.numberList, numberRuleIds: found.numberRuleIds };
 }

@@ -2,11 +2,12 @@
  * Bulk work against a rate-limited API: like `mapSettled`, but the number of calls in flight adapts to what the
  * server accepts. An item whose call ends in a 429 was never processed, so it goes back in the queue and the limit
  * drops by a quarter (at most once per round of calls started under the same limit, as TCP does). Then, as TCP's
- * slow start up to its threshold, each success raises the limit by one until it is one below where the 429 came;
- * past that, every `limit` successes in a row raise it by one. Twilio's 429 says a per-account concurrency cap was
- * passed, not that a network is congested: the limit should sit just under that cap, not saw below it (halving
- * left a quarter of the slots idle, 1.23x the ideal time for bulk attach under a cap of 10; a quarter and slow
- * growth 1.15x; `deno task bench`). Throttled items are retried until `deadlineMs` has passed, then reported with
+ * slow start up to its threshold, each success raises the limit by one until it is one below where the 429 came.
+ * Before any 429, every `limit` successes in a row raise it by one; once a 429 has shown where the cap is, probing
+ * above it waits for `PROBE_PATIENCE` times as many. Twilio's 429 says a per-account concurrency cap was passed,
+ * not that a network is congested: the limit should sit just under that cap, not saw below it (halving left a
+ * quarter of the slots idle, 1.23x the ideal time for bulk attach under a cap of 10; a quarter and a probe every
+ * `limit` successes 1.11-1.14x, each probe costing a 429 and a drop; `deno task bench`). Throttled items are retried until `deadlineMs` has passed, then reported with
  * their last error.
  *
  * ```ts
@@ -111,8 +112,14 @@ function retryTiming(options: AdaptiveOptions) {
 /**
  * The limit on calls in flight, between `min` and `max`: down by a quarter when a call is throttled, at most once
  * per round (the calls started under one limit); back up by one per success to just below where it was throttled,
- * then by one after `current` successes in a row.
+ * then by one after `current` successes in a row (`current` x PROBE_PATIENCE once it has been throttled).
  */
+/**
+ * Once throttled, how many rounds of successes pass before the limit probes above the cap it found: a cap freed by
+ * another client of the account is found within that many rounds, and a cap that stays costs a probe that rarely.
+ */
+const PROBE_PATIENCE = 8;
+
 export class AdaptiveLimit {
   current: number;
   /** The lowest `current` has been. */
@@ -133,7 +140,8 @@ export class AdaptiveLimit {
       this.current++;
       return;
     }
-    if (++this.#successesInARow < this.current) return;
+    const patience = this.round > 0 ? PROBE_PATIENCE : 1;
+    if (++this.#successesInARow < this.current * patience) return;
     this.#successesInARow = 0;
     this.current = Math.min(this.max, this.current + 1);
   }

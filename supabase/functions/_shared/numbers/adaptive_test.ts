@@ -72,7 +72,15 @@ Deno.test("mapAdaptive: never more in flight than max, empty input resolves", as
   );
 });
 
-Deno.test("AdaptiveLimit: a quarter down once per round, regained one per success, then one per `limit` successes", () => {
+Deno.test("AdaptiveLimit: never throttled, it grows by one per `limit` successes in a row", () => {
+  const limit = new AdaptiveLimit(1, 10, 4);
+  for (let i = 0; i < 3; i++) limit.succeeded();
+  assert.equal(limit.current, 4);
+  limit.succeeded();
+  assert.equal(limit.current, 5, "four successes in a row under 4 raise it");
+});
+
+Deno.test("AdaptiveLimit: a quarter down once per round, regained one per success, then probing the cap rarely", () => {
   const limit = new AdaptiveLimit(2, 10, 12);
   assert.equal(limit.current, 10, "the initial limit is kept within min and max");
   const round = limit.round;
@@ -85,16 +93,16 @@ Deno.test("AdaptiveLimit: a quarter down once per round, regained one per succes
   assert.equal(limit.current, 6, "below the last throttled limit (7) less one, each success raises it");
   limit.succeeded();
   assert.equal(limit.current, 6, "at 6, one below 7: no longer per success");
-  for (let i = 0; i < 4; i++) limit.succeeded();
-  assert.equal(limit.current, 6);
+  for (let i = 0; i < 46; i++) limit.succeeded();
+  assert.equal(limit.current, 6, "once throttled, probing above the cap it found waits for 8 rounds");
   limit.succeeded();
-  assert.equal(limit.current, 7, "six successes in a row under 6 raise it");
+  assert.equal(limit.current, 7, "48 successes in a row under 6 (8 x 6) raise it");
   for (let i = 0; i < 6; i++) limit.succeeded();
   limit.throttled(round);
   limit.succeeded();
   assert.equal(limit.current, 7, "a throttled call, even of an old round, restarts the count of successes");
   for (let i = 0; i < 10; i++) limit.throttled(limit.round);
   assert.deepEqual([limit.current, limit.lowest], [2, 2], "never below min");
-  for (let i = 0; i < 200; i++) limit.succeeded();
+  for (let i = 0; i < 1000; i++) limit.succeeded();
   assert.deepEqual([limit.current, limit.lowest], [10, 2], "never above max");
 });
