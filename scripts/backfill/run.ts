@@ -9,9 +9,8 @@
  * ```
  *
  * Each row goes through provisionCredential(ctx, id, { wait: false }): a row another process is provisioning at
- * that moment is counted `busy` and left for the next run. Concurrent runs hold one advisory lock each, and the
- * lock helper lets at most `ctx.sql.options.max - 1` of them exist per pool, so a pool smaller than
- * `concurrency + 1` (see backfillPoolSize) lowers the effective concurrency; it never deadlocks.
+ * that moment is counted `busy` and left for the next run. A row's lock is a lease (db/locks.ts) that holds no
+ * connection, so any pool size works; backfillPoolSize gives each concurrent run a connection for its writes.
  */
 import { provisionCredential } from "../../supabase/functions/_shared/provisioning/provision.ts";
 import { type BackfillScope, countBackfill, rowsToProvision } from "./select.ts";
