@@ -1,6 +1,6 @@
 /**
  * Every function's HTTP shell: CORS (preflight included), 405 for methods it does not serve, a request id, one
- * structured log line per request, and one mapping from errors to JSON responses:
+ * structured log line per request (at debug for successes), and one mapping from errors to JSON responses:
  *   ApiError -> its code's status; Twilio auth failure -> 422; other Twilio failure -> 502 with Twilio's code;
  *   anything else -> 500 (a bug: logged with its stack, answered without details).
  *
@@ -38,7 +38,9 @@ export function createHandler(fn: string, routes: Partial<Record<Method, Route>>
     const response = await respond(req, routes, allowed, log, requestId);
     for (const [name, value] of corsHeaders) response.headers.set(name, value);
     response.headers.set("x-request-id", requestId);
-    log.info("request", {
+    // Supabase records every invocation with its status and duration (the dashboard's Invocations): a success
+    // needs no line of ours at info, which on get-sip-config's hot path cost a fifth of its CPU.
+    log[response.status >= 400 ? "info" : "debug"]("request", {
       method: req.method,
       status: response.status,
       duration_ms: Math.round(performance.now() - started),

@@ -91,7 +91,15 @@ function hasLiveKitSide(row: CredentialRow, config: ProvisioningConfig): boolean
 function originationMatches(row: CredentialRow, which: OriginationResource, configured?: string): boolean {
   if (!configured) return true;
   if (!row[`${which}Sid`]) return false;
-  return !row.ownedResources[which] || row[URI_COLUMN[which]] === normalizeSipUri(configured);
+  return !row.ownedResources[which] || row[URI_COLUMN[which]] === normalizedSetting(configured);
+}
+
+/** The configured URIs are the same for every row a process sees: normalised once each, not per request. */
+const normalizedSettings = new Map<string, string>();
+function normalizedSetting(uri: string): string {
+  let normalized = normalizedSettings.get(uri);
+  if (normalized === undefined) normalizedSettings.set(uri, normalized = normalizeSipUri(uri));
+  return normalized;
 }
 
 export interface ProvisionOptions {
