@@ -14,6 +14,7 @@ import type { BenchContext } from "./context.ts";
 import { addNumbers, type Call, functionRequest, provisionedCustomer, send } from "./customers.ts";
 import { cpuFigure, measureCpu } from "./cpu.ts";
 import { functionConfig, startServer } from "./processes.ts";
+import { bareRequestTimes } from "./bare-requests.ts";
 
 const NUMBERS = 1000;
 const LATENCY_MS = 100;
@@ -33,6 +34,8 @@ export async function bulkAttach(ctx: BenchContext): Promise<BenchResult[]> {
     await call({ token: customer.token }); // loads the function's modules and the SDK: not what is measured
     await ctx.stack.drainWebhooks();
     await ctx.emulator.setTraffic({ latencyMs: LATENCY_MS, maxConcurrentPerAccount: CONCURRENCY });
+    const bare = await bareRequestTimes(ctx, customer, { count: 200, concurrency: CONCURRENCY });
+    const bareMean = bare.reduce((sum, ms) => sum + ms, 0) / bare.length;
     const sample = await measureCpu(
       server.pid!,
       () => call<AttachAnswer>({ token: customer.token, body: { phoneNumbers } }),
@@ -52,6 +55,15 @@ export async function bulkAttach(ctx: BenchContext): Promise<BenchResult[]> {
         details: [
           { name: "attached", measured: attached },
           { name: "failed", measured: value.counts.failed ?? 0 },
+          {
+            name: `a bare request through the emulator at L, ${CONCURRENCY} in flight (mean of 200)`,
+            measured: round(bareMean, 1),
+            unit: "ms",
+          },
+          {
+            name: "time / (N x that / C) (the bound as the emulator delivers it)",
+            measured: round(ms / (NUMBERS * bareMean / CONCURRENCY), 3),
+          },
           {
             name: "throughput",
             measured: round(attached / (ms / 1000)),

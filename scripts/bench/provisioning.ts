@@ -20,6 +20,7 @@ import type { BenchContext } from "./context.ts";
 import { addNumbers, type Customer, functionRequest, newCustomer, send } from "./customers.ts";
 import { functionConfig, startServer } from "./processes.ts";
 import { median, percentile, timed } from "./stats.ts";
+import { bareRequestTimes } from "./bare-requests.ts";
 
 const LATENCY_MS = 100;
 const USERS = 20;
@@ -37,6 +38,8 @@ interface Onboarding {
   attachMs: number[];
   /** LiveKit requests per create-main-trunk and per attach, as the emulator received them. */
   livekitRequests: { create: number[]; attach: number[] };
+  /** A request that does nothing but cross the emulator at L (bare-requests.ts), median of 20. */
+  bareRoundTripMs: number;
 }
 
 export async function provisioningCriticalPath(ctx: BenchContext): Promise<BenchResult[]> {
@@ -71,6 +74,15 @@ export async function provisioningCriticalPath(ctx: BenchContext): Promise<Bench
       details: [
         p90(off.createMs),
         { name: "floor: 2 round trips", measured: floor(TWILIO_ROUNDS.create), unit: "ms" },
+        {
+          name: "one bare request through the emulator at L (median of 20)",
+          measured: round(off.bareRoundTripMs, 1),
+          unit: "ms",
+        },
+        {
+          name: "p50 / 2 bare requests (the floor as the emulator delivers it)",
+          measured: round(median(off.createMs) / (TWILIO_ROUNDS.create * off.bareRoundTripMs), 3),
+        },
       ],
     }),
     figure({
@@ -142,7 +154,12 @@ async function onboard(ctx: BenchContext, env: Record<string, string>): Promise<
     await ctx.emulator.setTraffic({ latencyMs: LATENCY_MS });
     await ctx.livekit.setLatency(LATENCY_MS);
     await ctx.livekit.takeRequestCount();
-    const result: Onboarding = { createMs: [], attachMs: [], livekitRequests: { create: [], attach: [] } };
+    const result: Onboarding = {
+      createMs: [],
+      attachMs: [],
+      livekitRequests: { create: [], attach: [] },
+      bareRoundTripMs: median(await bareRequestTimes(ctx, warmUp.customer, { count: 20, concurrency: 1 })),
+    };
     for (const customer of measured) {
       for (const step of ["create", "attach"] as const) {
         result[`${step}Ms`].push((await timed(steps(customer)[step])).ms);
