@@ -15,6 +15,7 @@ import { addNumbers, type Call, functionRequest, provisionedCustomer, send } fro
 import { cpuFigure, measureCpu } from "./cpu.ts";
 import { functionConfig, startServer } from "./processes.ts";
 import { bareRequestTimes } from "./bare-requests.ts";
+import { mean } from "./stats.ts";
 
 const NUMBERS = 1000;
 const LATENCY_MS = 100;
@@ -34,8 +35,7 @@ export async function bulkAttach(ctx: BenchContext): Promise<BenchResult[]> {
     await call({ token: customer.token }); // loads the function's modules and the SDK: not what is measured
     await ctx.stack.drainWebhooks();
     await ctx.emulator.setTraffic({ latencyMs: LATENCY_MS, maxConcurrentPerAccount: CONCURRENCY });
-    const bare = await bareRequestTimes(ctx, customer, { count: 200, concurrency: CONCURRENCY });
-    const bareMean = bare.reduce((sum, ms) => sum + ms, 0) / bare.length;
+    const bareMean = mean(await bareRequestTimes(ctx, customer, { count: 200, concurrency: CONCURRENCY }));
     const sample = await measureCpu(
       server.pid!,
       () => call<AttachAnswer>({ token: customer.token, body: { phoneNumbers } }),

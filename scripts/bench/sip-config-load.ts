@@ -17,6 +17,7 @@ import type { BenchContext } from "./context.ts";
 import { provisionedCustomer } from "./customers.ts";
 import { BASELINES, functionConfig, startServer } from "./processes.ts";
 import { load, type LoadOptions, type LoadResult } from "./wrk.ts";
+import { mean } from "./stats.ts";
 
 const USERS = 32;
 const CONNECTIONS = 16;
@@ -48,7 +49,7 @@ export async function sipConfigThroughput(ctx: BenchContext): Promise<BenchResul
     ) {
       segments[side].push(await load(side === "base" ? base : measured));
     }
-    const [b, m] = [mean(segments.base), mean(segments.measured)];
+    const [b, m] = [meanOf(segments.base), meanOf(segments.measured)];
     return [figure({
       benchmark: "sip-config-load",
       name: `get-sip-config requests/s (${CONNECTIONS} conn, 4x${SEGMENT_SECONDS} s each)`,
@@ -66,9 +67,8 @@ export async function sipConfigThroughput(ctx: BenchContext): Promise<BenchResul
   }
 }
 
-function mean(results: LoadResult[]): LoadResult {
-  const average = (pick: (result: LoadResult) => number) =>
-    results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+function meanOf(results: LoadResult[]): LoadResult {
+  const average = (pick: (result: LoadResult) => number) => mean(results.map(pick));
   return {
     requests: results.reduce((sum, result) => sum + result.requests, 0),
     requestsPerSecond: average((result) => result.requestsPerSecond),

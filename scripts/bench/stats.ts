@@ -8,6 +8,11 @@ export function percentile(samples: readonly number[], p: number): number {
 
 export const median = (samples: readonly number[]) => percentile(samples, 50);
 
+export function mean(samples: readonly number[]): number {
+  if (samples.length === 0) throw new Error("no samples");
+  return samples.reduce((sum, sample) => sum + sample, 0) / samples.length;
+}
+
 /** Runs `fn` and returns how long it took in milliseconds, with its result. */
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
   const started = performance.now();

@@ -7,8 +7,8 @@
  * above it waits for `PROBE_PATIENCE` times as many. Twilio's 429 says a per-account concurrency cap was passed,
  * not that a network is congested: the limit should sit just under that cap, not saw below it (halving left a
  * quarter of the slots idle, 1.23x the ideal time for bulk attach under a cap of 10; a quarter and a probe every
- * `limit` successes 1.11-1.14x, each probe costing a 429 and a drop; `deno task bench`). Throttled items are retried until `deadlineMs` has passed, then reported with
- * their last error.
+ * `limit` successes 1.11-1.14x, each probe costing a 429 and a drop; `deno task bench`). Throttled items are
+ * retried until `deadlineMs` has passed, then reported with their last error.
  *
  * ```ts
  * const results = await mapAdaptive(numbers, { initial: 16, max: 32, isThrottled }, (n) => attach(n));
@@ -110,15 +110,16 @@ function retryTiming(options: AdaptiveOptions) {
 }
 
 /**
- * The limit on calls in flight, between `min` and `max`: down by a quarter when a call is throttled, at most once
- * per round (the calls started under one limit); back up by one per success to just below where it was throttled,
- * then by one after `current` successes in a row (`current` x PROBE_PATIENCE once it has been throttled).
- */
-/**
  * Once throttled, how many rounds of successes pass before the limit probes above the cap it found: a cap freed by
  * another client of the account is found within that many rounds, and a cap that stays costs a probe that rarely.
  */
 const PROBE_PATIENCE = 8;
+
+/**
+ * The limit on calls in flight, between `min` and `max`: down by a quarter when a call is throttled, at most once
+ * per round (the calls started under one limit); back up by one per success to just below where it was throttled,
+ * then by one after `current` successes in a row (`current` x PROBE_PATIENCE once it has been throttled).
+ */
 
 export class AdaptiveLimit {
   current: number;
