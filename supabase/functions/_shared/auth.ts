@@ -116,9 +116,10 @@ function isProjectSecretKey(candidate: string): boolean {
 
 /** Equal-length comparison whose duration does not depend on where the strings differ. */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const left = new TextEncoder().encode(a);
-  const right = new TextEncoder().encode(b);
-  let diff = left.length ^ right.length;
-  for (let i = 0; i < Math.max(left.length, right.length); i++) diff |= (left[i] ?? 0) ^ (right[i] ?? 0);
+  // UTF-16 code units compared in place: equal strings have equal units, and nothing is allocated per request.
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    diff |= (a.charCodeAt(i) | 0) ^ (b.charCodeAt(i) | 0);
+  }
   return diff === 0;
 }

@@ -55,6 +55,9 @@ export interface CredentialRow {
   updatedAt: Date;
 }
 
+/** A row as readers that never call Twilio read it: without the auth token (get-sip-config's hot path). */
+export type CredentialRowWithoutToken = Omit<CredentialRow, "authToken">;
+
 export type OwnedResource =
   | "trunk"
   | "credentialList"

@@ -1,17 +1,20 @@
 /**
- * The read behind get-sip-config, its hot path: the user's active row with its secrets, its numbers and their own
- * LiveKit rules, in one query and one pass over the numbers (which also gives the row's `attached_numbers`, the
- * count the other reads of a row take from a subquery of their own).
+ * The read behind get-sip-config, its hot path: the user's active row with its SIP password (not its Twilio auth
+ * token, which answering never needs), its numbers and their own LiveKit rules, in one query and one pass over the
+ * numbers (which also gives the row's `attached_numbers`, the count the other reads of a row take from a subquery
+ * of their own).
  */
 import type { Sql } from "./client.ts";
-import type { CredentialRow } from "./credentials.ts";
+import type { CredentialRowWithoutToken } from "./credentials.ts";
 
 export async function findActiveCredentialWithNumbers(
   sql: Sql,
   userId: string,
-): Promise<{ row: CredentialRow; numbers: string[]; numberRuleIds: string[] } | undefined> {
-  const [found] = await sql<(CredentialRow & { numberList: string[]; numberRuleIds: string[] })[]>`
-    select c.*, s.auth_token, s.sip_password, cardinality(n.number_list) as attached_numbers,
+): Promise<{ row: CredentialRowWithoutToken; numbers: string[]; numberRuleIds: string[] } | undefined> {
+  const [found] = await sql<
+    (CredentialRowWithoutToken & { numberList: string[]; numberRuleIds: string[] })[]
+  >`
+    select c.*, s.sip_password, cardinality(n.number_list) as attached_numbers,
            n.number_list, n.number_rule_ids
     from public.user_twilio_credentials c
     left join public.twilio_credential_secrets s on s.credential_id = c.id

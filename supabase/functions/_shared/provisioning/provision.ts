@@ -18,6 +18,7 @@ import { secretContext } from "../crypto/secrets.ts";
 import {
   type CredentialPatch,
   type CredentialRow,
+  type CredentialRowWithoutToken,
   loadCredential,
   type OwnedResource,
   type ProvisioningEvent,
@@ -61,7 +62,7 @@ export type ProvisionOutcome =
  * Trunk, domain and credential list, with the username and password we keep: what LiveKit needs to place calls
  * (the credential's SID is bookkeeping: a row the old service left may lack it while its credential works).
  */
-export function hasWorkingConfig(row: CredentialRow): boolean {
+export function hasWorkingConfig(row: CredentialRowWithoutToken): boolean {
   return !!row.trunkSid && !!row.domainName && !!row.credentialListSid && !!row.sipUsername &&
     !!row.sipPassword;
 }
@@ -70,12 +71,12 @@ export function hasWorkingConfig(row: CredentialRow): boolean {
  * The row serves a working configuration and must keep serving it: one we provisioned, or one that arrived with
  * its trunk (the old service's rows, rows other systems inserted), which customers' calls already use.
  */
-export function isServing(row: CredentialRow): boolean {
+export function isServing(row: CredentialRowWithoutToken): boolean {
   return hasWorkingConfig(row) && (row.provisionedAt !== null || !row.ownedResources.trunk);
 }
 
 /** Everything configured exists and is recorded, nothing is degraded: no run has anything left to do. */
-export function isProvisioned(row: CredentialRow, config: ProvisioningConfig): boolean {
+export function isProvisioned(row: CredentialRowWithoutToken, config: ProvisioningConfig): boolean {
   return row.status === "active" && hasWorkingConfig(row) && !!row.credentialSid &&
     Object.keys(row.degraded).length === 0 && hasLiveKitSide(row, config) &&
     originationMatches(row, "originationUrl", config.livekitSipUri) &&
@@ -83,12 +84,16 @@ export function isProvisioned(row: CredentialRow, config: ProvisioningConfig): b
 }
 
 /** With LiveKit managed, a row with numbers has its LiveKit side (an outbound trunk at least); see livekit/. */
-function hasLiveKitSide(row: CredentialRow, config: ProvisioningConfig): boolean {
+function hasLiveKitSide(row: CredentialRowWithoutToken, config: ProvisioningConfig): boolean {
   return !config.livekit || !row.attachedNumbers || !!row.livekitOutboundTrunkId;
 }
 
 /** Our origination URL must carry the configured URI; one we adopted (or none configured) only needs to exist. */
-function originationMatches(row: CredentialRow, which: OriginationResource, configured?: string): boolean {
+function originationMatches(
+  row: CredentialRowWithoutToken,
+  which: OriginationResource,
+  configured?: string,
+): boolean {
   if (!configured) return true;
   if (!row[`${which}Sid`]) return false;
   return !row.ownedResources[which] || row[URI_COLUMN[which]] === normalizedSetting(configured);

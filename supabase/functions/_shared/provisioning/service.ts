@@ -11,6 +11,7 @@ import { secretContext } from "../crypto/secrets.ts";
 import {
   activateCredential,
   type CredentialRow,
+  type CredentialRowWithoutToken,
   deleteCredential,
   findCredentialForAccount,
   insertCredential,
@@ -229,7 +230,11 @@ export async function getSipConfigForLiveKit(
   return { ...config, sipPassword: password, livekit: { ...config.livekit, authPassword: password } };
 }
 
-function liveKitObjects(row: CredentialRow, numbers: string[], numberRuleIds: string[]): LiveKitObjects {
+function liveKitObjects(
+  row: CredentialRowWithoutToken,
+  numbers: string[],
+  numberRuleIds: string[],
+): LiveKitObjects {
   const missing = [
     ...(row.livekitOutboundTrunkId ? [] : ["outbound_trunk"]),
     ...(row.livekitInboundTrunkId || numberRuleIds.length === numbers.length && numbers.length ? [] : [
@@ -247,7 +252,8 @@ function liveKitObjects(row: CredentialRow, numbers: string[], numberRuleIds: st
   };
 }
 
-const failedOnCredentials = (row: CredentialRow) => isCredentialFailure({ code: row.lastErrorCode });
+const failedOnCredentials = (row: CredentialRowWithoutToken) =>
+  isCredentialFailure({ code: row.lastErrorCode });
 
 const twilioDetails = (error: unknown) =>
   error instanceof TwilioApiError
@@ -255,13 +261,14 @@ const twilioDetails = (error: unknown) =>
     : { twilioCode: null, twilioMessage: null };
 
 /** Whether an unfinished row's retry is due (a row that never failed is due at once). */
-const isDue = (row: CredentialRow) => !row.nextAttemptAt || row.nextAttemptAt.getTime() <= Date.now();
+const isDue = (row: CredentialRowWithoutToken) =>
+  !row.nextAttemptAt || row.nextAttemptAt.getTime() <= Date.now();
 
 /**
  * What a caller learns from a row that could not be provisioned: Twilio's code and message, never anything
  * secret. A row stopped by a transient failure (still `provisioning`) is resumable: try again later.
  */
-export function provisioningError(row: CredentialRow): ApiError {
+export function provisioningError(row: CredentialRowWithoutToken): ApiError {
   const details = { twilioCode: row.lastErrorCode, twilioMessage: row.lastErrorMessage };
   if (failedOnCredentials(row)) return twilioAuthFailed(details, row.twilioRegion);
   if (row.status === "provisioning" || isRateLimitAnswer({ code: row.lastErrorCode })) {
