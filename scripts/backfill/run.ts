@@ -13,6 +13,7 @@
  * connection, so any pool size works; backfillPoolSize gives each concurrent run a connection for its writes.
  */
 import { provisionCredential } from "../../supabase/functions/_shared/provisioning/provision.ts";
+import { preloadTwilioSdk } from "../../supabase/functions/_shared/twilio/client.ts";
 import { type BackfillScope, countBackfill, rowsToProvision } from "./select.ts";
 import { type BackfillProgress, type BackfillSummary, Tally } from "./tally.ts";
 import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
@@ -45,7 +46,9 @@ export async function runBackfill(ctx: ServiceContext, options: BackfillOptions)
     onlyActive: options.onlyActive,
     userIds: options.userIds,
   };
-  const plan = await countBackfill(ctx.sql, ctx.config, scope);
+  // Every row calls Twilio: the SDK loads before the first row, not inside it, where its import would hold up
+  // the event loop (and every other row in flight) for a few hundred milliseconds.
+  const [plan] = await Promise.all([countBackfill(ctx.sql, ctx.config, scope), preloadTwilioSdk()]);
   const tally = new Tally(plan, Math.min(plan.toProvision, limit));
   const report = () => {
     try {

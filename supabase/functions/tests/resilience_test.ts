@@ -182,10 +182,17 @@ stackTest(
     const primaryUri = async () =>
       (await emulator.state(account.sid)).trunks[0].origination_urls.find((url) => url.priority === 1)
         ?.sip_url;
+    let lastSweep: unknown;
     await waitFor(async () => {
-      await sweep(moved, { userIds: [user.userId] });
+      lastSweep = await sweep(moved, { userIds: [user.userId] });
       return await primaryUri() === "sip:moved.sip.livekit.cloud;transport=tcp";
-    }, "a sweep applied the new URI");
+    }, "a sweep applied the new URI").catch(async (error) => {
+      // What the last sweep did and where the row stands: the reason a run that never applies it gives up.
+      const { status, degraded, next_attempt_at, last_error_message, origination_sip_uri } =
+        await storedCredential({ userId: user.userId });
+      const state = { lastSweep, status, degraded, next_attempt_at, last_error_message, origination_sip_uri };
+      throw new Error(`${error.message}: ${JSON.stringify(state)}`);
+    });
     const after = (await emulator.state(account.sid)).trunks[0].origination_urls;
     assert.equal(after.length, before.length, "replaced, not added beside");
     const primary = after.find((url) => url.priority === 1)!;

@@ -259,6 +259,16 @@ const sdk = {
   trunking: once(() => import("twilio/lib/rest/Trunking.js").then((module) => module.default)),
 };
 
+/**
+ * Starts loading the SDK's parts, once per process, for code that knows Twilio comes next; resolves when they are
+ * loaded (or failed: the error surfaces where the SDK is used). A function whose requests call Twilio starts it
+ * as it loads, so the import overlaps the first request's token check and database reads instead of following
+ * them; the backfill awaits it before its first row, so that one row's import does not stall the others.
+ */
+export function preloadTwilioSdk(): Promise<void> {
+  return Promise.all([sdk.client(), sdk.api(), sdk.trunking()]).then(() => {}, () => {});
+}
+
 export function createTwilioClient(
   credentials: TwilioCredentials,
   options: TwilioClientOptions = {},
