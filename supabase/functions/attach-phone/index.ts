@@ -15,7 +15,6 @@ import { parseInput, queryObject, readJsonBody } from "../_shared/http/validatio
 import { attachPhoneToMainTrunk, detachPhoneFromMainTrunk } from "../_shared/numbers/attach.ts";
 import { listCustomerNumbers } from "../_shared/numbers/list.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
 
 /** The caller's user id and the numbers the body names, or a 400. */
 async function numbersRequest(req: Request, url: URL) {
@@ -30,9 +29,6 @@ async function numbersRequest(req: Request, url: URL) {
   );
   return { userId, numbers: entries.map((entry) => entry.number), agentNames };
 }
-
-// Every route calls Twilio: the SDK loads while the first request authenticates and reads the database.
-preloadTwilioSdk();
 
 Deno.serve(createHandler("attach-phone", {
   GET: async ({ req, url, log }) => {

@@ -13,10 +13,6 @@ import { parseInput, queryObject, readJsonBody } from "../_shared/http/validatio
 import { disconnectTwilioCredentials, listTwilioCredentials } from "../_shared/provisioning/connections.ts";
 import { serviceContext } from "../_shared/provisioning/context.ts";
 import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
-
-// Connecting an account and disconnecting one both call Twilio: the SDK loads while the first request authenticates and reads the database.
-preloadTwilioSdk();
 
 Deno.serve(createHandler("create-main-trunk", {
   GET: async ({ req, url, log }) => {

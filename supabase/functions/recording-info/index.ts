@@ -23,10 +23,6 @@ import { getCallRecordingInfo } from "../_shared/recordings/info.ts";
 import { streamRecordingMedia } from "../_shared/recordings/media.ts";
 import { getTrunkRecordingSettings, setTrunkRecordingSettings } from "../_shared/recordings/settings.ts";
 import { listMainTrunkRecordings } from "../_shared/recordings/trunk-page.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
-
-// Every route calls Twilio: the SDK loads while the first request authenticates and reads the database.
-preloadTwilioSdk();
 
 Deno.serve(createHandler("recording-info", {
   GET: async ({ req, url, log }) => {

@@ -22,13 +22,9 @@ import { provisionCredential } from "../_shared/provisioning/provision.ts";
 import { sealPlaintextSecrets } from "../_shared/provisioning/stored-secrets.ts";
 import { sweep } from "../_shared/provisioning/sweep.ts";
 import { webhookSecretFromEnv } from "../_shared/config.ts";
-import { preloadTwilioSdk } from "../_shared/twilio/client.ts";
 
 /** A sweep answers well inside the Edge Runtime's 150 s request limit; what is left waits for the next one. */
 const SWEEP_DEADLINE_MS = 100_000;
-
-// Provisioning and teardown call Twilio: the SDK loads while the first request authenticates and reads the database.
-preloadTwilioSdk();
 
 Deno.serve(createHandler("twilio-credentials-webhook", {
   POST: async ({ req, log }) => {

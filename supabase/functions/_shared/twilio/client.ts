@@ -260,10 +260,11 @@ const sdk = {
 };
 
 /**
- * Starts loading the SDK's parts, once per process, for code that knows Twilio comes next; resolves when they are
- * loaded (or failed: the error surfaces where the SDK is used). A function whose requests call Twilio starts it
- * as it loads, so the import overlaps the first request's token check and database reads instead of following
- * them; the backfill awaits it before its first row, so that one row's import does not stall the others.
+ * Loads the SDK's parts now rather than on first use; resolves when they are loaded (or failed: the error
+ * surfaces where the SDK is used). For batch work that is sure to call Twilio: the backfill awaits it before its
+ * first row, so that one row's import (a few hundred milliseconds of the JS thread) does not stall every row in
+ * flight. The functions keep loading it on first use: preloading it as they start was measured twice (2026-12-07,
+ * and before) and moved nothing off the first request's path, which has no idle time for it to fill.
  */
 export function preloadTwilioSdk(): Promise<void> {
   return Promise.all([sdk.client(), sdk.api(), sdk.trunking()]).then(() => {}, () => {});
