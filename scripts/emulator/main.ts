@@ -1,18 +1,25 @@
-// Standalone emulator: `deno task emulator [--port N]` (or EMULATOR_PORT); prints {"emulator_url": ...}.
+// Standalone emulator: `deno task emulator [--port N] [--state-file F] [--exit-with-parent]` (or EMULATOR_PORT);
+// prints {"emulator_url": ...}. The local stack runs it this way, as a process of its own like the service it
+// stands for (scripts/local/stack.ts).
+import { parseArgs } from "node:util";
+import { exitWithParent } from "../local/emulators.ts";
 import { startEmulator } from "./server.ts";
 
 const DEFAULT_PORT = 54329;
 
-function portFromArgs(args: string[]): number {
-  const flag = args.indexOf("--port");
-  const raw = flag === -1 ? Deno.env.get("EMULATOR_PORT") : args[flag + 1];
-  if (raw === undefined || raw === "") return DEFAULT_PORT;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${raw}`);
-  return port;
-}
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    port: { type: "string" },
+    "state-file": { type: "string" },
+    "exit-with-parent": { type: "boolean", default: false },
+  },
+});
+const rawPort = values.port ?? Deno.env.get("EMULATOR_PORT") ?? "";
+const port = rawPort === "" ? DEFAULT_PORT : Number(rawPort);
+if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port: ${rawPort}`);
 
-const emulator = await startEmulator({ port: portFromArgs(Deno.args) });
+const emulator = await startEmulator({ port, stateFile: values["state-file"] });
 console.log(JSON.stringify({ emulator_url: emulator.url }));
 
 const stop = async () => {
@@ -21,3 +28,4 @@ const stop = async () => {
 };
 Deno.addSignalListener("SIGINT", stop);
 Deno.addSignalListener("SIGTERM", stop);
+if (values["exit-with-parent"]) exitWithParent(stop);

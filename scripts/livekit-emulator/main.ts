@@ -1,6 +1,7 @@
-// Standalone emulator: `deno task livekit-emulator [--port N] [--api-key K] [--api-secret S]`; prints
-// {"url", "apiKey", "apiSecret"} as one JSON line.
+// Standalone emulator: `deno task livekit-emulator [--port N] [--api-key K] [--api-secret S] [--exit-with-parent]`;
+// prints {"url", "apiKey", "apiSecret"} as one JSON line. The local stack runs it this way (scripts/local/stack.ts).
 import { parseArgs } from "node:util";
+import { exitWithParent } from "../local/emulators.ts";
 import { startLiveKitEmulator } from "./server.ts";
 
 const DEFAULT_PORT = 54330;
@@ -11,6 +12,7 @@ const { values } = parseArgs({
     port: { type: "string", default: String(DEFAULT_PORT) },
     "api-key": { type: "string" },
     "api-secret": { type: "string" },
+    "exit-with-parent": { type: "boolean", default: false },
   },
 });
 const port = Number(values.port);
@@ -29,3 +31,4 @@ const stop = async () => {
 };
 Deno.addSignalListener("SIGINT", stop);
 Deno.addSignalListener("SIGTERM", stop);
+if (values["exit-with-parent"]) exitWithParent(stop);

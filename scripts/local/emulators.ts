@@ -1,8 +1,10 @@
 /**
  * What the Twilio emulator (scripts/emulator) and the LiveKit emulator (scripts/livekit-emulator) share: a
  * shutdown that ends their waits, typed reading of their admin API's JSON bodies (each answers bad input in its
- * own error shape, so the error is theirs to make), and, for their tests, starting one as its own process.
+ * own error shape, so the error is theirs to make), and starting one as a process of its own (the local stack
+ * runs both that way; their tests check it).
  */
+import { repoRoot } from "./process.ts";
 
 /** Aborted on close, so latency and delay waits end instead of holding the process open. */
 export class Shutdown {
@@ -102,13 +104,16 @@ export class JsonFields {
 }
 
 /**
- * Starts an emulator's main.ts as `deno task` would, with `args` and `env`; gives what it printed on its first
- * line (its URLs, as JSON) and a stop that sends SIGTERM and resolves to the exit code.
+ * Starts an emulator's main.ts as `deno task` would (the repository's config), with `args` and `env`; gives what
+ * it printed on its first line (its URLs, as JSON) and a stop that sends SIGTERM and resolves to the exit code.
+ * Its stdin is a pipe this process holds: with `--exit-with-parent` the emulator ends when that pipe closes, so
+ * one whose parent was killed does not outlive it.
  */
 export async function startMain(main: URL, args: string[] = [], env: Record<string, string> = {}) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", main.pathname, ...args],
+    args: ["run", "-A", "--config", `${repoRoot}/deno.json`, main.pathname, ...args],
     env,
+    stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -119,11 +124,23 @@ export async function startMain(main: URL, args: string[] = [], env: Record<stri
     if (done) break;
     output += value;
   }
+  if (!output.includes("\n")) {
+    throw new Error(`${main.pathname} exited (code ${(await child.status).code}) before it was listening`);
+  }
   const stop = async () => {
     child.kill("SIGTERM");
     const status = await child.status;
     await reader.cancel();
+    await child.stdin.close().catch(() => {});
     return status.code;
   };
   return { printed: JSON.parse(output.trim()), stop };
+}
+
+/** Calls `stop` once stdin reaches its end: the parent that holds its other end has closed it, or died. */
+export function exitWithParent(stop: () => Promise<void>): void {
+  (async () => {
+    for await (const _ of Deno.stdin.readable) { /* nothing is ever sent */ }
+    await stop();
+  })();
 }

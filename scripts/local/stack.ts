@@ -6,8 +6,7 @@
  */
 import postgres from "postgres";
 import { join } from "node:path";
-import { startEmulator } from "../emulator/server.ts";
-import { startLiveKitEmulator } from "../livekit-emulator/server.ts";
+import { startMain } from "./emulators.ts";
 import { CAMEL_COLUMNS } from "../../supabase/functions/_shared/db/client.ts";
 import { createAuthApi } from "./auth-api.ts";
 import { type GatewayOptions, startGateway } from "./gateway.ts";
@@ -240,24 +239,31 @@ async function configureWebhook(dbUrl: string, url: string, secret: string) {
   }
 }
 
+/**
+ * The Twilio emulator runs as a process of its own, as Twilio is a service of its own: its event loop (latency
+ * timers, request handling) shares nothing with the gateway, the webhook dispatcher or a benchmark's timing in this
+ * process, so the latency it adds is the latency it is set to, not that plus this process's queue.
+ */
 async function twilioEndpoints(emulatorPort: number, stateFile?: string) {
   const apiBaseUrl = Deno.env.get("TWILIO_API_BASE_URL");
   const trunkingBaseUrl = Deno.env.get("TWILIO_TRUNKING_BASE_URL");
   if (apiBaseUrl && trunkingBaseUrl) {
     return { apiBaseUrl, trunkingBaseUrl, emulatorUrl: null, close: undefined };
   }
-  const emulator = await startEmulator({ port: emulatorPort, stateFile });
-  return {
-    apiBaseUrl: emulator.url,
-    trunkingBaseUrl: emulator.url,
-    emulatorUrl: emulator.url,
-    close: emulator.close,
-  };
+  const { printed, stop } = await startMain(new URL("../emulator/main.ts", import.meta.url), [
+    "--port",
+    String(emulatorPort),
+    ...(stateFile ? ["--state-file", stateFile] : []),
+    "--exit-with-parent",
+  ]);
+  const url: string = printed.emulator_url;
+  return { apiBaseUrl: url, trunkingBaseUrl: url, emulatorUrl: url, close: async () => void await stop() };
 }
 
 /**
  * The LiveKit project the functions manage: the one LIVEKIT_URL (with its key and secret) names, else the LiveKit
- * emulator, with the key and secret the secrets carry (so `task dev` keeps them across restarts) or new ones.
+ * emulator (a process of its own, like the Twilio one), with the key and secret the secrets carry (so `task dev`
+ * keeps them across restarts) or new ones.
  */
 async function liveKitEndpoints(port: number, secrets: Record<string, string>) {
   const external = Deno.env.get("LIVEKIT_URL");
@@ -269,17 +275,19 @@ async function liveKitEndpoints(port: number, secrets: Record<string, string>) {
     };
     return { settings, emulatorUrl: null, close: undefined };
   }
-  const emulator = await startLiveKitEmulator({
-    port,
-    apiKey: secrets.LIVEKIT_API_KEY,
-    apiSecret: secrets.LIVEKIT_API_SECRET,
-  });
+  const { printed, stop } = await startMain(new URL("../livekit-emulator/main.ts", import.meta.url), [
+    "--port",
+    String(port),
+    ...(secrets.LIVEKIT_API_KEY ? ["--api-key", secrets.LIVEKIT_API_KEY] : []),
+    ...(secrets.LIVEKIT_API_SECRET ? ["--api-secret", secrets.LIVEKIT_API_SECRET] : []),
+    "--exit-with-parent",
+  ]);
   const settings = {
-    LIVEKIT_URL: emulator.url,
-    LIVEKIT_API_KEY: emulator.apiKey,
-    LIVEKIT_API_SECRET: emulator.apiSecret,
+    LIVEKIT_URL: printed.url as string,
+    LIVEKIT_API_KEY: printed.apiKey as string,
+    LIVEKIT_API_SECRET: printed.apiSecret as string,
   };
-  return { settings, emulatorUrl: emulator.url, close: emulator.close };
+  return { settings, emulatorUrl: settings.LIVEKIT_URL, close: async () => void await stop() };
 }
 
 /** Local values for the project's own secrets; on Supabase these come from `supabase secrets set`. */
