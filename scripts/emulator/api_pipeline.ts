@@ -6,7 +6,7 @@ import { addCallRoutes } from "./call_routes.ts";
 import type { EmulatorState } from "./emulator_state.ts";
 import { errorResponse, notFound, toErrorResponse, TwilioError } from "./errors.ts";
 import { faultError } from "./faults.ts";
-import { sleep } from "./limits.ts";
+import { sleep, waitSince } from "./limits.ts";
 import { addNumberRoutes } from "./number_routes.ts";
 import type { Region } from "./regions.ts";
 import { Router } from "./router.ts";
@@ -44,8 +44,8 @@ export function createApiHandler(
   };
 
   /** Runs once the request holds an in-flight slot; the caller frees the slot whatever happens here. */
-  async function admitted(req: Request, url: URL, account: Account): Promise<Reply> {
-    await sleep(state.traffic.latencyMs ?? 0, state.shutdownSignal);
+  async function admitted(req: Request, url: URL, account: Account, arrived: number): Promise<Reply> {
+    await waitSince(arrived, state.traffic.latencyMs ?? 0, state.shutdownSignal);
     const ctx = { req, url, account, store: state.store, switches: state.switches };
     const fault = state.faults.take(account.sid, req.method, url.pathname);
     if (fault) {
@@ -64,6 +64,7 @@ export function createApiHandler(
   }
 
   return async (req, url, region) => {
+    const arrived = performance.now();
     let account: Account;
     try {
       account = authenticate(req, state.store, region, state.switches.inactiveAccountAnswer);
@@ -74,7 +75,7 @@ export function createApiHandler(
       return errorResponse(new TwilioError(429, 20429, "Too Many Requests"), retryAfterHeaders());
     }
     try {
-      return await admitted(req, url, account);
+      return await admitted(req, url, account, arrived);
     } catch (error) {
       return toErrorResponse(error);
     } finally {

@@ -31,6 +31,20 @@ export class InFlightCounter {
   }
 }
 
+/**
+ * Resolves `ms` after `since` (a `performance.now()` reading: when the request arrived), or at once on shutdown.
+ * The added latency is a claim about Twilio's (or LiveKit's) own time, so it counts from arrival: the emulator's
+ * parsing, routing and queueing behind other requests are inside it, not added to it. Never sooner than L; a
+ * timer's lateness (up to about 2 ms) is still added.
+ */
+export async function waitSince(since: number, ms: number, shutdown: AbortSignal): Promise<void> {
+  const due = since + ms;
+  // A timer for a fraction of a millisecond can fire a little early: the clock decides, not the timer.
+  for (let left = due - performance.now(); left > 0 && !shutdown.aborted; left = due - performance.now()) {
+    await sleep(Math.ceil(left), shutdown);
+  }
+}
+
 /** Resolves after `ms`, or at once when the emulator shuts down so no timer outlives it. */
 export function sleep(ms: number, shutdown: AbortSignal): Promise<void> {
   if (ms <= 0 || shutdown.aborted) return Promise.resolve();

@@ -1,7 +1,7 @@
 // The Twirp request pipeline for POST /twirp/livekit.SIP/<Method>, in livekit-server's order: route checks,
 // token (auth middleware), body decoding (Twirp server), grant check and method (pkg/service/sip.go).
 // Around it the emulator adds its request log, latency and injected faults.
-import { sleep } from "../emulator/limits.ts";
+import { sleep, waitSince } from "../emulator/limits.ts";
 import { DROP_CONNECTION, type Reply } from "../emulator/transport.ts";
 import { authenticate, requireSipAdmin } from "./auth.ts";
 import { errorResponse, jsonResponse, toErrorResponse, TwirpError } from "./errors.ts";
@@ -64,10 +64,11 @@ async function answer(
 export function createTwirpHandler(state: EmulatorState): (req: Request, url: URL) => Promise<Reply> {
   const wait = (ms: number) => sleep(ms, state.shutdownSignal);
   return async (req, url) => {
+    const arrived = performance.now();
     const { name, method } = route(req, url);
     const body = await req.text();
     state.requests.record(name, body);
-    await wait(state.config.latencyMs);
+    await waitSince(arrived, state.config.latencyMs, state.shutdownSignal);
 
     const fault = state.faults.take(name, body);
     if (fault?.mode === "fail" || fault?.mode === "reset") {
