@@ -1,7 +1,8 @@
 /**
  * The Twilio operations the product uses, over the official `twilio` SDK with the fetch transport of
  * http-client.ts. The SDK is imported on the first call only, so a path that makes no Twilio call pays nothing,
- * and only the parts used: the base client and the Api and Trunking domains (see `sdk` below).
+ * and only the parts used: the base client, the Trunking domain and the 2010 API's account resources this client
+ * calls (see `sdk` below).
  * Failures surface as `TwilioApiError` (Twilio's status, code, message) or `TwilioNetworkError` (no answer).
  *
  * ```ts
@@ -10,7 +11,11 @@
  * ```
  */
 import type RequestClient from "twilio/lib/base/RequestClient.js";
-import type Api from "twilio/lib/rest/Api.js";
+import type { CallListInstance } from "twilio/lib/rest/api/v2010/account/call.js";
+import type { IncomingPhoneNumberListInstance } from "twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js";
+import type { RecordingListInstance } from "twilio/lib/rest/api/v2010/account/recording.js";
+import type { CredentialListListInstance } from "twilio/lib/rest/api/v2010/account/sip/credentialList.js";
+import type * as V2010Module from "twilio/lib/rest/api/V2010.js";
 import type Trunking from "twilio/lib/rest/Trunking.js";
 import type Twilio from "twilio/lib/rest/Twilio.js";
 import { type TRANSFER_CALLER_IDS, type TRANSFER_MODES, twilioSettingsFromEnv } from "../config.ts";
@@ -248,16 +253,47 @@ export interface TwilioClient {
 
 /**
  * The SDK's parts, each loaded once, on first use: the base client (authentication, request building,
- * RestException) and the two API domains, which the SDK's own Twilio class builds the same way
- * (`new Api(client)`, on first access to `client.api`). The package index would also load TwiML, JWT, webhook and
- * credential-provider code and put all 38 domains in a bundle: this way a function bundles a third as much and
- * starts about 10 ms sooner (`deno task bench`: bundle size, cold start).
+ * RestException), the Trunking domain, which the SDK's own Twilio class builds the same way (`new Trunking(client)`,
+ * on first access to `client.trunking`), and of the 2010 API only the account's resource families this client
+ * calls, each from its own module, on the API's version built as the SDK's Api domain builds it (a `Domain` on
+ * https://api.twilio.com, version 2010-04-01). The package index would also load TwiML, JWT, webhook and
+ * credential-provider code and put all 38 domains in a bundle, and the Api domain's account module loads all 29
+ * of an account's resource families: this way the first call that needs the 2010 API loads about half as much
+ * (`deno task bench`: bundle size, cold start).
  */
 const sdk = {
   client: once(() => import("twilio/lib/base/BaseTwilio.js").then((module) => module.default.Client)),
-  api: once(() => import("twilio/lib/rest/Api.js").then((module) => module.default)),
   trunking: once(() => import("twilio/lib/rest/Trunking.js").then((module) => module.default)),
+  v2010: once(async () => {
+    const [domain, version, credentialLists, incomingPhoneNumbers, calls, recordings] = await Promise.all([
+      import("twilio/lib/base/Domain.js"),
+      import("twilio/lib/base/Version.js"),
+      import("twilio/lib/rest/api/v2010/account/sip/credentialList.js"),
+      import("twilio/lib/rest/api/v2010/account/incomingPhoneNumber.js"),
+      import("twilio/lib/rest/api/v2010/account/call.js"),
+      import("twilio/lib/rest/api/v2010/account/recording.js"),
+    ]);
+    return {
+      Domain: domain.default.default,
+      Version: version.default.default,
+      credentialLists: credentialLists.default.CredentialListListInstance,
+      incomingPhoneNumbers: incomingPhoneNumbers.default.IncomingPhoneNumberListInstance,
+      calls: calls.default.CallListInstance,
+      recordings: recordings.default.RecordingListInstance,
+    };
+  }),
 };
+
+type V2010 = V2010Module.default;
+
+/** One account's resources of the 2010 API, as `client.api.v2010.accounts(sid)` would give them. */
+interface AccountApi {
+  version: V2010;
+  credentialLists: CredentialListListInstance;
+  incomingPhoneNumbers: IncomingPhoneNumberListInstance;
+  calls: CallListInstance;
+  recordings: RecordingListInstance;
+}
 
 /**
  * Loads the SDK's parts now rather than on first use; resolves when they are loaded (or failed: the error
@@ -267,7 +303,7 @@ const sdk = {
  * and before) and moved nothing off the first request's path, which has no idle time for it to fill.
  */
 export function preloadTwilioSdk(): Promise<void> {
-  return Promise.all([sdk.client(), sdk.api(), sdk.trunking()]).then(() => {}, () => {});
+  return Promise.all([sdk.client(), sdk.v2010(), sdk.trunking()]).then(() => {}, () => {});
 }
 
 export function createTwilioClient(
@@ -304,18 +340,28 @@ function accountAccess(
       region: "",
     }) as unknown as Twilio
   );
-  const domains = {
-    api: once(async () => new (await sdk.api())(await client())),
-    trunking: once(async () => new (await sdk.trunking())(await client())),
-  };
-  const account = (api: Api) => api.v2010.accounts(accountSid);
+  const api = once(async (): Promise<AccountApi> => {
+    const [parts, twilio] = await Promise.all([sdk.v2010(), client()]);
+    // Typed as the SDK's V2010, which adds only the `accounts` getter to Version: the list instances use neither.
+    const version = new parts.Version(
+      new parts.Domain(twilio, "https://api.twilio.com"),
+      "2010-04-01",
+    ) as V2010;
+    return {
+      version,
+      credentialLists: parts.credentialLists(version, accountSid),
+      incomingPhoneNumbers: parts.incomingPhoneNumbers(version, accountSid),
+      calls: parts.calls(version, accountSid),
+      recordings: parts.recordings(version, accountSid),
+    };
+  });
+  const trunking = once(async () => new (await sdk.trunking())(await client()));
   return {
+    accountSid,
     accountUrl: `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`,
-    withApi: <T>(operation: (api: Api) => Promise<T>) => call(domains.api, operation),
-    withTrunking: <T>(operation: (trunking: Trunking) => Promise<T>) => call(domains.trunking, operation),
-    account,
+    withApi: <T>(operation: (api: AccountApi) => Promise<T>) => call(api, operation),
+    withTrunking: <T>(operation: (trunking: Trunking) => Promise<T>) => call(trunking, operation),
     trunk: (trunking: Trunking, trunkSid: string) => trunking.v1.trunks(trunkSid),
-    credentialList: (api: Api, listSid: string) => account(api).sip.credentialLists(listSid),
     /** List options that collect every page. */
     all: () => ({ pageSize }),
     /** The response of a GET to `url`, unread, or Twilio's error answer as a typed error. */
@@ -345,29 +391,37 @@ async function call<D, T>(domain: () => Promise<D>, operation: (domain: D) => Pr
 const done = () => undefined;
 
 /** The account itself, and its SIP credential lists with their credentials. */
-function accountMethods({ withApi, account, credentialList, all }: AccountAccess) {
+function accountMethods({ withApi, accountSid, all }: AccountAccess) {
   return {
-    fetchAccount: () => withApi(async (api) => toAccount(await account(api).fetch())),
+    // What AccountContext.fetch does, without the module that loads every resource family of an account.
+    fetchAccount: () =>
+      withApi(async (api) =>
+        toAccount(
+          await api.version.fetch({
+            uri: `/Accounts/${accountSid}.json`,
+            method: "get",
+            headers: { Accept: "application/json" },
+          }),
+        )
+      ),
 
     createCredentialList: (friendlyName) =>
-      withApi(async (api) =>
-        toCredentialList(await account(api).sip.credentialLists.create({ friendlyName }))
-      ),
+      withApi(async (api) => toCredentialList(await api.credentialLists.create({ friendlyName }))),
     listCredentialLists: () =>
-      withApi(async (api) => (await account(api).sip.credentialLists.list(all())).map(toCredentialList)),
-    deleteCredentialList: (listSid) => withApi((api) => credentialList(api, listSid).remove().then(done)),
+      withApi(async (api) => (await api.credentialLists.list(all())).map(toCredentialList)),
+    deleteCredentialList: (listSid) => withApi((api) => api.credentialLists(listSid).remove().then(done)),
     createCredential: (listSid, username, password) =>
       withApi(async (api) =>
-        toCredential(await credentialList(api, listSid).credentials.create({ username, password }))
+        toCredential(await api.credentialLists(listSid).credentials.create({ username, password }))
       ),
     listCredentials: (listSid) =>
-      withApi(async (api) => (await credentialList(api, listSid).credentials.list(all())).map(toCredential)),
+      withApi(async (api) => (await api.credentialLists(listSid).credentials.list(all())).map(toCredential)),
     updateCredentialPassword: (listSid, credentialSid, password) =>
       withApi(async (api) =>
-        toCredential(await credentialList(api, listSid).credentials(credentialSid).update({ password }))
+        toCredential(await api.credentialLists(listSid).credentials(credentialSid).update({ password }))
       ),
     deleteCredential: (listSid, credentialSid) =>
-      withApi((api) => credentialList(api, listSid).credentials(credentialSid).remove().then(done)),
+      withApi((api) => api.credentialLists(listSid).credentials(credentialSid).remove().then(done)),
   } satisfies Partial<TwilioClient>;
 }
 
@@ -434,18 +488,16 @@ function originationUrlMethods({ withTrunking, trunk, all }: AccountAccess) {
 }
 
 /** The account's phone numbers, and which of them are on a trunk. */
-function numberMethods({ withApi, withTrunking, account, trunk, all }: AccountAccess) {
+function numberMethods({ withApi, withTrunking, trunk, all }: AccountAccess) {
   return {
     listIncomingNumbers: ({ phoneNumber } = {}) =>
       withApi(async (api) =>
-        (await account(api).incomingPhoneNumbers.list({ ...all(), phoneNumber })).map(toIncomingNumber)
+        (await api.incomingPhoneNumbers.list({ ...all(), phoneNumber })).map(toIncomingNumber)
       ),
     fetchIncomingNumber: (numberSid) =>
-      withApi(async (api) => toIncomingNumber(await account(api).incomingPhoneNumbers(numberSid).fetch())),
+      withApi(async (api) => toIncomingNumber(await api.incomingPhoneNumbers(numberSid).fetch())),
     updateIncomingNumber: (numberSid, update) =>
-      withApi(async (api) =>
-        toIncomingNumber(await account(api).incomingPhoneNumbers(numberSid).update(update))
-      ),
+      withApi(async (api) => toIncomingNumber(await api.incomingPhoneNumbers(numberSid).update(update))),
     attachNumberToTrunk: (trunkSid, numberSid) =>
       withTrunking(async (trunking) =>
         toIncomingNumber(await trunk(trunking, trunkSid).phoneNumbers.create({ phoneNumberSid: numberSid }))
@@ -460,21 +512,21 @@ function numberMethods({ withApi, withTrunking, account, trunk, all }: AccountAc
 }
 
 /** The account's calls and recordings, a page at a time, and a recording's media. */
-function callAndRecordingMethods({ withApi, account, accountUrl, stream }: AccountAccess) {
+function callAndRecordingMethods({ withApi, accountUrl, stream }: AccountAccess) {
   return {
     listRecordings: ({ pageToken, callSid, pageSize } = {}) =>
       withApi(async (api) => {
-        const recordings = account(api).recordings;
+        const recordings = api.recordings;
         const page = pageToken
           ? await recordings.getPage(`${accountUrl}/Recordings.json?${decodePageToken(pageToken)}`)
           : await recordings.page({ callSid, pageSize });
         return { items: page.instances.map(toRecording), nextPageToken: encodePageToken(page.nextPageUrl) };
       }),
     fetchRecording: (recordingSid) =>
-      withApi(async (api) => toRecording(await account(api).recordings(recordingSid).fetch())),
+      withApi(async (api) => toRecording(await api.recordings(recordingSid).fetch())),
     listCalls: ({ pageToken, pageSize, ...filters } = {}) =>
       withApi(async (api) => {
-        const calls = account(api).calls;
+        const calls = api.calls;
         const page = pageToken
           ? await calls.getPage(`${accountUrl}/Calls.json?${decodePageToken(pageToken)}`)
           : await calls.page({ ...filters, pageSize });
@@ -572,10 +624,11 @@ const isoDate = (value: DateField): string | null =>
 
 const seconds = (value: string | number | null | undefined): number => Number(value ?? 0) || 0;
 
-const toAccount = (a: { sid: string; status: string; friendlyName: string }): TwilioAccount => ({
+/** The account as Twilio's JSON has it (fetched through the version, not an AccountInstance). */
+const toAccount = (a: { sid: string; status: string; friendly_name: string }): TwilioAccount => ({
   sid: a.sid,
   status: a.status,
-  friendlyName: a.friendlyName,
+  friendlyName: a.friendly_name,
 });
 
 const toTrunk = (
