@@ -12,7 +12,7 @@
  *   own retries lowers it by a quarter, so 1,000 numbers against a low per-account concurrency limit all get
  *   through.
  * - Idempotent: attaching an attached number reports `already-attached`, detaching a detached one
- *   `not-attached`. Changes to one user's numbers run one at a time (an advisory lock per credential row).
+ *   `not-attached`. Changes to one user's numbers run one at a time (a lease per credential row, db/locks.ts).
  *
  * ```ts
  * const result = await attachPhoneToMainTrunk(ctx, { userId, numbers: ["+15551234567"] });
