@@ -57,6 +57,17 @@ export async function readCpuTicks(pid: number): Promise<CpuTicks> {
   return { process: userPlusSystem(process), mainThread: userPlusSystem(mainThread) };
 }
 
+/** CPU ticks of every running process whose command is `command` (e.g. all of PostgreSQL's backends), now. */
+export async function readCommandCpuTicks(command: string): Promise<number> {
+  let total = 0;
+  for await (const entry of Deno.readDir("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`).catch(() => ""); // it may have exited
+    if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === command) total += userPlusSystem(stat);
+  }
+  return total;
+}
+
 /** utime + stime from a /proc stat line; the command name (field 2) may hold spaces and parentheses. */
 function userPlusSystem(stat: string): number {
   // After the last ")": field 3 (state) is at index 0, so field n is at index n - 3.

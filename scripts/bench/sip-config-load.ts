@@ -13,6 +13,8 @@
  * - Each side is warmed up, then measured in ABBA order twice (baseline, function, function, baseline, ...), so
  *   that drift in the machine's load (other processes) falls on both sides alike. Requests/s is the mean over a
  *   side's segments; p50 and p99 are the means of the segments' wrk percentiles.
+ * - Shown beside it: the CPU each request costs the server process and PostgreSQL (all its backends), from
+ *   /proc around the segments (cpu.ts), so that a slow run says where its time went.
  */
 import { atLeast, type BenchResult, figure, round } from "./report.ts";
 import type { BenchContext } from "./context.ts";
@@ -20,6 +22,7 @@ import { provisionedCustomer } from "./customers.ts";
 import { BASELINES, functionConfig, startServer } from "./processes.ts";
 import { load, type LoadOptions, type LoadResult } from "./wrk.ts";
 import { mean } from "./stats.ts";
+import { clockTicksPerSecond, readCommandCpuTicks, readCpuTicks } from "./cpu.ts";
 
 const USERS = 32;
 const CONNECTIONS = 16;
@@ -48,13 +51,15 @@ export async function sipConfigThroughput(ctx: BenchContext): Promise<BenchResul
       headers: { apikey: ctx.stack.info.secret_key },
     };
     for (const side of [base, measured]) await load({ ...side, seconds: WARM_UP_SECONDS });
-    const segments = { base: [] as LoadResult[], measured: [] as LoadResult[] };
+    const segments = { base: [] as Segment[], measured: [] as Segment[] };
+    const pids = { base: baseline.pid!, measured: fn.pid! };
     for (
       const side of ["base", "measured", "measured", "base", "base", "measured", "measured", "base"] as const
     ) {
-      segments[side].push(await load(side === "base" ? base : measured));
+      segments[side].push(await loadWithCpu(side === "base" ? base : measured, pids[side]));
     }
     const [b, m] = [meanOf(segments.base), meanOf(segments.measured)];
+    const [bCpu, mCpu] = [await cpuPerRequest(segments.base), await cpuPerRequest(segments.measured)];
     return [figure({
       benchmark: "sip-config-load",
       name: `get-sip-config requests/s (${CONNECTIONS} conn, 4x${SEGMENT_SECONDS} s each)`,
@@ -65,11 +70,40 @@ export async function sipConfigThroughput(ctx: BenchContext): Promise<BenchResul
       details: [
         { name: "p50", measured: round(m.p50Ms, 2), baseline: round(b.p50Ms, 2), unit: "ms" },
         { name: "p99", measured: round(m.p99Ms, 2), baseline: round(b.p99Ms, 2), unit: "ms" },
+        { name: "CPU per request: server process", measured: mCpu.server, baseline: bCpu.server, unit: "µs" },
+        { name: "CPU per request: PostgreSQL", measured: mCpu.postgres, baseline: bCpu.postgres, unit: "µs" },
       ],
     })];
   } finally {
     await Promise.all([fn.stop(), baseline.stop()]);
   }
+}
+
+interface Segment extends LoadResult {
+  /** CPU ticks the server process and PostgreSQL spent during the segment. */
+  ticks: { server: number; postgres: number };
+}
+
+async function loadWithCpu(options: LoadOptions, pid: number): Promise<Segment> {
+  const read = async () => ({
+    server: (await readCpuTicks(pid)).process,
+    postgres: await readCommandCpuTicks("postgres"),
+  });
+  const before = await read();
+  const result = await load(options);
+  const after = await read();
+  return {
+    ...result,
+    ticks: { server: after.server - before.server, postgres: after.postgres - before.postgres },
+  };
+}
+
+async function cpuPerRequest(segments: Segment[]): Promise<{ server: number; postgres: number }> {
+  const microsPerTick = 1_000_000 / await clockTicksPerSecond();
+  const requests = segments.reduce((sum, segment) => sum + segment.requests, 0);
+  const per = (pick: (ticks: Segment["ticks"]) => number) =>
+    round(segments.reduce((sum, segment) => sum + pick(segment.ticks), 0) * microsPerTick / requests, 1);
+  return { server: per((ticks) => ticks.server), postgres: per((ticks) => ticks.postgres) };
 }
 
 function meanOf(results: LoadResult[]): LoadResult {
