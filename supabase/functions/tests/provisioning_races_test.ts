@@ -16,6 +16,9 @@ import {
 import { SecretBox, secretContext } from "../_shared/crypto/secrets.ts";
 import { ServiceSipConfig, SipConfig } from "../_shared/contract/index.ts";
 import { callFunction, invoke, refusal } from "../../../scripts/testing/functions.ts";
+import { testServiceContext } from "../../../scripts/testing/service.ts";
+import { updateCredential } from "../_shared/db/credentials.ts";
+import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 
 const SID = "[0-9a-f]{32}";
 
@@ -197,5 +200,55 @@ stackTest(
     }
     const state = await emulator.state(account.sid);
     assert.equal(state.trunks.length + state.credential_lists.length, 0, "no Twilio request was made");
+  },
+);
+
+stackTest(
+  "ownership: claims saved by one run's concurrent steps all land, whatever order PostgreSQL applies them",
+  async () => {
+    const { user } = await rowWrittenDirectly();
+    // The webhook provisions the row; the claims below come after its run.
+    await waitFor(
+      async () => (await storedCredential({ userId: user.userId })).status === "active",
+      "provisioned",
+    );
+    const before = await storedCredential({ userId: user.userId });
+    const target = { id: before.id as string, userId: user.userId };
+    // The later step's save applied first, then the earlier one's: a whole-object write would drop the later claim.
+    await updateCredential(db(), target, { claimOwnership: { originationUrl: "run-x" } });
+    await updateCredential(db(), target, { claimOwnership: { credential: "run-x" } });
+    const stored = await storedCredential({ id: target.id });
+    assert.deepEqual(stored.owned_resources, {
+      ...before.owned_resources,
+      originationUrl: "run-x",
+      credential: "run-x",
+    });
+  },
+);
+
+stackTest(
+  "ownership: every resource a run creates is recorded as the run's, for many runs at once",
+  async () => {
+    const customers = await Promise.all(Array.from({ length: 8 }, async () => {
+      const user = await newUser();
+      const account = await emulator.createAccount();
+      await createMainTrunkForUser(testServiceContext(), {
+        userId: user.userId,
+        accountSid: account.sid,
+        authToken: account.authToken,
+      });
+      return user;
+    }));
+    const created = ["trunk", "credentialList", "credential", "originationUrl", "fallbackOriginationUrl"];
+    for (const user of customers) {
+      const stored = await storedCredential({ userId: user.userId });
+      const runs = new Set(Object.values(stored.owned_resources));
+      assert.deepEqual(
+        Object.keys(stored.owned_resources).sort(),
+        [...created].sort(),
+        JSON.stringify(stored),
+      );
+      assert.equal(runs.size, 1, "one run created them all");
+    }
   },
 );

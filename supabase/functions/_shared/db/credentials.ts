@@ -76,7 +76,14 @@ function withJsonColumns(sql: Sql, patch: CredentialPatch): Record<string, unkno
   return columns;
 }
 
-export type CredentialPatch = Partial<Omit<CredentialRow, "id" | "userId" | "createdAt" | "updatedAt">>;
+export type CredentialPatch = Partial<Omit<CredentialRow, "id" | "userId" | "createdAt" | "updatedAt">> & {
+  /**
+   * Resources a run has just created, merged into `owned_resources` by the statement itself: the saves of one
+   * run's concurrent steps can reach PostgreSQL in any order, and a whole-object write from an earlier step
+   * would drop a later step's claim.
+   */
+  claimOwnership?: Partial<Record<OwnedResource, string>>;
+};
 
 export interface ProvisioningEvent {
   step: string;
@@ -146,7 +153,7 @@ export async function updateCredential(
   patch: CredentialPatch,
   event?: ProvisioningEvent,
 ): Promise<boolean> {
-  const { authToken, sipPassword, ...plain } = patch;
+  const { authToken, sipPassword, claimOwnership, ...plain } = patch;
   const columns = withJsonColumns(sql, plain);
   const secrets = {
     ...(authToken === undefined ? {} : { authToken }),
@@ -154,9 +161,13 @@ export async function updateCredential(
   };
   // An empty patch still touches the row: the event is a change to it, and the update proves the row exists.
   const assignments = Object.keys(columns).length ? sql(columns) : sql`updated_at = now()`;
+  // Right after the column list: postgres.js writes `sql(columns)` as assignments only where it follows `set`.
+  const claims = claimOwnership
+    ? sql`, owned_resources = owned_resources || ${sql.json(claimOwnership)}::jsonb`
+    : sql``;
   const [{ updated }] = await sql<{ updated: number }[]>`
     with changed as (
-      update public.user_twilio_credentials set ${assignments} where id = ${row.id} returning id
+      update public.user_twilio_credentials set ${assignments}${claims} where id = ${row.id} returning id
     ), secrets_changed as (
       ${
     Object.keys(secrets).length

@@ -399,10 +399,10 @@ class ProvisioningRun {
     patch: CredentialPatch,
     event: ProvisioningEvent,
   ) {
-    const ownedResources = ensured.created
-      ? { ...this.#row.ownedResources, [resource]: this.#runId }
-      : this.#row.ownedResources;
-    await this.#save({ ...patch, ownedResources }, event);
+    await this.#save(
+      ensured.created ? { ...patch, claimOwnership: { [resource]: this.#runId } } : patch,
+      event,
+    );
   }
 
   async #fail(error: unknown): Promise<ProvisionOutcome> {
@@ -505,7 +505,11 @@ class ProvisioningRun {
       outcome: event.outcome,
       twilio_sid: event.twilioSid,
     });
-    this.#row = { ...this.#row, ...patch, updatedAt: new Date() } as CredentialRow;
+    const { claimOwnership, ...columns } = patch;
+    const ownedResources = claimOwnership
+      ? { ownedResources: { ...this.#row.ownedResources, ...claimOwnership } }
+      : {};
+    this.#row = { ...this.#row, ...columns, ...ownedResources, updatedAt: new Date() } as CredentialRow;
     const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event);
     if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
   }
