@@ -11,7 +11,8 @@ import { createPool } from "../../supabase/functions/_shared/db/client.ts";
 import { createLogger } from "../../supabase/functions/_shared/log.ts";
 import { createLiveKitClient } from "../../supabase/functions/_shared/livekit/client.ts";
 import { createTwilioClient } from "../../supabase/functions/_shared/twilio/client.ts";
-import { stackInfo } from "./stack.ts";
+import { emulator, newUser, stackInfo } from "./stack.ts";
+import { createMainTrunkForUser } from "../../supabase/functions/_shared/provisioning/service.ts";
 import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
 
 let sql: ReturnType<typeof createPool> | undefined;
@@ -39,4 +40,16 @@ export function testServiceContext(overrides: Partial<ProvisioningConfig> = {}):
       }),
     log,
   };
+}
+
+/** A new user with a Twilio account of their own in the emulator, connected by the service itself. */
+export async function customerProvisionedDirectly() {
+  const user = await newUser();
+  const account = await emulator.createAccount();
+  await createMainTrunkForUser(testServiceContext(), {
+    userId: user.userId,
+    accountSid: account.sid,
+    authToken: account.authToken,
+  });
+  return { user, account };
 }

@@ -16,9 +16,8 @@ import {
 import { SecretBox, secretContext } from "../_shared/crypto/secrets.ts";
 import { ServiceSipConfig, SipConfig } from "../_shared/contract/index.ts";
 import { callFunction, invoke, refusal } from "../../../scripts/testing/functions.ts";
-import { testServiceContext } from "../../../scripts/testing/service.ts";
+import { customerProvisionedDirectly } from "../../../scripts/testing/service.ts";
 import { updateCredential } from "../_shared/db/credentials.ts";
-import { createMainTrunkForUser } from "../_shared/provisioning/service.ts";
 
 const SID = "[0-9a-f]{32}";
 
@@ -229,16 +228,9 @@ stackTest(
 stackTest(
   "ownership: every resource a run creates is recorded as the run's, for many runs at once",
   async () => {
-    const customers = await Promise.all(Array.from({ length: 8 }, async () => {
-      const user = await newUser();
-      const account = await emulator.createAccount();
-      await createMainTrunkForUser(testServiceContext(), {
-        userId: user.userId,
-        accountSid: account.sid,
-        authToken: account.authToken,
-      });
-      return user;
-    }));
+    const customers = await Promise.all(
+      Array.from({ length: 8 }, async () => (await customerProvisionedDirectly()).user),
+    );
     const created = ["trunk", "credentialList", "credential", "originationUrl", "fallbackOriginationUrl"];
     for (const user of customers) {
       const stored = await storedCredential({ userId: user.userId });

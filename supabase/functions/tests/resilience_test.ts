@@ -13,7 +13,7 @@ import { createMainTrunkForUser, getSipConfigForLiveKit } from "../_shared/provi
 import { sweep } from "../_shared/provisioning/sweep.ts";
 import { repoRoot, run } from "../../../scripts/local/process.ts";
 import { type LegacyCustomer, legacyCustomer } from "../../../scripts/testing/legacy.ts";
-import { testServiceContext } from "../../../scripts/testing/service.ts";
+import { customerProvisionedDirectly, testServiceContext } from "../../../scripts/testing/service.ts";
 import {
   customerWithTrunk,
   db,
@@ -167,13 +167,7 @@ stackTest(
 stackTest(
   "origination: a changed LIVEKIT_SIP_URI is applied to our URL in place by the sweeper",
   async () => {
-    const user = await newUser();
-    const account = await emulator.createAccount();
-    await createMainTrunkForUser(testServiceContext(), {
-      userId: user.userId,
-      accountSid: account.sid,
-      authToken: account.authToken,
-    });
+    const { user, account } = await customerProvisionedDirectly();
     const before = (await emulator.state(account.sid)).trunks[0].origination_urls;
     const moved = testServiceContext({ livekitSipUri: "sip:moved.sip.livekit.cloud;transport=tcp" });
     await db()`update public.user_twilio_credentials set next_attempt_at = null where user_id = ${user.userId}`;
