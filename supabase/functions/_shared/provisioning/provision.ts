@@ -3,7 +3,7 @@
  *
  * - one run per row at a time (a lease lock); callers that waited get the outcome of the run they waited for;
  * - two Twilio round trips on the critical path: {trunk, credential list}, then {credential, association,
- *   origination URL(s), recording}, each round settled in full before the next;
+ *   origination URL(s), recording}; round two starts when round one's answers are in (its writes overlap);
  * - every SID is written to the row the moment it exists, with its owner (this run) when this run created it, so
  *   a crash resumes instead of duplicating and nothing else is ever taken for ours;
  * - the core (trunk, domain, credential list, credential, association) makes a working configuration; an optional
@@ -54,7 +54,7 @@ export type ProvisionOutcome =
   /** Stopped by a transient failure before a working configuration existed; resumable from `next_attempt_at`. */
   | { kind: "retrying"; row: CredentialRow }
   /** Another run holds the row and the caller chose not to wait. */
-  | { kind: "busy"; row: CredentialRow }
+  | { kind: "busy" }
   /** The row does not exist (any more). */
   | { kind: "missing" };
 
@@ -124,23 +124,25 @@ export async function provisionCredential(
   rowId: string,
   options: ProvisionOptions,
 ): Promise<ProvisionOutcome> {
-  const seen = options.seen ?? await loadCredential(ctx.sql, rowId);
-  if (!seen) return { kind: "missing" };
-  if (isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
-  if (seen.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };
+  // A caller that waits reads the row first: a run that finishes while it waits is told apart by the row's change.
+  // One that does not wait (backfill, sweeper) has picked a row with work left and reads it under the lease only.
+  const seen = options.seen ?? (options.wait ? await loadCredential(ctx.sql, rowId) : undefined);
+  if (options.wait && !seen) return { kind: "missing" };
+  if (seen && isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
+  if (seen?.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };
   const locked = await withLock(ctx.sql, `provision:${rowId}`, async () => {
     const row = await loadCredential(ctx.sql, rowId);
     if (!row) return { kind: "missing" } as const;
     if (isProvisioned(row, ctx.config)) return { kind: "active", row } as const;
     // A run finished while we waited: its outcome is ours, trying again at once would not help.
-    const changedMeanwhile = row.updatedAt > seen.updatedAt;
+    const changedMeanwhile = !!seen && row.updatedAt > seen.updatedAt;
     if (row.status === "failed" && (changedMeanwhile || !options.retryFailed)) {
       return { kind: "failed", row } as const;
     }
     if (changedMeanwhile && isServing(row)) return { kind: "active", row } as const;
     return await new ProvisioningRun(ctx, row).execute();
   }, { wait: options.wait });
-  return locked.acquired ? locked.value : { kind: "busy", row: seen };
+  return locked.acquired ? locked.value : { kind: "busy" };
 }
 
 /** The row was deleted while provisioning ran: stop, and undo what this run created. */
@@ -151,6 +153,22 @@ const URI_COLUMN = {
   originationUrl: "originationSipUri",
   fallbackOriginationUrl: "fallbackOriginationSipUri",
 } as const;
+
+/** A resource of round one: its SID, whether this run just created it, and the write that records it. */
+interface RoundOneResource {
+  sid: string;
+  fresh: boolean;
+  recorded: Promise<void>;
+}
+
+/**
+ * A write awaited later (with the next round): marked as handled now, so that one failing before its await is not
+ * an unhandled rejection (which ends a Deno process); the await still sees the failure.
+ */
+function awaitedLater(write: Promise<void>): Promise<void> {
+  write.catch(() => {});
+  return write;
+}
 
 /** A step that failed, with the part it was for: core steps stop the run, optional ones degrade the row. */
 class StepFailure extends Error {
@@ -204,7 +222,11 @@ class ProvisioningRun {
         this.#core("trunk", () => this.#ensureTrunk()),
         this.#core("credential_list", () => this.#ensureCredentialList()),
       ]);
+      // Round two starts once Twilio has answered round one, while round one's SIDs are written: a crash before
+      // they land is resumed by name, as a crash between any create and its write is.
       await settleAll([
+        this.#core("trunk", () => trunk.recorded),
+        this.#core("credential_list", () => list.recorded),
         this.#core("credential", () => this.#ensureCredential(list, password)),
         this.#core("credential_list_association", () => this.#ensureAssociation(trunk, list)),
         this.#optional("origination_url", () => this.#ensureOrigination(trunk, "originationUrl")),
@@ -268,31 +290,37 @@ class ProvisioningRun {
     return { kind: "active", row: this.#row };
   }
 
-  async #ensureTrunk(): Promise<{ sid: string; fresh: boolean }> {
-    if (this.#row.trunkSid) return { sid: this.#row.trunkSid, fresh: false };
+  async #ensureTrunk(): Promise<RoundOneResource> {
+    if (this.#row.trunkSid) return { sid: this.#row.trunkSid, fresh: false, recorded: Promise.resolve() };
     // A trunk found under our deterministic name was created by a run of ours that died before recording it.
     const found = this.#resuming ? await findMainTrunk(this.#twilio, this.#row.userId) : undefined;
     const ensured = found
       ? { resource: found, created: true }
       : await createMainTrunk(this.#twilio, this.#row.userId, trunkSettingsFor(this.#ctx.config));
     const trunk = ensured.resource;
-    await this.#record("trunk", ensured, {
+    const recorded = this.#record("trunk", ensured, {
       trunkSid: trunk.sid,
       domainName: trunk.domainName,
       domainPrefix: trunk.domainName?.split(".")[0] ?? null,
     }, { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } });
-    return { sid: trunk.sid, fresh: !found };
+    return { sid: trunk.sid, fresh: !found, recorded: awaitedLater(recorded) };
   }
 
-  async #ensureCredentialList(): Promise<{ sid: string; fresh: boolean }> {
-    if (this.#row.credentialListSid) return { sid: this.#row.credentialListSid, fresh: false };
+  async #ensureCredentialList(): Promise<RoundOneResource> {
+    if (this.#row.credentialListSid) {
+      return { sid: this.#row.credentialListSid, fresh: false, recorded: Promise.resolve() };
+    }
     const ensured = await ensureCredentialList(this.#twilio, this.#row.userId, { mayExist: this.#resuming });
-    await this.#record("credentialList", ensured, { credentialListSid: ensured.resource.sid }, {
+    const recorded = this.#record("credentialList", ensured, { credentialListSid: ensured.resource.sid }, {
       step: "credential_list",
       outcome: "succeeded",
       twilioSid: ensured.resource.sid,
     });
-    return { sid: ensured.resource.sid, fresh: ensured.created && !this.#resuming };
+    return {
+      sid: ensured.resource.sid,
+      fresh: ensured.created && !this.#resuming,
+      recorded: awaitedLater(recorded),
+    };
   }
 
   async #ensureCredential(list: { sid: string; fresh: boolean }, password: string) {
