@@ -32,6 +32,7 @@ const EXPECTED_VERSIONS = [
   "20261129000800",
   "20261129000900",
   "20261129001000",
+  "20261207000100",
 ];
 
 /** Every column the functions use, with its type. */

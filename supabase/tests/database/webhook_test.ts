@@ -1,6 +1,6 @@
 /**
  * The credential webhook trigger: what it queues through pg_net (here the local stand-in) for INSERT and DELETE,
- * that it queues nothing for UPDATE or a rolled-back transaction, and that it is a harmless no-op on a PostgreSQL
+ * that it queues nothing for UPDATE, a rolled-back transaction or a row inserted with its provisioning run's lease, and that it is a harmless no-op on a PostgreSQL
  * without pg_net/Vault or without the two Vault secrets.
  *
  * On the stack's database a dispatcher delivers and deletes each queued request as soon as it is committed, so the
@@ -11,6 +11,10 @@ import postgres from "postgres";
 import { bootstrapDatabase } from "../../../scripts/local/stack.ts";
 import { pushMigrations } from "../../../scripts/local/supabase-cli.ts";
 import { db, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
+import { createPool, type Sql } from "../../functions/_shared/db/client.ts";
+import { insertClaimedCredential } from "../../functions/_shared/db/credentials.ts";
+import { newLease } from "../../functions/_shared/db/locks.ts";
+import { provisioningLeaseKey, runStarted } from "../../functions/_shared/provisioning/provision.ts";
 import {
   actAs,
   asUser,
@@ -70,6 +74,65 @@ stackTest(
       });
       assert.equal(queued[0].body.record.user_id, userId);
     });
+  },
+);
+
+stackTest(
+  "webhook: create-main-trunk's insert (the row with its run's lease, one statement) queues nothing",
+  async () => {
+    const sql = createPool(stackInfo().db_url, 1); // the functions' pool: its camelCase columns
+    try {
+      await rolledBack(async (tx) => {
+        const userId = await insertUser(tx);
+        const chooser = newLease(`user:${userId}`);
+        await tx`insert into public.service_locks (key, holder, expires_at)
+          values (${chooser.key}, ${chooser.holder}, now() + interval '1 minute')`;
+        const id = crypto.randomUUID();
+        const run = newLease(provisioningLeaseKey(id));
+        // In a transaction, to read what it queued before the dispatcher takes it: the statement is the same.
+        const row = await insertClaimedCredential(
+          tx as unknown as Sql,
+          {
+            id,
+            userId,
+            accountSid: sid("AC"),
+            twilioRegion: "us1",
+            authToken: "v1:local1:ciphertext",
+            label: null,
+            isActive: false,
+            recordingMode: "do-not-record",
+            recordingTrim: "do-not-trim",
+            sipUsername: "user_claimed",
+            sipPassword: "v1:local1:password-ciphertext",
+          },
+          { run, chooser },
+          runStarted(false),
+        );
+
+        assert.equal((await queuedHere(tx)).length, 0, "the webhook leaves a claimed row to its run");
+        assert.equal(row.status, "provisioning");
+        assert.equal(chooser.released, true);
+        const leases = await tx`select key, holder from public.service_locks where key in ${
+          tx([chooser.key, run.key])
+        }`;
+        assert.deepEqual(leases.map((lease) => ({ ...lease })), [{ key: run.key, holder: run.holder }]);
+        const [stored] =
+          await tx`select s.sip_password, c.sip_password as inlet from public.twilio_credential_secrets s
+          join public.user_twilio_credentials c on c.id = s.credential_id where s.credential_id = ${id}`;
+        assert.deepEqual({ ...stored }, { sipPassword: "v1:local1:password-ciphertext", inlet: null });
+        const events =
+          await tx`select step, outcome from public.provisioning_events where credential_id = ${id}`;
+        assert.deepEqual(events.map((event) => ({ ...event })), [{ step: "provision", outcome: "started" }]);
+
+        // The same row without the lease (another system's insert) is posted as ever.
+        await tx`delete from public.service_locks where key = ${run.key}`;
+        await tx`insert into public.user_twilio_credentials (id, user_id, account_sid, auth_token)
+          values (${crypto.randomUUID()}, ${userId}, ${sid("AC")}, 'v1:local1:ciphertext')`;
+        assert.equal((await queuedHere(tx)).length, 1);
+      }, sql);
+    } finally {
+      await sql.end();
+    }
   },
 );
 

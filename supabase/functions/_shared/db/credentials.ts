@@ -8,6 +8,7 @@ import type postgres from "postgres";
 import type { RecordedFailure } from "../contract/get-sip-config.ts";
 import type { ProvisioningStatus, RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
 import type { Sql } from "./client.ts";
+import { type Lease, releaseLeaseSql, takeLeaseSql } from "./locks.ts";
 
 export interface CredentialRow {
   id: string;
@@ -122,25 +123,47 @@ export async function findCredentialForAccount(sql: Sql, userId: string, account
   return row as CredentialRow | undefined;
 }
 
-export async function insertCredential(
+/** A row as create-main-trunk writes it, its secrets encrypted; the id is chosen first, for its run's lease. */
+export type NewCredential = Pick<
+  CredentialRow,
+  | "id"
+  | "userId"
+  | "accountSid"
+  | "twilioRegion"
+  | "authToken"
+  | "label"
+  | "isActive"
+  | "recordingMode"
+  | "recordingTrim"
+  | "sipUsername"
+  | "sipPassword"
+>;
+
+/**
+ * Inserts a row claimed for its first provisioning run, in one statement: `provisioning`, its SIP username and
+ * password stored before Twilio sees them, the run's lease taken (so the database webhook leaves the row to that
+ * run), the lease of the caller that chose to insert it released, and the run's start logged.
+ */
+export async function insertClaimedCredential(
   sql: Sql,
-  row: Pick<
-    CredentialRow,
-    | "userId"
-    | "accountSid"
-    | "twilioRegion"
-    | "authToken"
-    | "label"
-    | "isActive"
-    | "recordingMode"
-    | "recordingTrim"
-  >,
+  row: NewCredential,
+  leases: { run: Lease; chooser: Lease },
+  started: ProvisioningEvent,
 ): Promise<CredentialRow> {
-  // The auth token goes in through the table's inlet column; its trigger stores it with the secrets.
-  const [inserted] = await sql<CredentialRow[]>`insert into public.user_twilio_credentials ${
-    sql(row)
-  } returning *`;
-  return { ...inserted, authToken: row.authToken, sipPassword: null };
+  // The secrets go in through the table's inlet columns; its trigger stores them with the secrets.
+  const [inserted] = await sql<CredentialRow[]>`
+    with inserted as (
+      insert into public.user_twilio_credentials ${sql({ ...row, status: "provisioning" })} returning *
+    ), run_lease as (
+      ${takeLeaseSql(sql, leases.run)}
+    ), chooser_released as (
+      ${releaseLeaseSql(sql, leases.chooser)}
+    ), logged as (
+      ${eventInsert(sql, row, started)}
+    )
+    select * from inserted`;
+  leases.chooser.released = true;
+  return { ...inserted, authToken: row.authToken, sipPassword: row.sipPassword, attachedNumbers: 0 };
 }
 
 /**

@@ -28,55 +28,85 @@ export class LockTimeoutError extends Error {
 let settings: ReturnType<typeof lockSettingsFromEnv> | undefined;
 const lockSettings = () => settings ??= lockSettingsFromEnv();
 
+/** A lease on a key, held by one holder. `released` is set once a statement of the holder's own released it. */
+export interface Lease {
+  readonly key: string;
+  readonly holder: string;
+  released?: boolean;
+}
+
+export const newLease = (key: string): Lease => ({ key, holder: crypto.randomUUID() });
+
 export async function withLock<T>(
   sql: Sql,
   key: string,
-  work: () => Promise<T>,
+  work: (lease: Lease) => Promise<T>,
   options: { wait: boolean },
 ): Promise<LockOutcome<T>> {
-  const { leaseSeconds, waitSeconds } = lockSettings();
-  const holder = crypto.randomUUID();
+  const { waitSeconds } = lockSettings();
+  const lease = newLease(key);
   const deadline = Date.now() + waitSeconds * 1000;
   // Short pauses: a waiter holds nothing while it waits, and the work behind a lock mostly takes well under 1 s.
   for (
     let pause = 10;
-    !(await tryAcquire(sql, key, holder, leaseSeconds));
+    !(await tryAcquire(sql, lease));
     pause = Math.min(pause * 2, 100)
   ) {
     if (!options.wait) return { acquired: false };
     if (Date.now() + pause > deadline) throw new LockTimeoutError(key);
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
-  const renewal = setInterval(
-    () => renew(sql, key, holder, leaseSeconds).catch(() => {}),
-    leaseSeconds * 333,
-  );
-  try {
-    return { acquired: true, value: await work() };
-  } finally {
-    clearInterval(renewal);
-    await sql`delete from public.service_locks where key = ${key} and holder = ${holder}`.catch(() => {});
-  }
+  return { acquired: true, value: await holdLease(sql, lease, work) };
 }
 
 /** The work's value once the lock was waited for (`withLock` with `wait: true` never answers "not acquired"). */
-export async function withLockWaited<T>(sql: Sql, key: string, work: () => Promise<T>): Promise<T> {
+export async function withLockWaited<T>(
+  sql: Sql,
+  key: string,
+  work: (lease: Lease) => Promise<T>,
+): Promise<T> {
   const outcome = await withLock(sql, key, work, { wait: true });
   if (!outcome.acquired) throw new Error(`unreachable: waited for ${key}`);
   return outcome.value;
 }
 
-async function tryAcquire(sql: Sql, key: string, holder: string, leaseSeconds: number): Promise<boolean> {
+/**
+ * Runs `work` under a lease already taken (by `withLock`, or by a statement that created what it guards, see
+ * `takeLeaseSql`), renewing it meanwhile; releases it afterwards unless the work's own statement did.
+ */
+export async function holdLease<T>(sql: Sql, lease: Lease, work: (lease: Lease) => Promise<T>): Promise<T> {
+  const { leaseSeconds } = lockSettings();
+  const renewal = setInterval(() => renew(sql, lease, leaseSeconds).catch(() => {}), leaseSeconds * 333);
+  try {
+    return await work(lease);
+  } finally {
+    clearInterval(renewal);
+    if (!lease.released) await sql`${releaseLeaseSql(sql, lease)}`.catch(() => {});
+  }
+}
+
+/**
+ * Takes a lease on a key nobody can hold yet (one naming a row the same statement inserts), inside that
+ * statement: what it creates is never unguarded, and taking the lease costs no round trip of its own.
+ */
+export const takeLeaseSql = (sql: Sql, lease: Lease) =>
+  sql`insert into public.service_locks (key, holder, expires_at)
+    values (${lease.key}, ${lease.holder}, now() + make_interval(secs => ${lockSettings().leaseSeconds}))`;
+
+/** Releases a lease inside another statement of its holder's; mark it `released` once that statement has run. */
+export const releaseLeaseSql = (sql: Sql, lease: Lease) =>
+  sql`delete from public.service_locks where key = ${lease.key} and holder = ${lease.holder}`;
+
+async function tryAcquire(sql: Sql, lease: Lease): Promise<boolean> {
   const taken = await sql`
-    insert into public.service_locks (key, holder, expires_at)
-    values (${key}, ${holder}, now() + make_interval(secs => ${leaseSeconds}))
+    ${takeLeaseSql(sql, lease)}
     on conflict (key) do update set holder = excluded.holder, expires_at = excluded.expires_at
       where public.service_locks.expires_at < now()
     returning holder`;
   return taken.length === 1;
 }
 
-async function renew(sql: Sql, key: string, holder: string, leaseSeconds: number) {
+async function renew(sql: Sql, lease: Lease, leaseSeconds: number) {
   await sql`update public.service_locks set expires_at = now() + make_interval(secs => ${leaseSeconds})
-    where key = ${key} and holder = ${holder}`;
+    where key = ${lease.key} and holder = ${lease.holder}`;
 }

@@ -24,7 +24,7 @@ import {
   type ProvisioningEvent,
   updateCredential,
 } from "../db/credentials.ts";
-import { withLock } from "../db/locks.ts";
+import { holdLease, type Lease, withLock } from "../db/locks.ts";
 import type { Logger } from "../log.ts";
 import type { ServiceContext } from "../service-context.ts";
 import type { TwilioClient } from "../twilio/client.ts";
@@ -130,7 +130,7 @@ export async function provisionCredential(
   if (options.wait && !seen) return { kind: "missing" };
   if (seen && isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
   if (seen?.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };
-  const locked = await withLock(ctx.sql, `provision:${rowId}`, async () => {
+  const locked = await withLock(ctx.sql, provisioningLeaseKey(rowId), async () => {
     const row = await loadCredential(ctx.sql, rowId);
     if (!row) return { kind: "missing" } as const;
     if (isProvisioned(row, ctx.config)) return { kind: "active", row } as const;
@@ -143,6 +143,32 @@ export async function provisionCredential(
     return await new ProvisioningRun(ctx, row).execute();
   }, { wait: options.wait });
   return locked.acquired ? locked.value : { kind: "busy" };
+}
+
+/** The lease of a row's provisioning runs (the database webhook checks it too: see its migration of 2026-12-07). */
+export const provisioningLeaseKey = (rowId: string) => `provision:${rowId}`;
+
+/** What a run records as it starts, before Twilio sees anything. */
+export const runStarted = (resuming: boolean): ProvisioningEvent => ({
+  step: "provision",
+  outcome: "started",
+  detail: { resuming },
+});
+
+/**
+ * The first run of a row its caller has just inserted claimed (insertClaimedCredential: the run's lease taken,
+ * the SIP password stored and the start logged by the insert itself): nothing to read, wait for or record first.
+ */
+export async function provisionClaimedCredential(
+  ctx: ServiceContext,
+  row: CredentialRow,
+  lease: Lease,
+): Promise<ProvisionOutcome> {
+  return await holdLease(
+    ctx.sql,
+    lease,
+    () => new ProvisioningRun(ctx, row, { claimedAtInsert: true }).execute(),
+  );
 }
 
 /** The row was deleted while provisioning ran: stop, and undo what this run created. */
@@ -185,13 +211,16 @@ class ProvisioningRun {
   readonly #runId = crypto.randomUUID();
   /** A previous run died mid-way: resources it created may exist without their SIDs on the row. */
   readonly #resuming: boolean;
+  /** The row was inserted for this run, its start already recorded (provisionClaimedCredential). */
+  readonly #claimedAtInsert: boolean;
   readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
   #twilio!: TwilioClient;
 
-  constructor(ctx: ServiceContext, row: CredentialRow) {
+  constructor(ctx: ServiceContext, row: CredentialRow, options: { claimedAtInsert?: boolean } = {}) {
     this.#ctx = ctx;
     this.#row = row;
-    this.#resuming = row.status === "provisioning";
+    this.#claimedAtInsert = options.claimedAtInsert ?? false;
+    this.#resuming = !this.#claimedAtInsert && row.status === "provisioning";
     this.#log = ctx.log.child({ credential_id: row.id, user_id: row.userId, run_id: this.#runId });
   }
 
@@ -211,12 +240,14 @@ class ProvisioningRun {
       : generateSipPassword();
     try {
       // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it.
-      await this.#save({
-        status: this.#row.provisionedAt ? this.#row.status : "provisioning",
-        sipUsername: this.#row.sipUsername ?? sipUsernameFor(this.#row.userId),
-        sipPassword: this.#row.sipPassword ??
-          await this.#ctx.secrets.encrypt(password, secretContext("sip_password", this.#row.userId)),
-      }, { step: "provision", outcome: "started", detail: { resuming: this.#resuming } });
+      if (!this.#claimedAtInsert) {
+        await this.#save({
+          status: this.#row.provisionedAt ? this.#row.status : "provisioning",
+          sipUsername: this.#row.sipUsername ?? sipUsernameFor(this.#row.userId),
+          sipPassword: this.#row.sipPassword ??
+            await this.#ctx.secrets.encrypt(password, secretContext("sip_password", this.#row.userId)),
+        }, runStarted(this.#resuming));
+      }
 
       const [trunk, list] = await settleAll([
         this.#core("trunk", () => this.#ensureTrunk()),

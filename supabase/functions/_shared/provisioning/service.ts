@@ -14,19 +14,26 @@ import {
   type CredentialRowWithoutToken,
   deleteCredential,
   findCredentialForAccount,
-  insertCredential,
+  insertClaimedCredential,
   updateCredential,
 } from "../db/credentials.ts";
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
-import { withLockWaited } from "../db/locks.ts";
+import { newLease, withLockWaited } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
 import { isCredentialFailure, isRateLimitAnswer, TwilioApiError } from "../twilio/errors.ts";
 import type { RecordingMode, TwilioRegion } from "../contract/fields.ts";
 import type { MainTrunk } from "../contract/create-main-trunk.ts";
 import type { ServiceSipConfig, SipConfig } from "../contract/get-sip-config.ts";
-import { trunkFriendlyNameFor } from "./names.ts";
+import { generateSipPassword, sipUsernameFor, trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
-import { isProvisioned, isServing, provisionCredential } from "./provision.ts";
+import {
+  isProvisioned,
+  isServing,
+  provisionClaimedCredential,
+  provisionCredential,
+  provisioningLeaseKey,
+  runStarted,
+} from "./provision.ts";
 import { continueInBackground } from "../background.ts";
 import { managesLiveKit } from "../livekit/side.ts";
 import { enableTrunkRecording } from "./trunk-steps.ts";
@@ -53,8 +60,10 @@ export async function createMainTrunkForUser(
 ): Promise<MainTrunk> {
   // At most twice: a row we waited on can vanish when its run found the credentials bad; then we try ourselves.
   for (let attempt = 1;; attempt++) {
-    const { row, createdNow } = await chooseCredentialRow(ctx, input);
-    const outcome = await provisionCredential(ctx, row.id, { wait: true, retryFailed: true, seen: row });
+    const { row, createdNow, runLease } = await chooseCredentialRow(ctx, input);
+    const outcome = runLease
+      ? await provisionClaimedCredential(ctx, row, runLease)
+      : await provisionCredential(ctx, row.id, { wait: true, retryFailed: true, seen: row });
     if (outcome.kind === "missing" || outcome.kind === "busy") {
       if (attempt === 1) continue;
       throw new ApiError(
@@ -78,25 +87,40 @@ export async function createMainTrunkForUser(
 
 /**
  * The user's row for this Twilio account, chosen under a per-user lock so that concurrent identical requests
- * share one row (and so one trunk). A new token for a known account is checked with Twilio before it replaces
- * the stored one.
+ * share one row (and so one trunk). A new row is inserted claimed for its first run (its lease comes back as
+ * `runLease`), in the statement that also releases the per-user lock. A new token for a known account is checked
+ * with Twilio before it replaces the stored one.
  */
 async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkInput) {
-  return await withLockWaited(ctx.sql, `user:${input.userId}`, async () => {
+  return await withLockWaited(ctx.sql, `user:${input.userId}`, async (userLease) => {
     const existing = await findCredentialForAccount(ctx.sql, input.userId, input.accountSid);
     const storedToken = await ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId));
     if (!existing) {
-      const row = await insertCredential(ctx.sql, {
-        userId: input.userId,
-        accountSid: input.accountSid,
-        authToken: storedToken,
-        label: input.label ?? null,
-        twilioRegion: input.region ?? "us1",
-        isActive: false,
-        recordingMode: input.recordingMode ?? ctx.config.recording.mode,
-        recordingTrim: ctx.config.recording.trim,
-      });
-      return { row, createdNow: true };
+      const id = crypto.randomUUID();
+      const runLease = newLease(provisioningLeaseKey(id));
+      const sipPassword = await ctx.secrets.encrypt(
+        generateSipPassword(),
+        secretContext("sip_password", input.userId),
+      );
+      const row = await insertClaimedCredential(
+        ctx.sql,
+        {
+          id,
+          userId: input.userId,
+          accountSid: input.accountSid,
+          authToken: storedToken,
+          label: input.label ?? null,
+          twilioRegion: input.region ?? "us1",
+          isActive: false,
+          recordingMode: input.recordingMode ?? ctx.config.recording.mode,
+          recordingTrim: ctx.config.recording.trim,
+          sipUsername: sipUsernameFor(input.userId),
+          sipPassword,
+        },
+        { run: runLease, chooser: userLease },
+        runStarted(false),
+      );
+      return { row, createdNow: true, runLease };
     }
     const region = input.region ?? existing.twilioRegion;
     const tokenChanged = !constantTimeEqual(await readAuthToken(ctx.secrets, existing), input.authToken);
@@ -115,7 +139,7 @@ async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkIn
     if (input.label !== undefined && input.label !== existing.label) {
       await updateCredential(ctx.sql, existing, { label: input.label });
     }
-    return { row: existing, createdNow: false };
+    return { row: existing, createdNow: false, runLease: undefined };
   });
 }
 
