@@ -30,7 +30,8 @@ export async function backfillThroughput(ctx: BenchContext): Promise<BenchResult
   const userIds = await seedUnprovisionedRows(ctx, ROWS);
   const env = ctx.stack.functionEnv;
   const config = provisioningConfigFromEnv(env);
-  // Round 2: credential, association, recording, and an origination URL per configured LiveKit URI.
+  // Round 2: credential, association, an origination URL per configured LiveKit URI, and recording where the
+  // row's mode is not the one a new trunk comes with (counted anyway: an upper bound on the round's width).
   const secondRound = 3 + (config.livekitSipUri ? 1 : 0) + (config.livekitSipUriFallback ? 1 : 0);
   const rowFloorMs = LATENCY_MS *
     (Math.ceil(2 / LIMIT_PER_ACCOUNT) + Math.ceil(secondRound / LIMIT_PER_ACCOUNT));

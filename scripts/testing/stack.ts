@@ -10,6 +10,7 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import type { FunctionName } from "../../supabase/functions/_shared/contract/index.ts";
+import type { RecordingMode } from "../../supabase/functions/_shared/contract/fields.ts";
 import type { ProjectInfo, StackInfo } from "../local/stack.ts";
 import { checkingAnswers } from "./contract-check.ts";
 import { invoke } from "./functions.ts";
@@ -124,10 +125,14 @@ export async function customerWithTrunk(body: Record<string, unknown> = {}): Pro
  * A not yet provisioned credential row written without the database's webhook, as create-main-trunk would start
  * one: then only the runs a test starts (with their own settings) touch it, never the webhook's.
  */
-export async function quietCredentialRow(userId: string, account: { sid: string; authToken: string }) {
+export async function quietCredentialRow(
+  userId: string,
+  account: { sid: string; authToken: string },
+  recordingMode: RecordingMode = "do-not-record",
+) {
   const [row] = await withoutWebhook((tx) =>
-    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, is_active)
-      values (${userId}, ${account.sid}, ${account.authToken}, false) returning id`
+    tx`insert into public.user_twilio_credentials (user_id, account_sid, auth_token, is_active, recording_mode)
+      values (${userId}, ${account.sid}, ${account.authToken}, false, ${recordingMode}) returning id`
   );
   return row.id as string;
 }

@@ -58,7 +58,7 @@ stackTest(
 );
 
 stackTest(
-  "create-main-trunk: with LOG_LEVEL=debug each Twilio request and provisioning step is logged",
+  "create-main-trunk: with LOG_LEVEL=debug each Twilio request and provisioning step is logged (no recording request for the default)",
   async () => {
     // The test stack runs the functions with LOG_LEVEL=debug.
     const user = await newUser();
@@ -78,6 +78,9 @@ stackTest(
     assert.equal(trunkCreate.attempt, 1);
     const steps = lines.filter((line) => line.event === "provisioning_step").map((line) => line.step);
     assert.ok(steps.includes("trunk") && steps.includes("credential"), steps.join(","));
+    // A new trunk comes with do-not-record (Twilio's default, in the created trunk's answer): nothing to send.
+    assert.ok(steps.includes("recording"), steps.join(","));
+    assert.ok(!requests.some((line) => line.path.endsWith("/Recording")), "no recording request");
     assert.ok(data.trunkSid);
   },
 );

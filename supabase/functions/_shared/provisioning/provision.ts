@@ -27,7 +27,7 @@ import {
 import { holdLease, type Lease, withLock } from "../db/locks.ts";
 import type { Logger } from "../log.ts";
 import type { ServiceContext } from "../service-context.ts";
-import type { TwilioClient } from "../twilio/client.ts";
+import type { TrunkRecording, TwilioClient } from "../twilio/client.ts";
 import { isTransientFailure, nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import { nextAttemptAt } from "./backoff.ts";
 import { generateSipPassword, sipUsernameFor } from "./names.ts";
@@ -185,6 +185,8 @@ interface RoundOneResource {
   sid: string;
   fresh: boolean;
   recorded: Promise<void>;
+  /** A trunk's recording settings, when Twilio returned the trunk in this run (it was created or found). */
+  recording?: TrunkRecording;
 }
 
 /**
@@ -334,7 +336,7 @@ class ProvisioningRun {
       domainName: trunk.domainName,
       domainPrefix: trunk.domainName?.split(".")[0] ?? null,
     }, { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } });
-    return { sid: trunk.sid, fresh: !found, recorded: awaitedLater(recorded) };
+    return { sid: trunk.sid, fresh: !found, recorded: awaitedLater(recorded), recording: trunk.recording };
   }
 
   async #ensureCredentialList(): Promise<RoundOneResource> {
@@ -436,8 +438,12 @@ class ProvisioningRun {
     });
   }
 
-  /** On our trunk, the row's recording is applied; on one we adopted, the trunk's own is read and recorded. */
-  async #ensureRecording(trunk: { sid: string }) {
+  /**
+   * On our trunk, the row's recording is applied (unless the trunk, as Twilio returned it in this run, has it
+   * already: a new trunk comes with do-not-record and do-not-trim); on one we adopted, the trunk's own is read and
+   * recorded.
+   */
+  async #ensureRecording(trunk: { sid: string; recording?: TrunkRecording }) {
     if (!this.#row.ownedResources.trunk) {
       const existing = await this.#twilio.fetchTrunk(trunk.sid);
       await this.#save(
@@ -447,8 +453,9 @@ class ProvisioningRun {
       return;
     }
     const recording = { mode: this.#row.recordingMode, trim: this.#row.recordingTrim };
-    await enableTrunkRecording(this.#twilio, trunk.sid, recording);
-    await this.#event({ step: "recording", outcome: "succeeded", detail: recording });
+    const alreadySet = trunk.recording?.mode === recording.mode && trunk.recording.trim === recording.trim;
+    if (!alreadySet) await enableTrunkRecording(this.#twilio, trunk.sid, recording);
+    await this.#event({ step: "recording", outcome: "succeeded", detail: { ...recording, alreadySet } });
   }
 
   /** A SID on the row, and this run as its owner when it created the resource. */
