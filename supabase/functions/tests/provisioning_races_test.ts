@@ -7,6 +7,7 @@ import {
   db,
   emulator,
   newUser,
+  quietCredentialRow,
   serviceClient,
   stackInfo,
   stackTest,
@@ -69,6 +70,46 @@ stackTest(
 
     const again = await invoke(user.supabase, "create-main-trunk", { method: "POST", body });
     assert.equal(again.trunkSid, [...trunkSids][0], "repeating the request returns the same trunk");
+  },
+);
+
+/** The leases held for a user: theirs, and those of every credential row they ever had (the event log keeps ids). */
+async function leasesHeldFor(userId: string): Promise<string[]> {
+  const held = await db()`select key from public.service_locks where key = ${`user:${userId}`}
+    or key in (select 'provision:' || credential_id from public.provisioning_events where user_id = ${userId})`;
+  return held.map((lease) => lease.key);
+}
+
+stackTest(
+  "leases: none is left held after create-main-trunk provisions a new row or a known one, or refuses a token",
+  async () => {
+    const user = await newUser();
+    const account = await emulator.createAccount();
+    const body = { accountSid: account.sid, authToken: account.authToken };
+    await invoke(user.supabase, "create-main-trunk", { method: "POST", body });
+    assert.deepEqual(
+      await leasesHeldFor(user.userId),
+      [],
+      "a new row: its run's lease went with its last write",
+    );
+
+    const known = await newUser();
+    const knownAccount = await emulator.createAccount();
+    await quietCredentialRow(known.userId, knownAccount); // a row another system wrote, not provisioned yet
+    await invoke(known.supabase, "create-main-trunk", {
+      method: "POST",
+      body: { accountSid: knownAccount.sid, authToken: knownAccount.authToken },
+    });
+    assert.deepEqual(await leasesHeldFor(known.userId), [], "a known row");
+
+    const refused = await newUser();
+    const refusedAccount = await emulator.createAccount();
+    const answer = await callFunction(refused.supabase, "create-main-trunk", {
+      method: "POST",
+      body: { accountSid: refusedAccount.sid, authToken: "0".repeat(32) },
+    });
+    assert.ok(answer.error, "a wrong token is refused");
+    assert.deepEqual(await leasesHeldFor(refused.userId), [], "a refused token");
   },
 );
 

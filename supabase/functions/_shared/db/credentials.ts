@@ -167,14 +167,16 @@ export async function insertClaimedCredential(
 }
 
 /**
- * Applies a patch and, in the same statement, appends the event that explains it. Returns false when the row no
- * longer exists (it was deleted while we worked), which callers treat as a reason to stop and clean up.
+ * Applies a patch and, in the same statement, appends the event that explains it (and releases the writer's lease,
+ * when this is its last write under it). Returns false when the row no longer exists (it was deleted while we
+ * worked), which callers treat as a reason to stop and clean up.
  */
 export async function updateCredential(
   sql: Sql,
   row: Pick<CredentialRow, "id" | "userId">,
   patch: CredentialPatch,
   event?: ProvisioningEvent,
+  options: { releasing?: Lease } = {},
 ): Promise<boolean> {
   const { authToken, sipPassword, claimOwnership, ...plain } = patch;
   const columns = withJsonColumns(sql, plain);
@@ -200,8 +202,16 @@ export async function updateCredential(
   }
     ), logged as (
       ${event ? eventInsert(sql, row, event, sql`where exists (select from changed)`) : sql`select 1`}
+    ), released as (
+      ${
+    options.releasing
+      ? sql`${releaseLeaseSql(sql, options.releasing)} and exists (select from changed)`
+      : sql`select 1`
+  }
     )
     select (select count(*) from changed)::int as updated`;
+  // A row found gone keeps its lease: the writer still has cleaning up to do under it.
+  if (options.releasing && updated === 1) options.releasing.released = true;
   return updated === 1;
 }
 

@@ -130,7 +130,7 @@ export async function provisionCredential(
   if (options.wait && !seen) return { kind: "missing" };
   if (seen && isProvisioned(seen, ctx.config)) return { kind: "active", row: seen };
   if (seen?.status === "failed" && !options.retryFailed) return { kind: "failed", row: seen };
-  const locked = await withLock(ctx.sql, provisioningLeaseKey(rowId), async () => {
+  const locked = await withLock(ctx.sql, provisioningLeaseKey(rowId), async (lease) => {
     const row = await loadCredential(ctx.sql, rowId);
     if (!row) return { kind: "missing" } as const;
     if (isProvisioned(row, ctx.config)) return { kind: "active", row } as const;
@@ -140,7 +140,7 @@ export async function provisionCredential(
       return { kind: "failed", row } as const;
     }
     if (changedMeanwhile && isServing(row)) return { kind: "active", row } as const;
-    return await new ProvisioningRun(ctx, row).execute();
+    return await new ProvisioningRun(ctx, row, { lease }).execute();
   }, { wait: options.wait });
   return locked.acquired ? locked.value : { kind: "busy" };
 }
@@ -167,7 +167,7 @@ export async function provisionClaimedCredential(
   return await holdLease(
     ctx.sql,
     lease,
-    () => new ProvisioningRun(ctx, row, { claimedAtInsert: true }).execute(),
+    () => new ProvisioningRun(ctx, row, { lease, claimedAtInsert: true }).execute(),
   );
 }
 
@@ -215,12 +215,15 @@ class ProvisioningRun {
   readonly #resuming: boolean;
   /** The row was inserted for this run, its start already recorded (provisionClaimedCredential). */
   readonly #claimedAtInsert: boolean;
+  /** The row's provisioning lease: the finishing write releases it (on any other way out, its holder does). */
+  readonly #lease: Lease;
   readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
   #twilio!: TwilioClient;
 
-  constructor(ctx: ServiceContext, row: CredentialRow, options: { claimedAtInsert?: boolean } = {}) {
+  constructor(ctx: ServiceContext, row: CredentialRow, options: { lease: Lease; claimedAtInsert?: boolean }) {
     this.#ctx = ctx;
     this.#row = row;
+    this.#lease = options.lease;
     this.#claimedAtInsert = options.claimedAtInsert ?? false;
     this.#resuming = !this.#claimedAtInsert && row.status === "provisioning";
     this.#log = ctx.log.child({ credential_id: row.id, user_id: row.userId, run_id: this.#runId });
@@ -318,7 +321,7 @@ class ProvisioningRun {
       step: "provision",
       outcome: "succeeded",
       detail: degraded ? { degraded: this.#degraded } : undefined,
-    });
+    }, { last: true });
     this.#log.info("provisioned", { trunk_sid: this.#row.trunkSid, resumed: this.#resuming, degraded });
     return { kind: "active", row: this.#row };
   }
@@ -565,7 +568,7 @@ class ProvisioningRun {
   }
 
   /** Records a change; memory first, so a SID is known for cleanup even if the write finds the row gone. */
-  async #save(patch: CredentialPatch, event: ProvisioningEvent) {
+  async #save(patch: CredentialPatch, event: ProvisioningEvent, options: { last?: boolean } = {}) {
     this.#log.debug("provisioning_step", {
       step: event.step,
       outcome: event.outcome,
@@ -576,7 +579,9 @@ class ProvisioningRun {
       ? { ownedResources: { ...this.#row.ownedResources, ...claimOwnership } }
       : {};
     this.#row = { ...this.#row, ...columns, ...ownedResources, updatedAt: new Date() } as CredentialRow;
-    const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event);
+    const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event, {
+      releasing: options.last ? this.#lease : undefined,
+    });
     if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
   }
 
