@@ -185,7 +185,7 @@ interface RoundOneResource {
   sid: string;
   fresh: boolean;
   recorded: Promise<void>;
-  /** A trunk's recording settings, when Twilio returned the trunk in this run (it was created or found). */
+  /** A trunk's recording settings, when this run created it (as Twilio's answer gave them). */
   recording?: TrunkRecording;
 }
 
@@ -339,7 +339,9 @@ class ProvisioningRun {
       domainName: trunk.domainName,
       domainPrefix: trunk.domainName?.split(".")[0] ?? null,
     }, { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } });
-    return { sid: trunk.sid, fresh: !found, recorded: awaitedLater(recorded), recording: trunk.recording };
+    // Only a create's answer is trusted for recording: a new trunk has Twilio's defaults (do-not-record, do-not-trim).
+    const recording = found ? undefined : trunk.recording;
+    return { sid: trunk.sid, fresh: !found, recorded: awaitedLater(recorded), recording };
   }
 
   async #ensureCredentialList(): Promise<RoundOneResource> {
@@ -442,9 +444,8 @@ class ProvisioningRun {
   }
 
   /**
-   * On our trunk, the row's recording is applied (unless the trunk, as Twilio returned it in this run, has it
-   * already: a new trunk comes with do-not-record and do-not-trim); on one we adopted, the trunk's own is read and
-   * recorded.
+   * On our trunk, the row's recording is applied (unless the trunk, created by this run, has it already: a new
+   * trunk comes with do-not-record and do-not-trim); on one we adopted, the trunk's own is read and recorded.
    */
   async #ensureRecording(trunk: { sid: string; recording?: TrunkRecording }) {
     if (!this.#row.ownedResources.trunk) {
