@@ -277,9 +277,10 @@ export async function loadOrphanedSecrets(sql: Sql, credentialId: string) {
 }
 
 /**
- * Swaps a row's secrets for `replacement` (plaintext sealed, or values re-encrypted under a new key) if, and only
- * if, the row still holds the values read, so a secret changed in the meantime is never overwritten; `event`
- * records the swap with it.
+ * Swaps a row's secrets for `replacement` (plaintext sealed, or values re-encrypted under a new key): each secret
+ * that changes is written if, and only if, the row still holds the value read, so a secret changed in the meantime
+ * is never overwritten, and one that does not change is neither written nor a condition (a run storing a new SIP
+ * password while another system's plaintext token is sealed touch different columns). `event` records the swap.
  */
 export async function replaceSecrets(
   sql: Sql,
@@ -287,12 +288,20 @@ export async function replaceSecrets(
   replacement: Pick<CredentialRow, "authToken" | "sipPassword">,
   event: ProvisioningEvent,
 ): Promise<boolean> {
+  const tokenChanges = replacement.authToken !== row.authToken;
+  const passwordChanges = replacement.sipPassword !== row.sipPassword;
+  if (!tokenChanges && !passwordChanges) return true;
+  const columns = {
+    ...(tokenChanges ? { authToken: replacement.authToken } : {}),
+    ...(passwordChanges ? { sipPassword: replacement.sipPassword } : {}),
+    updatedAt: new Date(),
+  };
   const [{ replaced }] = await sql<{ replaced: number }[]>`
     with changed as (
-      update public.twilio_credential_secrets
-      set auth_token = ${replacement.authToken}, sip_password = ${replacement.sipPassword}, updated_at = now()
-      where credential_id = ${row.id} and auth_token = ${row.authToken}
-        and sip_password is not distinct from ${row.sipPassword}
+      update public.twilio_credential_secrets set ${sql(columns)}
+      where credential_id = ${row.id}
+        ${tokenChanges ? sql`and auth_token = ${row.authToken}` : sql``}
+        ${passwordChanges ? sql`and sip_password is not distinct from ${row.sipPassword}` : sql``}
       returning credential_id
     ), logged as (
       ${eventInsert(sql, row, event, sql`where exists (select from changed)`)}

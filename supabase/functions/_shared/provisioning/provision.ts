@@ -31,7 +31,7 @@ import type { TrunkRecording, TwilioClient } from "../twilio/client.ts";
 import { isTransientFailure, nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import { nextAttemptAt } from "./backoff.ts";
 import { generateSipPassword, sipUsernameFor } from "./names.ts";
-import { readAuthToken, sealPlaintextSecrets } from "./stored-secrets.ts";
+import { readAuthToken, readSipPassword, sealPlaintextSecrets } from "./stored-secrets.ts";
 import {
   addLiveKitOriginationToTrunk,
   associateCredentialList,
@@ -189,15 +189,6 @@ interface RoundOneResource {
   recording?: TrunkRecording;
 }
 
-/**
- * A write awaited later (with the next round): marked as handled now, so that one failing before its await is not
- * an unhandled rejection (which ends a Deno process); the await still sees the failure.
- */
-function awaitedLater(write: Promise<void>): Promise<void> {
-  write.catch(() => {});
-  return write;
-}
-
 /** A step that failed, with the part it was for: core steps stop the run, optional ones degrade the row. */
 class StepFailure extends Error {
   constructor(readonly part: string, readonly optional: boolean, override readonly cause: unknown) {
@@ -218,6 +209,8 @@ class ProvisioningRun {
   /** The row's provisioning lease: the finishing write releases it (on any other way out, its holder does). */
   readonly #lease: Lease;
   readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
+  /** Round one's writes, which round two does not wait for: a run that fails waits for them before anything. */
+  readonly #writesInFlight: Promise<void>[] = [];
   #twilio!: TwilioClient;
 
   constructor(ctx: ServiceContext, row: CredentialRow, options: { lease: Lease; claimedAtInsert?: boolean }) {
@@ -231,28 +224,30 @@ class ProvisioningRun {
 
   async execute(): Promise<ProvisionOutcome> {
     // Failing before any Twilio step (no key to decrypt with, no client) is not the row's failure: it propagates.
-    this.#row = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, this.#row);
     const authToken = await readAuthToken(this.#ctx.secrets, this.#row);
     this.#twilio = this.#ctx.twilio(
       { accountSid: this.#row.accountSid, authToken, region: this.#row.twilioRegion },
       this.#log,
     );
     const password = this.#row.sipPassword
-      ? await this.#ctx.secrets.decrypt(
-        this.#row.sipPassword,
-        secretContext("sip_password", this.#row.userId),
-      )
+      ? await readSipPassword(this.#ctx.secrets, this.#row)
       : generateSipPassword();
     try {
-      // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it.
-      if (!this.#claimedAtInsert) {
-        await this.#save({
+      // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it. Plaintext another
+      // system wrote is sealed meanwhile: the two writes touch different columns (see replaceSecrets).
+      await Promise.all([
+        this.#sealPlaintext(),
+        this.#claimedAtInsert ? undefined : this.#save({
           status: this.#row.provisionedAt ? this.#row.status : "provisioning",
           sipUsername: this.#row.sipUsername ?? sipUsernameFor(this.#row.userId),
-          sipPassword: this.#row.sipPassword ??
-            await this.#ctx.secrets.encrypt(password, secretContext("sip_password", this.#row.userId)),
-        }, runStarted(this.#resuming));
-      }
+          ...(this.#row.sipPassword === null && {
+            sipPassword: await this.#ctx.secrets.encrypt(
+              password,
+              secretContext("sip_password", this.#row.userId),
+            ),
+          }),
+        }, runStarted(this.#resuming)),
+      ]);
 
       const [trunk, list] = await settleAll([
         this.#core("trunk", () => this.#ensureTrunk()),
@@ -281,6 +276,24 @@ class ProvisioningRun {
     } catch (error) {
       return await this.#fail(error);
     }
+  }
+
+  /** Seals what the row holds in plaintext; the row in memory takes the sealed values (and keeps other changes). */
+  async #sealPlaintext() {
+    const before = this.#row;
+    const sealed = await sealPlaintextSecrets(this.#ctx.sql, this.#ctx.secrets, before);
+    this.#row = {
+      ...this.#row,
+      authToken: sealed.authToken,
+      sipPassword: sealed.sipPassword === before.sipPassword ? this.#row.sipPassword : sealed.sipPassword,
+    };
+  }
+
+  /** A write awaited later: marked as handled now (an unhandled rejection ends a Deno process), and kept. */
+  #writeInFlight(write: Promise<void>): Promise<void> {
+    write.catch(() => {});
+    this.#writesInFlight.push(write);
+    return write;
   }
 
   async #core<T>(part: string, step: () => Promise<T>): Promise<T> {
@@ -341,7 +354,7 @@ class ProvisioningRun {
     }, { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } });
     // Only a create's answer is trusted for recording: a new trunk has Twilio's defaults (do-not-record, do-not-trim).
     const recording = found ? undefined : trunk.recording;
-    return { sid: trunk.sid, fresh: !found, recorded: awaitedLater(recorded), recording };
+    return { sid: trunk.sid, fresh: !found, recorded: this.#writeInFlight(recorded), recording };
   }
 
   async #ensureCredentialList(): Promise<RoundOneResource> {
@@ -357,7 +370,7 @@ class ProvisioningRun {
     return {
       sid: ensured.resource.sid,
       fresh: ensured.created && !this.#resuming,
-      recorded: awaitedLater(recorded),
+      recorded: this.#writeInFlight(recorded),
     };
   }
 
@@ -476,9 +489,12 @@ class ProvisioningRun {
   }
 
   async #fail(error: unknown): Promise<ProvisionOutcome> {
+    // Nothing of this run may land after it ends (its lease ends with it): round one's writes settle first.
+    const writes = await Promise.allSettled(this.#writesInFlight);
     const cause = error instanceof StepFailure ? error.cause : error;
     const part = error instanceof StepFailure ? error.part : "provision";
-    const rowDeleted = error instanceof RowDeletedError;
+    const rowDeleted = error instanceof RowDeletedError ||
+      writes.some((write) => write.status === "rejected" && write.reason instanceof RowDeletedError);
     const transient = !rowDeleted && isTransientFailure(cause);
     // A transient failure undoes nothing: the next run continues from what is recorded.
     const cleared = transient ? {} : await this.#removeWhatThisRunCreated();

@@ -9,9 +9,22 @@ import type { Sql } from "../db/client.ts";
 type SecretFields = Pick<CredentialRow, "authToken" | "sipPassword" | "userId">;
 
 /** The auth token in plaintext, for one Twilio client; it is never logged or returned. */
-export async function readAuthToken(secrets: SecretBox, row: Pick<CredentialRow, "authToken" | "userId">) {
-  const context = secretContext("auth_token", row.userId);
-  return SecretBox.isEncrypted(row.authToken) ? await secrets.decrypt(row.authToken, context) : row.authToken;
+export const readAuthToken = (secrets: SecretBox, row: Pick<CredentialRow, "authToken" | "userId">) =>
+  readStored(secrets, row.authToken, "auth_token", row.userId);
+
+/** The stored SIP password in plaintext (a row another system wrote may hold it unsealed). */
+export const readSipPassword = (secrets: SecretBox, row: Pick<CredentialRow, "sipPassword" | "userId">) =>
+  readStored(secrets, row.sipPassword!, "sip_password", row.userId);
+
+async function readStored(
+  secrets: SecretBox,
+  stored: string,
+  column: "auth_token" | "sip_password",
+  userId: string,
+): Promise<string> {
+  return SecretBox.isEncrypted(stored)
+    ? await secrets.decrypt(stored, secretContext(column, userId))
+    : stored;
 }
 
 export function hasPlaintextSecrets(row: SecretFields): boolean {
