@@ -235,9 +235,9 @@ class ProvisioningRun {
     try {
       // The password is stored (encrypted) before Twilio ever sees it, so no crash can lose it. Plaintext another
       // system wrote is sealed meanwhile: the two writes touch different columns (see replaceSecrets).
-      await Promise.all([
+      await settleAll([
         this.#sealPlaintext(),
-        this.#claimedAtInsert ? undefined : this.#save({
+        this.#claimedAtInsert ? Promise.resolve() : this.#save({
           status: this.#row.provisionedAt ? this.#row.status : "provisioning",
           sipUsername: this.#row.sipUsername ?? sipUsernameFor(this.#row.userId),
           ...(this.#row.sipPassword === null && {
