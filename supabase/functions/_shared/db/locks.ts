@@ -5,7 +5,9 @@
  * costs no connection, and it all works through Supavisor in transaction mode.
  *
  * A holder renews its lease while it works; a crashed holder stops renewing and its lease lapses after
- * `LOCK_LEASE_SECONDS`, when the next one takes over (each piece of work is written to resume safely).
+ * `LOCK_LEASE_SECONDS`, when the next one takes over (each piece of work is written to resume safely). A lease
+ * can also be taken or released inside a statement that does other work (a new row inserted together with its
+ * provisioning lease; a run's last write releasing it), saving the round trip.
  *
  * ```ts
  * const outcome = await withLock(sql, `provision:${rowId}`, () => provision(rowId), { wait: true });
