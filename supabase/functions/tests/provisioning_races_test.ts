@@ -20,6 +20,8 @@ import { callFunction, invoke, refusal } from "../../../scripts/testing/function
 import { customerProvisionedDirectly, testServiceContext } from "../../../scripts/testing/service.ts";
 import { loadCredential, updateCredential } from "../_shared/db/credentials.ts";
 import { sealPlaintextSecrets } from "../_shared/provisioning/stored-secrets.ts";
+import { provisionCredential } from "../_shared/provisioning/provision.ts";
+import { deprovisionCredential } from "../_shared/provisioning/deprovision.ts";
 
 const SID = "[0-9a-f]{32}";
 
@@ -322,5 +324,33 @@ stackTest(
       );
       assert.equal(runs.size, 1, "one run created them all");
     }
+  },
+);
+
+stackTest(
+  "ownership: a list and an origination URL a dead run created, found by name on resume, are ours: teardown removes them",
+  async () => {
+    const { user, account } = await customerProvisionedDirectly();
+    // What a run that died right after Twilio created them leaves: the resources, not their SIDs or claims.
+    await db()`update public.user_twilio_credentials
+      set credential_list_sid = null, credential_sid = null, origination_url_sid = null, origination_sip_uri = null,
+          owned_resources = owned_resources - 'credentialList' - 'credential' - 'originationUrl',
+          status = 'provisioning', provisioned_at = null
+      where user_id = ${user.userId}`;
+    const ctx = testServiceContext();
+    const [{ id }] = await db()`select id from public.user_twilio_credentials where user_id = ${user.userId}`;
+    const outcome = await provisionCredential(ctx, id, { wait: true, retryFailed: true });
+    assert.equal(outcome.kind, "active");
+    const stored = await storedCredential({ userId: user.userId });
+    assert.ok(stored.owned_resources.credentialList, JSON.stringify(stored.owned_resources));
+    assert.ok(stored.owned_resources.originationUrl, JSON.stringify(stored.owned_resources));
+    const state = await emulator.state(account.sid);
+    assert.equal(state.credential_lists.length, 1, "the dead run's list was found, not made again");
+    assert.equal(state.trunks[0].origination_urls.length, 2, "and its origination URL");
+
+    await db()`delete from public.user_twilio_credentials where id = ${id}`;
+    await deprovisionCredential(ctx, id); // done here or by the DELETE webhook, whichever takes the row first
+    const after = await emulator.state(account.sid);
+    assert.deepEqual([after.trunks.length, after.credential_lists.length], [0, 0], "nothing of ours is left");
   },
 );

@@ -362,7 +362,10 @@ class ProvisioningRun {
       return { sid: this.#row.credentialListSid, fresh: false, recorded: Promise.resolve() };
     }
     const ensured = await ensureCredentialList(this.#twilio, this.#row.userId, { mayExist: this.#resuming });
-    const recorded = this.#record("credentialList", ensured, { credentialListSid: ensured.resource.sid }, {
+    // As with the trunk: a list found under our deterministic name was created by a run of ours that died before
+    // recording it, so it is ours (its teardown deletes it), not adopted.
+    const ours = { ...ensured, created: true };
+    const recorded = this.#record("credentialList", ours, { credentialListSid: ensured.resource.sid }, {
       step: "credential_list",
       outcome: "succeeded",
       twilioSid: ensured.resource.sid,
@@ -419,13 +422,18 @@ class ProvisioningRun {
     }
     const configured = [this.#ctx.config.livekitSipUri, this.#ctx.config.livekitSipUriFallback]
       .filter((uri): uri is string => !!uri).map(normalizeSipUri);
+    const friendlyName = primary ? "livekit" : "livekit-fallback";
     const ensured = await addLiveKitOriginationToTrunk(this.#twilio, trunk.sid, sipUri, {
       priority: primary ? 1 : 2,
-      friendlyName: primary ? "livekit" : "livekit-fallback",
+      friendlyName,
       mayExist: !trunk.fresh,
       onlyBeside: this.#row.ownedResources.trunk ? undefined : configured,
     });
-    await this.#record(which, ensured, { [sidColumn]: ensured.resource.sid, [URI_COLUMN[which]]: wanted }, {
+    // Found on a trunk of ours under our name: a run of ours that died before recording it made it.
+    const ours = ensured.created ||
+      (!!this.#row.ownedResources.trunk && ensured.resource.friendlyName === friendlyName);
+    const claimed = { ...ensured, created: ours };
+    await this.#record(which, claimed, { [sidColumn]: ensured.resource.sid, [URI_COLUMN[which]]: wanted }, {
       step,
       outcome: "succeeded",
       twilioSid: ensured.resource.sid,
