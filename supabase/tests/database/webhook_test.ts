@@ -14,7 +14,7 @@ import { db, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
 import { createPool, type Sql } from "../../functions/_shared/db/client.ts";
 import { insertClaimedCredential } from "../../functions/_shared/db/credentials.ts";
 import { newLease } from "../../functions/_shared/db/locks.ts";
-import { provisioningLeaseKey, runStarted } from "../../functions/_shared/provisioning/provision.ts";
+import { provisioningLeaseKey } from "../../functions/_shared/provisioning/provision.ts";
 import {
   actAs,
   asUser,
@@ -106,7 +106,7 @@ stackTest(
             sipPassword: "v1:local1:password-ciphertext",
           },
           { run, chooser },
-          runStarted(false),
+          { step: "provision", outcome: "started" },
         );
 
         assert.equal((await queuedHere(tx)).length, 0, "the webhook leaves a claimed row to its run");

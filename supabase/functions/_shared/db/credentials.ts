@@ -205,7 +205,7 @@ export async function updateCredential(
     ), released as (
       ${
     options.releasing
-      ? sql`${releaseLeaseSql(sql, options.releasing)} and exists (select from changed)`
+      ? releaseLeaseSql(sql, options.releasing, sql`and exists (select from changed)`)
       : sql`select 1`
   }
     )

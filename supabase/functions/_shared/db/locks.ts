@@ -95,9 +95,12 @@ export const takeLeaseSql = (sql: Sql, lease: Lease) =>
   sql`insert into public.service_locks (key, holder, expires_at)
     values (${lease.key}, ${lease.holder}, now() + make_interval(secs => ${lockSettings().leaseSeconds}))`;
 
-/** Releases a lease inside another statement of its holder's; mark it `released` once that statement has run. */
-export const releaseLeaseSql = (sql: Sql, lease: Lease) =>
-  sql`delete from public.service_locks where key = ${lease.key} and holder = ${lease.holder}`;
+/**
+ * Releases a lease inside another statement of its holder's (only if `condition` holds, when given); mark it
+ * `released` once that statement has released it.
+ */
+export const releaseLeaseSql = (sql: Sql, lease: Lease, condition = sql``) =>
+  sql`delete from public.service_locks where key = ${lease.key} and holder = ${lease.holder} ${condition}`;
 
 async function tryAcquire(sql: Sql, lease: Lease): Promise<boolean> {
   const taken = await sql`

@@ -19,12 +19,14 @@ import {
   type CredentialPatch,
   type CredentialRow,
   type CredentialRowWithoutToken,
+  insertClaimedCredential,
   loadCredential,
+  type NewCredential,
   type OwnedResource,
   type ProvisioningEvent,
   updateCredential,
 } from "../db/credentials.ts";
-import { holdLease, type Lease, withLock } from "../db/locks.ts";
+import { holdLease, type Lease, newLease, withLock } from "../db/locks.ts";
 import type { Logger } from "../log.ts";
 import type { ServiceContext } from "../service-context.ts";
 import type { TrunkRecording, TwilioClient } from "../twilio/client.ts";
@@ -149,15 +151,40 @@ export async function provisionCredential(
 export const provisioningLeaseKey = (rowId: string) => `provision:${rowId}`;
 
 /** What a run records as it starts, before Twilio sees anything. */
-export const runStarted = (resuming: boolean): ProvisioningEvent => ({
+const runStarted = (resuming: boolean): ProvisioningEvent => ({
   step: "provision",
   outcome: "started",
   detail: { resuming },
 });
 
 /**
- * The first run of a row its caller has just inserted claimed (insertClaimedCredential: the run's lease taken,
- * the SIP password stored and the start logged by the insert itself): nothing to read, wait for or record first.
+ * Inserts a new row claimed for its first run, with the SIP username and a new password that run will use (one
+ * statement, see insertClaimedCredential; `chooser`, the lease it was chosen under, is released by it). The
+ * caller runs it with provisionClaimedCredential and the lease returned.
+ */
+export async function insertForFirstRun(
+  ctx: ServiceContext,
+  fields: Omit<NewCredential, "id" | "sipUsername" | "sipPassword">,
+  chooser: Lease,
+): Promise<{ row: CredentialRow; lease: Lease }> {
+  const id = crypto.randomUUID();
+  const lease = newLease(provisioningLeaseKey(id));
+  const sipPassword = await ctx.secrets.encrypt(
+    generateSipPassword(),
+    secretContext("sip_password", fields.userId),
+  );
+  const row = await insertClaimedCredential(
+    ctx.sql,
+    { ...fields, id, sipUsername: sipUsernameFor(fields.userId), sipPassword },
+    { run: lease, chooser },
+    runStarted(false),
+  );
+  return { row, lease };
+}
+
+/**
+ * The first run of a row its caller has just inserted claimed (insertForFirstRun: the run's lease taken, the SIP
+ * password stored and the start logged by the insert itself): nothing to read, wait for or record first.
  */
 export async function provisionClaimedCredential(
   ctx: ServiceContext,

@@ -14,25 +14,23 @@ import {
   type CredentialRowWithoutToken,
   deleteCredential,
   findCredentialForAccount,
-  insertClaimedCredential,
   updateCredential,
 } from "../db/credentials.ts";
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
-import { newLease, withLockWaited } from "../db/locks.ts";
+import { withLockWaited } from "../db/locks.ts";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "../http/errors.ts";
 import { isCredentialFailure, isRateLimitAnswer, TwilioApiError } from "../twilio/errors.ts";
 import type { RecordingMode, TwilioRegion } from "../contract/fields.ts";
 import type { MainTrunk } from "../contract/create-main-trunk.ts";
 import type { ServiceSipConfig, SipConfig } from "../contract/get-sip-config.ts";
-import { generateSipPassword, sipUsernameFor, trunkFriendlyNameFor } from "./names.ts";
+import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import {
+  insertForFirstRun,
   isProvisioned,
   isServing,
   provisionClaimedCredential,
   provisionCredential,
-  provisioningLeaseKey,
-  runStarted,
 } from "./provision.ts";
 import { continueInBackground } from "../background.ts";
 import { managesLiveKit } from "../livekit/side.ts";
@@ -96,31 +94,17 @@ async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkIn
     const existing = await findCredentialForAccount(ctx.sql, input.userId, input.accountSid);
     const storedToken = await ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId));
     if (!existing) {
-      const id = crypto.randomUUID();
-      const runLease = newLease(provisioningLeaseKey(id));
-      const sipPassword = await ctx.secrets.encrypt(
-        generateSipPassword(),
-        secretContext("sip_password", input.userId),
-      );
-      const row = await insertClaimedCredential(
-        ctx.sql,
-        {
-          id,
-          userId: input.userId,
-          accountSid: input.accountSid,
-          authToken: storedToken,
-          label: input.label ?? null,
-          twilioRegion: input.region ?? "us1",
-          isActive: false,
-          recordingMode: input.recordingMode ?? ctx.config.recording.mode,
-          recordingTrim: ctx.config.recording.trim,
-          sipUsername: sipUsernameFor(input.userId),
-          sipPassword,
-        },
-        { run: runLease, chooser: userLease },
-        runStarted(false),
-      );
-      return { row, createdNow: true, runLease };
+      const claimed = await insertForFirstRun(ctx, {
+        userId: input.userId,
+        accountSid: input.accountSid,
+        authToken: storedToken,
+        label: input.label ?? null,
+        twilioRegion: input.region ?? "us1",
+        isActive: false,
+        recordingMode: input.recordingMode ?? ctx.config.recording.mode,
+        recordingTrim: ctx.config.recording.trim,
+      }, userLease);
+      return { row: claimed.row, createdNow: true, runLease: claimed.lease };
     }
     const region = input.region ?? existing.twilioRegion;
     const tokenChanged = !constantTimeEqual(await readAuthToken(ctx.secrets, existing), input.authToken);
