@@ -237,7 +237,7 @@ Deno.test("in-flight counts are released on every path: errors, faults, dropped 
     assertTwilioError(await api.get("/v1/Trunks"), 500, 20500);
     await stillServed();
     await emulator.admin("POST", "/_emulator/faults", { path: "^/v1/Trunks$", reset: true });
-    await assert.rejects(api.raw("GET", "/v1/Trunks").then((r) => r.text()));
+    await assert.rejects(api.rawOnOwnConnection("GET", "/v1/Trunks"));
     await stillServed();
 
     await emulator.admin("POST", "/_emulator/config", { latencyMs: 100 });
@@ -310,9 +310,33 @@ Deno.test("faults: reset:true drops the connection so fetch rejects with a netwo
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
     await emulator.admin("POST", "/_emulator/faults", { path: "^/v1/Trunks$", method: "POST", reset: true });
-    await assert.rejects(api.raw("POST", "/v1/Trunks", { FriendlyName: "lost" }), TypeError);
+    await assert.rejects(api.rawOnOwnConnection("POST", "/v1/Trunks", { FriendlyName: "lost" }), TypeError);
     assert.equal((await emulator.state(api)).trunks.length, 0);
     assert.equal((await api.post("/v1/Trunks", { FriendlyName: "kept" })).status, 201);
+  });
+});
+
+// Why the product sends every create on a connection of its own (retry-policy.ts, mayReuseConnection): connections
+// stay open as Twilio's do, and Deno's fetch re-sends a request whose reused connection drops without telling.
+Deno.test("connections are kept alive: a create dropped on a reused connection is sent again by fetch unseen", async () => {
+  await withEmulator(async (emulator) => {
+    const api = await emulator.newAccount();
+    assert.equal((await api.get("/v1/Trunks")).status, 200); // leaves an idle connection in fetch's pool
+    await emulator.admin("POST", "/_emulator/faults", {
+      path: "^/v1/Trunks$",
+      method: "POST",
+      applied: true,
+      reset: true,
+    });
+    const reply = await api.post("/v1/Trunks", { FriendlyName: "twice" });
+    assert.equal(reply.status, 201, "the drop never reached the caller");
+    assert.deepEqual(
+      (await emulator.state(api)).trunks.map((t: { friendly_name: string }) => t.friendly_name),
+      [
+        "twice",
+        "twice",
+      ],
+    );
   });
 });
 
@@ -335,7 +359,7 @@ Deno.test("faults: applied:true deletes, then the answer fails; the retried DELE
 
     const dropped = await createTrunk(api);
     await emulator.admin("POST", "/_emulator/faults", { path: dropped.sid, applied: true, reset: true });
-    await assert.rejects(api.raw("DELETE", `/v1/Trunks/${dropped.sid}`), TypeError);
+    await assert.rejects(api.rawOnOwnConnection("DELETE", `/v1/Trunks/${dropped.sid}`), TypeError);
     assertTwilioError(await api.delete(`/v1/Trunks/${dropped.sid}`), 404, 20404);
   });
 });
@@ -349,7 +373,10 @@ Deno.test("faults: applied:true on a create leaves the resource there although t
       applied: true,
       reset: true,
     });
-    await assert.rejects(api.raw("POST", "/v1/Trunks", { FriendlyName: "lost answer" }), TypeError);
+    await assert.rejects(
+      api.rawOnOwnConnection("POST", "/v1/Trunks", { FriendlyName: "lost answer" }),
+      TypeError,
+    );
     assert.deepEqual(
       (await emulator.state(api)).trunks.map((t: { friendly_name: string }) => t.friendly_name),
       [

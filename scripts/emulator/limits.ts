@@ -1,4 +1,5 @@
 // Traffic shaping for Twilio API requests: added latency and a per-account concurrency cap.
+import { setImmediate } from "node:timers";
 
 export interface TrafficConfig {
   /** Added to every Twilio API request (not admin requests). */
@@ -34,16 +35,19 @@ export class InFlightCounter {
 /**
  * Resolves `ms` after `since` (a `performance.now()` reading: when the request arrived), or at once on shutdown.
  * The added latency is a claim about Twilio's (or LiveKit's) own time, so it counts from arrival: the emulator's
- * parsing, routing and queueing behind other requests are inside it, not added to it. Never sooner than L; a
- * timer's lateness (up to about 2 ms) is still added.
+ * parsing, routing and queueing behind other requests are inside it, not added to it. Never sooner than L, and
+ * not later either: a timer fires 1-2 ms late (more with many due), so the timer stops short of the due time and
+ * the last stretch is waited out turn by turn of the event loop (setImmediate lets I/O in between).
  */
 export async function waitSince(since: number, ms: number, shutdown: AbortSignal): Promise<void> {
   const due = since + ms;
-  // A timer for a fraction of a millisecond can fire a little early: the clock decides, not the timer.
-  for (let left = due - performance.now(); left > 0 && !shutdown.aborted; left = due - performance.now()) {
-    await sleep(Math.ceil(left), shutdown);
-  }
+  const timerPart = Math.floor(due - performance.now() - TIMER_LATENESS_MS);
+  if (timerPart > 0) await sleep(timerPart, shutdown);
+  while (performance.now() < due && !shutdown.aborted) await new Promise((turn) => setImmediate(turn));
 }
+
+/** How late a timer may fire on a busy machine; the wait's last stretch of this length is not left to a timer. */
+const TIMER_LATENESS_MS = 2;
 
 /** Resolves after `ms`, or at once when the emulator shuts down so no timer outlives it. */
 export function sleep(ms: number, shutdown: AbortSignal): Promise<void> {

@@ -24,7 +24,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const hostname = options.hostname ?? "127.0.0.1";
   const state = new EmulatorState();
   const persist = options.stateFile ? await persistence(state, options.stateFile) : undefined;
-  const listening = await listen(createApp(state), options.port ?? 0, hostname);
+  // Kept alive as Twilio's API keeps them (transport.ts): what the product's connection pooling meets in production.
+  const listening = await listen(createApp(state), options.port ?? 0, hostname, { keepAlive: true });
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {
     url: `http://${host}:${listening.port}`,

@@ -44,6 +44,19 @@ export class Api {
     });
   }
 
+  /**
+   * `raw` on a connection of its own, as the product sends its creates: the emulator keeps connections alive, and
+   * Deno's fetch silently sends a request again when a reused connection drops, so only this way a drop is seen.
+   */
+  async rawOnOwnConnection(method: string, path: string, form?: Record<string, string>): Promise<Reply> {
+    const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
+    try {
+      return await toReply(await this.raw(method, path, form, { client } as RequestInit));
+    } finally {
+      client.close();
+    }
+  }
+
   async request(method: string, path: string, init: RequestInit = {}): Promise<Reply> {
     return toReply(await this.raw(method, path, undefined, init));
   }

@@ -2,9 +2,12 @@
 // client's fetch rejects with a network error. Deno.serve cannot do that (it always sends a status line
 // first, so fetch resolves and only the body read fails); node:http exposes the socket to destroy.
 //
-// Every response also says `Connection: close`. Deno's fetch silently re-sends a request (even a POST) once
-// when a *reused* keep-alive connection dies before the response, so a dropped connection would go unnoticed
-// whenever the client happened to reuse one. One connection per request makes every drop reach the client.
+// Connections: `keepAlive` keeps them open between requests, as Twilio's API does (its SDKs pool them: twilio-node's
+// RequestClient takes https.Agent keepAlive options). Then a dropped connection behaves as it does in production:
+// Deno's fetch silently re-sends a request (even a POST) once when a *reused* connection dies before the
+// response, so only a request sent on a connection of its own (Deno.createHttpClient) is sure to see the drop. The
+// product sends every create that way (retry-policy.ts, mayReuseConnection). Without `keepAlive` every response
+// says `Connection: close`, so every drop reaches the client whatever it sends.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -36,7 +39,12 @@ async function toRequest(incoming: http.IncomingMessage): Promise<Request> {
   });
 }
 
-async function serve(incoming: http.IncomingMessage, outgoing: http.ServerResponse, handler: RequestHandler) {
+async function serve(
+  incoming: http.IncomingMessage,
+  outgoing: http.ServerResponse,
+  handler: RequestHandler,
+  keepAlive: boolean,
+) {
   const reply = await handler(await toRequest(incoming));
   if (reply === DROP_CONNECTION) {
     incoming.socket.destroy();
@@ -47,16 +55,21 @@ async function serve(incoming: http.IncomingMessage, outgoing: http.ServerRespon
   outgoing.writeHead(reply.status, {
     ...Object.fromEntries(reply.headers),
     "content-length": body.length,
-    connection: "close",
+    ...(keepAlive ? {} : { connection: "close" }),
   });
   outgoing.end(body);
 }
 
-export function listen(handler: RequestHandler, port: number, hostname: string): Promise<Listening> {
+export function listen(
+  handler: RequestHandler,
+  port: number,
+  hostname: string,
+  { keepAlive = false }: { keepAlive?: boolean } = {},
+): Promise<Listening> {
   const pending = new Set<Promise<void>>();
   const server = http.createServer((incoming, outgoing) => {
     // A request that cannot even be parsed into a Request gets its connection closed.
-    const task = serve(incoming, outgoing, handler).catch(() => {
+    const task = serve(incoming, outgoing, handler, keepAlive).catch(() => {
       incoming.socket.destroy();
     });
     pending.add(task);

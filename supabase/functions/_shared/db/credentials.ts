@@ -159,7 +159,7 @@ export async function insertClaimedCredential(
     ), chooser_released as (
       ${releaseLeaseSql(sql, leases.chooser)}
     ), logged as (
-      ${eventInsert(sql, row, started)}
+      ${eventsInsert(sql, row, [started])}
     )
     select * from inserted`;
   leases.chooser.released = true;
@@ -167,15 +167,15 @@ export async function insertClaimedCredential(
 }
 
 /**
- * Applies a patch and, in the same statement, appends the event that explains it (and releases the writer's lease,
- * when this is its last write under it). Returns false when the row no longer exists (it was deleted while we
- * worked), which callers treat as a reason to stop and clean up.
+ * Applies a patch and, in the same statement, appends the events that explain it (and releases the writer's
+ * lease, when this is its last write under it). Returns false when the row no longer exists (it was deleted while
+ * we worked), which callers treat as a reason to stop and clean up.
  */
 export async function updateCredential(
   sql: Sql,
   row: Pick<CredentialRow, "id" | "userId">,
   patch: CredentialPatch,
-  event?: ProvisioningEvent,
+  events: ProvisioningEvent | ProvisioningEvent[] = [],
   options: { releasing?: Lease } = {},
 ): Promise<boolean> {
   const { authToken, sipPassword, claimOwnership, ...plain } = patch;
@@ -184,6 +184,7 @@ export async function updateCredential(
     ...(authToken === undefined ? {} : { authToken }),
     ...(sipPassword === undefined ? {} : { sipPassword }),
   };
+  const explained = [events].flat();
   // An empty patch still touches the row: the event is a change to it, and the update proves the row exists.
   const assignments = Object.keys(columns).length ? sql(columns) : sql`updated_at = now()`;
   // Right after the column list: postgres.js writes `sql(columns)` as assignments only where it follows `set`.
@@ -201,7 +202,11 @@ export async function updateCredential(
       : sql`select 1`
   }
     ), logged as (
-      ${event ? eventInsert(sql, row, event, sql`where exists (select from changed)`) : sql`select 1`}
+      ${
+    explained.length
+      ? eventsInsert(sql, row, explained, sql`where exists (select from changed)`)
+      : sql`select 1`
+  }
     ), released as (
       ${
     options.releasing
@@ -222,29 +227,27 @@ export async function recordEvents(
   events: ProvisioningEvent[],
 ) {
   if (events.length === 0) return;
+  await eventsInsert(sql, row, events);
+}
+
+/** Inserts the events from one JSON array, in their order. */
+function eventsInsert(
+  sql: Sql,
+  row: Pick<CredentialRow, "id" | "userId">,
+  events: ProvisioningEvent[],
+  condition = sql``,
+) {
   const records = events.map((event) => ({
     step: event.step,
     outcome: event.outcome,
     twilio_sid: event.twilioSid ?? null,
     detail: event.detail ?? null,
   }));
-  await sql`
+  return sql`
     insert into public.provisioning_events (credential_id, user_id, step, outcome, twilio_sid, detail)
     select ${row.id}, ${row.userId}, e.step, e.outcome, e.twilio_sid, e.detail
     from jsonb_to_recordset(${sql.json(records as postgres.JSONValue)}::jsonb)
-      as e(step text, outcome text, twilio_sid text, detail jsonb)`;
-}
-
-function eventInsert(
-  sql: Sql,
-  row: Pick<CredentialRow, "id" | "userId">,
-  event: ProvisioningEvent,
-  condition = sql``,
-) {
-  return sql`
-    insert into public.provisioning_events (credential_id, user_id, step, outcome, twilio_sid, detail)
-    select ${row.id}, ${row.userId}, ${event.step}, ${event.outcome}, ${event.twilioSid ?? null},
-           ${event.detail ? sql.json(event.detail as postgres.JSONValue) : null}
+      as e(step text, outcome text, twilio_sid text, detail jsonb)
     ${condition}`;
 }
 
@@ -304,7 +307,7 @@ export async function replaceSecrets(
         ${passwordChanges ? sql`and sip_password is not distinct from ${row.sipPassword}` : sql``}
       returning credential_id
     ), logged as (
-      ${eventInsert(sql, row, event, sql`where exists (select from changed)`)}
+      ${eventsInsert(sql, row, [event], sql`where exists (select from changed)`)}
     )
     select count(*)::int as replaced from changed`;
   return replaced === 1;

@@ -238,6 +238,8 @@ class ProvisioningRun {
   readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
   /** Round one's writes, which round two does not wait for: a run that fails waits for them before anything. */
   readonly #writesInFlight: Promise<void>[] = [];
+  /** Round two's records, not yet written: they go with the run's next write, its finishing one at the latest. */
+  #staged: { patch: CredentialPatch; events: ProvisioningEvent[] } = { patch: {}, events: [] };
   #twilio!: TwilioClient;
 
   constructor(ctx: ServiceContext, row: CredentialRow, options: { lease: Lease; claimedAtInsert?: boolean }) {
@@ -280,8 +282,9 @@ class ProvisioningRun {
         this.#core("trunk", () => this.#ensureTrunk()),
         this.#core("credential_list", () => this.#ensureCredentialList()),
       ]);
-      // Round two starts once Twilio has answered round one, while round one's SIDs are written: a crash before
-      // they land is resumed by name, as a crash between any create and its write is.
+      // Round two starts once Twilio has answered round one, while round one's SIDs are written. Round two's are
+      // staged and written with the finishing write. A crash before either lands is resumed by name, as a crash
+      // between any create and its write is.
       await settleAll([
         this.#core("trunk", () => trunk.recorded),
         this.#core("credential_list", () => list.recorded),
@@ -374,11 +377,14 @@ class ProvisioningRun {
       ? { resource: found, created: true }
       : await createMainTrunk(this.#twilio, this.#row.userId, trunkSettingsFor(this.#ctx.config));
     const trunk = ensured.resource;
-    const recorded = this.#record("trunk", ensured, {
-      trunkSid: trunk.sid,
-      domainName: trunk.domainName,
-      domainPrefix: trunk.domainName?.split(".")[0] ?? null,
-    }, { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } });
+    const recorded = this.#save(
+      this.#owned("trunk", ensured, {
+        trunkSid: trunk.sid,
+        domainName: trunk.domainName,
+        domainPrefix: trunk.domainName?.split(".")[0] ?? null,
+      }),
+      { step: "trunk", outcome: "succeeded", twilioSid: trunk.sid, detail: { recovered: !!found } },
+    );
     // Only a create's answer is trusted for recording: a new trunk has Twilio's defaults (do-not-record, do-not-trim).
     const recording = found ? undefined : trunk.recording;
     return { sid: trunk.sid, fresh: !found, recorded: this.#writeInFlight(recorded), recording };
@@ -392,11 +398,14 @@ class ProvisioningRun {
     // As with the trunk: a list found under our deterministic name was created by a run of ours that died before
     // recording it, so it is ours (its teardown deletes it), not adopted.
     const ours = { ...ensured, created: true };
-    const recorded = this.#record("credentialList", ours, { credentialListSid: ensured.resource.sid }, {
-      step: "credential_list",
-      outcome: "succeeded",
-      twilioSid: ensured.resource.sid,
-    });
+    const recorded = this.#save(
+      this.#owned("credentialList", ours, { credentialListSid: ensured.resource.sid }),
+      {
+        step: "credential_list",
+        outcome: "succeeded",
+        twilioSid: ensured.resource.sid,
+      },
+    );
     return {
       sid: ensured.resource.sid,
       fresh: ensured.created && !this.#resuming,
@@ -409,7 +418,7 @@ class ProvisioningRun {
     const ensured = await ensureCredential(this.#twilio, list.sid, this.#row.sipUsername!, password, {
       mayExist: !list.fresh,
     });
-    await this.#record("credential", ensured, { credentialSid: ensured.resource.sid }, {
+    this.#stage(this.#owned("credential", ensured, { credentialSid: ensured.resource.sid }), {
       step: "credential",
       outcome: "succeeded",
       twilioSid: ensured.resource.sid,
@@ -420,7 +429,7 @@ class ProvisioningRun {
     await associateCredentialList(this.#twilio, trunk.sid, list.sid, {
       mayExist: !trunk.fresh || !list.fresh,
     });
-    await this.#event({ step: "associate_credential_list", outcome: "succeeded", twilioSid: list.sid });
+    this.#stage({}, { step: "associate_credential_list", outcome: "succeeded", twilioSid: list.sid });
   }
 
   /**
@@ -439,7 +448,7 @@ class ProvisioningRun {
     if (this.#row[sidColumn] && this.#row.ownedResources[which]) {
       // Updated in place: the SID and the priority stay, the calls go to the new host.
       await this.#twilio.updateOriginationUrl(trunk.sid, this.#row[sidColumn]!, { sipUrl: sipUri });
-      await this.#save({ [URI_COLUMN[which]]: wanted }, {
+      this.#stage({ [URI_COLUMN[which]]: wanted }, {
         step,
         outcome: "succeeded",
         twilioSid: this.#row[sidColumn],
@@ -460,11 +469,14 @@ class ProvisioningRun {
     const ours = ensured.created ||
       (!!this.#row.ownedResources.trunk && ensured.resource.friendlyName === friendlyName);
     const claimed = { ...ensured, created: ours };
-    await this.#record(which, claimed, { [sidColumn]: ensured.resource.sid, [URI_COLUMN[which]]: wanted }, {
-      step,
-      outcome: "succeeded",
-      twilioSid: ensured.resource.sid,
-    });
+    this.#stage(
+      this.#owned(which, claimed, { [sidColumn]: ensured.resource.sid, [URI_COLUMN[which]]: wanted }),
+      {
+        step,
+        outcome: "succeeded",
+        twilioSid: ensured.resource.sid,
+      },
+    );
   }
 
   /**
@@ -476,7 +488,7 @@ class ProvisioningRun {
     if (trunk.fresh || !this.#row.ownedResources.trunk) return;
     const settings = trunkSettingsFor(this.#ctx.config);
     await this.#twilio.updateTrunk(trunk.sid, settings);
-    await this.#event({ step: "trunk_settings", outcome: "succeeded", detail: { ...settings } });
+    this.#stage({}, { step: "trunk_settings", outcome: "succeeded", detail: { ...settings } });
   }
 
   /**
@@ -498,7 +510,7 @@ class ProvisioningRun {
   async #ensureRecording(trunk: { sid: string; recording?: TrunkRecording }) {
     if (!this.#row.ownedResources.trunk) {
       const existing = await this.#twilio.fetchTrunk(trunk.sid);
-      await this.#save(
+      this.#stage(
         { recordingMode: existing.recording.mode, recordingTrim: existing.recording.trim },
         { step: "recording", outcome: "skipped", detail: { adoptedTrunk: true, ...existing.recording } },
       );
@@ -507,20 +519,12 @@ class ProvisioningRun {
     const recording = { mode: this.#row.recordingMode, trim: this.#row.recordingTrim };
     const alreadySet = trunk.recording?.mode === recording.mode && trunk.recording.trim === recording.trim;
     if (!alreadySet) await enableTrunkRecording(this.#twilio, trunk.sid, recording);
-    await this.#event({ step: "recording", outcome: "succeeded", detail: { ...recording, alreadySet } });
+    this.#stage({}, { step: "recording", outcome: "succeeded", detail: { ...recording, alreadySet } });
   }
 
-  /** A SID on the row, and this run as its owner when it created the resource. */
-  async #record(
-    resource: OwnedResource,
-    ensured: Ensured<unknown>,
-    patch: CredentialPatch,
-    event: ProvisioningEvent,
-  ) {
-    await this.#save(
-      ensured.created ? { ...patch, claimOwnership: { [resource]: this.#runId } } : patch,
-      event,
-    );
+  /** A SID for the row, and this run as its owner when it created the resource. */
+  #owned(resource: OwnedResource, ensured: Ensured<unknown>, patch: CredentialPatch): CredentialPatch {
+    return ensured.created ? { ...patch, claimOwnership: { [resource]: this.#runId } } : patch;
   }
 
   async #fail(error: unknown): Promise<ProvisionOutcome> {
@@ -619,8 +623,34 @@ class ProvisioningRun {
     return cleared;
   }
 
-  /** Records a change; memory first, so a SID is known for cleanup even if the write finds the row gone. */
+  /**
+   * Records a change, and what was staged before it, in one statement; memory first, so a SID is known for
+   * cleanup even if the write finds the row gone.
+   */
   async #save(patch: CredentialPatch, event: ProvisioningEvent, options: { last?: boolean } = {}) {
+    this.#remember(patch, event);
+    const staged = this.#staged;
+    this.#staged = { patch: {}, events: [] };
+    const exists = await updateCredential(
+      this.#ctx.sql,
+      this.#row,
+      mergedPatches(staged.patch, patch),
+      [...staged.events, event],
+      { releasing: options.last ? this.#lease : undefined },
+    );
+    if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
+  }
+
+  /** A change recorded in memory now and in the row with the run's next write (see #staged). */
+  #stage(patch: CredentialPatch, event: ProvisioningEvent) {
+    this.#remember(patch, event);
+    this.#staged = {
+      patch: mergedPatches(this.#staged.patch, patch),
+      events: [...this.#staged.events, event],
+    };
+  }
+
+  #remember(patch: CredentialPatch, event: ProvisioningEvent) {
     this.#log.debug("provisioning_step", {
       step: event.step,
       outcome: event.outcome,
@@ -631,13 +661,19 @@ class ProvisioningRun {
       ? { ownedResources: { ...this.#row.ownedResources, ...claimOwnership } }
       : {};
     this.#row = { ...this.#row, ...columns, ...ownedResources, updatedAt: new Date() } as CredentialRow;
-    const exists = await updateCredential(this.#ctx.sql, this.#row, patch, event, {
-      releasing: options.last ? this.#lease : undefined,
-    });
-    if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
   }
 
   async #event(event: ProvisioningEvent) {
     await this.#save({}, event);
   }
+}
+
+/**
+ * One patch for two changes, the later winning. Ownership claims add up; a whole owned_resources (a cleanup's,
+ * computed from memory, which holds every claim) replaces them.
+ */
+function mergedPatches(earlier: CredentialPatch, later: CredentialPatch): CredentialPatch {
+  const { claimOwnership: _claims, ...merged } = { ...earlier, ...later };
+  if (later.ownedResources || (!earlier.claimOwnership && !later.claimOwnership)) return merged;
+  return { ...merged, claimOwnership: { ...earlier.claimOwnership, ...later.claimOwnership } };
 }
