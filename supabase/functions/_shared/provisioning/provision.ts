@@ -4,8 +4,9 @@
  * - one run per row at a time (a lease lock); callers that waited get the outcome of the run they waited for;
  * - two Twilio round trips on the critical path: {trunk, credential list}, then {credential, association,
  *   origination URL(s), recording}; round two starts when round one's answers are in (its writes overlap);
- * - every SID is written to the row the moment it exists, with its owner (this run) when this run created it, so
- *   a crash resumes instead of duplicating and nothing else is ever taken for ours;
+ * - every SID is written to the row with its owner (this run) when this run created it: round one's the moment
+ *   they exist, round two's with the run's finishing write (one statement); a crash before a SID lands is resumed
+ *   by name instead of duplicating, and nothing else is ever taken for ours;
  * - the core (trunk, domain, credential list, credential, association) makes a working configuration; an optional
  *   part that fails (origination URL, fallback, recording) is recorded as degraded and the row stays active;
  * - a transient failure (429, 5xx, no answer, a database hiccup) undoes nothing: the row stays resumable with the
