@@ -13,6 +13,7 @@
  *   error and a time to try again; only a permanent refusal removes what this run created (and nothing else);
  * - a row that has served a working configuration keeps serving it, whatever a later run meets.
  */
+import { setImmediate } from "node:timers";
 import { settleAll } from "../concurrency.ts";
 import type { ProvisioningConfig } from "../config.ts";
 import { secretContext } from "../crypto/secrets.ts";
@@ -378,7 +379,7 @@ class ProvisioningRun {
       ? { resource: found, created: true }
       : await createMainTrunk(this.#twilio, this.#row.userId, trunkSettingsFor(this.#ctx.config));
     const trunk = ensured.resource;
-    const recorded = this.#save(
+    this.#stage(
       this.#owned("trunk", ensured, {
         trunkSid: trunk.sid,
         domainName: trunk.domainName,
@@ -388,7 +389,7 @@ class ProvisioningRun {
     );
     // Only a create's answer is trusted for recording: a new trunk has Twilio's defaults (do-not-record, do-not-trim).
     const recording = found ? undefined : trunk.recording;
-    return { sid: trunk.sid, fresh: !found, recorded: this.#writeInFlight(recorded), recording };
+    return { sid: trunk.sid, fresh: !found, recorded: this.#flushNextTurn(), recording };
   }
 
   async #ensureCredentialList(): Promise<RoundOneResource> {
@@ -399,18 +400,15 @@ class ProvisioningRun {
     // As with the trunk: a list found under our deterministic name was created by a run of ours that died before
     // recording it, so it is ours (its teardown deletes it), not adopted.
     const ours = { ...ensured, created: true };
-    const recorded = this.#save(
-      this.#owned("credentialList", ours, { credentialListSid: ensured.resource.sid }),
-      {
-        step: "credential_list",
-        outcome: "succeeded",
-        twilioSid: ensured.resource.sid,
-      },
-    );
+    this.#stage(this.#owned("credentialList", ours, { credentialListSid: ensured.resource.sid }), {
+      step: "credential_list",
+      outcome: "succeeded",
+      twilioSid: ensured.resource.sid,
+    });
     return {
       sid: ensured.resource.sid,
       fresh: ensured.created && !this.#resuming,
-      recorded: this.#writeInFlight(recorded),
+      recorded: this.#flushNextTurn(),
     };
   }
 
@@ -624,22 +622,32 @@ class ProvisioningRun {
     return cleared;
   }
 
-  /**
-   * Records a change, and what was staged before it, in one statement; memory first, so a SID is known for
-   * cleanup even if the write finds the row gone.
-   */
+  /** Records a change, with whatever was staged before it, in one statement. */
   async #save(patch: CredentialPatch, event: ProvisioningEvent, options: { last?: boolean } = {}) {
-    this.#remember(patch, event);
+    this.#stage(patch, event);
+    await this.#flush(options);
+  }
+
+  /**
+   * Writes what is staged, in one statement. Memory has it already, so a SID is known for cleanup even if the
+   * write finds the row gone.
+   */
+  async #flush(options: { last?: boolean } = {}) {
     const staged = this.#staged;
+    if (staged.events.length === 0) return; // every change staged comes with its event
     this.#staged = { patch: {}, events: [] };
-    const exists = await updateCredential(
-      this.#ctx.sql,
-      this.#row,
-      mergedPatches(staged.patch, patch),
-      [...staged.events, event],
-      { releasing: options.last ? this.#lease : undefined },
-    );
+    const exists = await updateCredential(this.#ctx.sql, this.#row, staged.patch, staged.events, {
+      releasing: options.last ? this.#lease : undefined,
+    });
     if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
+  }
+
+  /**
+   * Round one's records, written once round two's requests are on their way (they are sent in this turn of the
+   * event loop) and in one statement when both answers came in the same turn.
+   */
+  #flushNextTurn(): Promise<void> {
+    return this.#writeInFlight(new Promise((turn) => setImmediate(turn)).then(() => this.#flush()));
   }
 
   /** A change recorded in memory now and in the row with the run's next write (see #staged). */
