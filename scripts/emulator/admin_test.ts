@@ -164,6 +164,21 @@ Deno.test("admin: state lists everything an account owns with associations inlin
   });
 });
 
+// The latency is Twilio's time, its own work inside it: a request is carried out as it arrives, answered L later.
+Deno.test("latency: a request takes effect as it arrives and is answered L after its arrival", async () => {
+  await withEmulator(async (emulator) => {
+    const api = await emulator.newAccount();
+    await emulator.admin("POST", "/_emulator/config", { latencyMs: 400 });
+    const started = performance.now();
+    const created = api.post("/v1/Trunks", { FriendlyName: "early" });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const during = (await emulator.state(api)).trunks.map((t: { friendly_name: string }) => t.friendly_name);
+    assert.deepEqual(during, ["early"], "carried out before its answer");
+    assert.equal((await created).status, 201);
+    assert.ok(performance.now() - started >= 400, "answered no sooner than L");
+  });
+});
+
 Deno.test("admin config: latencyMs delays API requests but not admin ones; null switches it off", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();

@@ -1,11 +1,12 @@
-// The Twilio API request pipeline: auth → concurrency check → latency → fault → handler (→ applied fault).
+// The Twilio API request pipeline: auth → concurrency check → handler, answered at arrival + latency; a faulted
+// request: latency → its fault (→ the handler, for an applied fault or a delay).
 import { addAccountRoutes } from "./account_routes.ts";
 import type { ApiContext } from "./api_context.ts";
 import { authenticate } from "./auth.ts";
 import { addCallRoutes } from "./call_routes.ts";
 import type { EmulatorState } from "./emulator_state.ts";
 import { errorResponse, notFound, toErrorResponse, TwilioError } from "./errors.ts";
-import { faultError } from "./faults.ts";
+import { type Fault, faultError } from "./faults.ts";
 import { sleep, waitSince } from "./limits.ts";
 import { addNumberRoutes } from "./number_routes.ts";
 import type { Region } from "./regions.ts";
@@ -43,22 +44,28 @@ export function createApiHandler(
     return seconds ? { "retry-after": String(seconds) } : {};
   };
 
-  /** Runs once the request holds an in-flight slot; the caller frees the slot whatever happens here. */
+  /**
+   * Runs once the request holds an in-flight slot; the caller frees the slot whatever happens here. A request is
+   * carried out as it arrives and answered L after its arrival: the emulator's work is inside L, as Twilio's own
+   * is, so requests arriving together (other customers', a run's concurrent steps) do not queue behind each
+   * other's work on the emulator's one thread, as they would not on Twilio's servers. A faulted request waits
+   * L first, then its fault decides (see faults.ts).
+   */
   async function admitted(req: Request, url: URL, account: Account, arrived: number): Promise<Reply> {
-    await waitSince(arrived, state.traffic.latencyMs ?? 0, state.shutdownSignal);
     const ctx = { req, url, account, store: state.store, switches: state.switches };
     const fault = state.faults.take(account.sid, req.method, url.pathname);
-    if (fault) {
-      await sleep(fault.delayMs, state.shutdownSignal);
-      // Whatever the handler answers is lost; its errors are still logged like any other.
-      if (fault.applied) await dispatch(router, ctx).catch(toErrorResponse);
-      if (fault.reset) return DROP_CONNECTION;
-      if (fault.status !== null) {
-        return errorResponse(
-          faultError(fault.status, fault),
-          fault.status === 429 ? retryAfterHeaders() : {},
-        );
-      }
+    const answer = fault ? undefined : dispatch(router, ctx).catch(toErrorResponse);
+    await waitSince(arrived, state.traffic.latencyMs ?? 0, state.shutdownSignal);
+    return answer ? await answer : await faulted(ctx, fault!);
+  }
+
+  async function faulted(ctx: ApiContext, fault: Fault): Promise<Reply> {
+    await sleep(fault.delayMs, state.shutdownSignal);
+    // Whatever the handler answers is lost; its errors are still logged like any other.
+    if (fault.applied) await dispatch(router, ctx).catch(toErrorResponse);
+    if (fault.reset) return DROP_CONNECTION;
+    if (fault.status !== null) {
+      return errorResponse(faultError(fault.status, fault), fault.status === 429 ? retryAfterHeaders() : {});
     }
     return await dispatch(router, ctx);
   }
