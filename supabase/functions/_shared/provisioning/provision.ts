@@ -240,7 +240,10 @@ class ProvisioningRun {
   readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
   /** Round one's writes, which round two does not wait for: a run that fails waits for them before anything. */
   readonly #writesInFlight: Promise<void>[] = [];
-  /** Round two's records, not yet written: they go with the run's next write, its finishing one at the latest. */
+  /**
+   * Records not yet written: they go with the run's next write (round one's on the event loop's next turn, round
+   * two's with the finishing write).
+   */
   #staged: { patch: CredentialPatch; events: ProvisioningEvent[] } = { patch: {}, events: [] };
   #twilio!: TwilioClient;
 
@@ -659,6 +662,7 @@ class ProvisioningRun {
     };
   }
 
+  /** The change in the row as this run holds it in memory (and in the debug log). */
   #remember(patch: CredentialPatch, event: ProvisioningEvent) {
     this.#log.debug("provisioning_step", {
       step: event.step,
