@@ -36,8 +36,9 @@ export class InFlightCounter {
  * Resolves `ms` after `since` (a `performance.now()` reading: when the request arrived), or at once on shutdown.
  * The added latency is a claim about Twilio's (or LiveKit's) own time, so it counts from arrival: the emulator's
  * parsing, routing and queueing behind other requests are inside it, not added to it. Never sooner than L, and
- * not later either: a timer fires 1-2 ms late (more with many due), so the timer stops short of the due time and
- * the last stretch is waited out turn by turn of the event loop (setImmediate lets I/O in between).
+ * hardly later: a timer fires 0.5-2 ms late, so it is set to end a millisecond short of the due time and what is
+ * left is waited out turn by turn of the event loop (setImmediate lets I/O in between). A longer stretch left to
+ * turns would be more exact and burn the emulator's CPU beside the product it measures.
  */
 export async function waitSince(since: number, ms: number, shutdown: AbortSignal): Promise<void> {
   const due = since + ms;
@@ -46,8 +47,8 @@ export async function waitSince(since: number, ms: number, shutdown: AbortSignal
   while (performance.now() < due && !shutdown.aborted) await new Promise((turn) => setImmediate(turn));
 }
 
-/** How late a timer may fire on a busy machine; the wait's last stretch of this length is not left to a timer. */
-const TIMER_LATENESS_MS = 2;
+/** The wait's last stretch not left to a timer (see waitSince). */
+const TIMER_LATENESS_MS = 1;
 
 /** Resolves after `ms`, or at once when the emulator shuts down so no timer outlives it. */
 export function sleep(ms: number, shutdown: AbortSignal): Promise<void> {
