@@ -141,6 +141,18 @@ Deno.test("faults: delayMs waits before the answer; bad fault specs are refused"
   });
 });
 
+Deno.test("latency: a request takes effect as it arrives and is answered L after its arrival", async () => {
+  await withLiveKitEmulator(async (emulator) => {
+    await configure(emulator.url, { latencyMs: 400 });
+    const started = performance.now();
+    const created = emulator.sip.createSipInboundTrunk("early", [NUMBER]);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal((await state(emulator.url)).inboundTrunks.length, 1, "carried out before its answer");
+    await created;
+    assert.ok(performance.now() - started >= 400, "answered no sooner than L");
+  });
+});
+
 Deno.test("config: latencyMs delays Twirp requests but not admin ones; unknown settings are refused", async () => {
   await withLiveKitEmulator(async (emulator) => {
     const config = await configure(emulator.url, { latencyMs: 150 });

@@ -68,15 +68,20 @@ export function createTwirpHandler(state: EmulatorState): (req: Request, url: UR
     const { name, method } = route(req, url);
     const body = await req.text();
     state.requests.record(name, body);
-    await waitSince(arrived, state.config.latencyMs, state.shutdownSignal);
-
     const fault = state.faults.take(name, body);
-    if (fault?.mode === "fail" || fault?.mode === "reset") {
+    const latency = () => waitSince(arrived, state.config.latencyMs, state.shutdownSignal);
+    if (!fault) {
+      // As the Twilio emulator does (api_pipeline.ts): carried out as it arrives, answered L after its arrival.
+      const answered = answer(state, req, name, method, body).catch(toErrorResponse);
+      await latency();
+      return await answered;
+    }
+    await latency();
+    if (fault.mode === "fail" || fault.mode === "reset") {
       await wait(fault.delayMs);
       return fault.mode === "reset" ? DROP_CONNECTION : errorResponse(faultError(fault));
     }
-    const response = await answer(state, req, name, method, body).catch(toErrorResponse);
-    if (!fault) return response;
+    await answer(state, req, name, method, body).catch(toErrorResponse);
     // applied-then-*: whatever the request did stays done; only the answer is lost.
     await wait(fault.delayMs);
     return fault.mode === "applied-then-drop" ? DROP_CONNECTION : errorResponse(faultError(fault));
