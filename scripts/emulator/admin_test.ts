@@ -164,7 +164,8 @@ Deno.test("admin: state lists everything an account owns with associations inlin
   });
 });
 
-// The latency is Twilio's time, its own work inside it: a request is carried out as it arrives, answered L later.
+// The latency models Twilio's time to answer, its own work inside it (Twilio's servers work on many requests at
+// once; the emulator's one thread would otherwise add its queue): carried out as it arrives, answered L later.
 Deno.test("latency: a request takes effect as it arrives and is answered L after its arrival", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();
@@ -331,8 +332,9 @@ Deno.test("faults: reset:true drops the connection so fetch rejects with a netwo
   });
 });
 
-// Why the product sends every create on a connection of its own (retry-policy.ts, mayReuseConnection): connections
-// stay open as Twilio's do, and Deno's fetch re-sends a request whose reused connection drops without telling.
+// Twilio keeps HTTP/1.1 connections open for reuse: its own SDK pools them (twilio-node src/base/RequestClient.ts
+// takes https.Agent `keepAlive` options). Then Deno's fetch re-sends a request whose reused connection drops,
+// without telling: why the product sends every create on a connection of its own (retry-policy.ts).
 Deno.test("connections are kept alive: a create dropped on a reused connection is sent again by fetch unseen", async () => {
   await withEmulator(async (emulator) => {
     const api = await emulator.newAccount();

@@ -54,9 +54,14 @@ export function createApiHandler(
   async function admitted(req: Request, url: URL, account: Account, arrived: number): Promise<Reply> {
     const ctx = { req, url, account, store: state.store, switches: state.switches };
     const fault = state.faults.take(account.sid, req.method, url.pathname);
-    const answer = fault ? undefined : dispatch(router, ctx).catch(toErrorResponse);
-    await waitSince(arrived, state.traffic.latencyMs ?? 0, state.shutdownSignal);
-    return answer ? await answer : await faulted(ctx, fault!);
+    const latency = () => waitSince(arrived, state.traffic.latencyMs ?? 0, state.shutdownSignal);
+    if (!fault) {
+      const answer = dispatch(router, ctx).catch(toErrorResponse);
+      await latency();
+      return await answer;
+    }
+    await latency();
+    return await faulted(ctx, fault);
   }
 
   async function faulted(ctx: ApiContext, fault: Fault): Promise<Reply> {
