@@ -29,7 +29,7 @@ export const secretContext = (column: SecretColumn, userId: string) =>
   `user_twilio_credentials.${column}:${userId}`;
 
 /**
- * How many decrypted values a box remembers. get-sip-config answers the same users over and over, and one
+ * How many plaintexts (decrypted, or just encrypted) a box remembers. get-sip-config answers the same users over and over, and one
  * WebCrypto decrypt costs about as much CPU as the rest of such a request together (a thread hop per call); the
  * process holds the keys anyway, so keeping recent plaintexts adds nothing an attacker inside it would lack.
  */
@@ -101,9 +101,12 @@ export class SecretBox {
       key,
       new TextEncoder().encode(plaintext),
     );
-    return `${PREFIX}${this.#activeKeyId}:${base64url.encode(iv)}:${
+    const stored = `${PREFIX}${this.#activeKeyId}:${base64url.encode(iv)}:${
       base64url.encode(new Uint8Array(sealed))
     }`;
+    // What was just stored is often read back at once (a new row's first provisioning run): no decrypt for it.
+    this.#remember(`${context}\n${stored}`, plaintext);
+    return stored;
   }
 
   async decrypt(stored: string, context: string): Promise<string> {
@@ -115,9 +118,13 @@ export class SecretBox {
       return recent;
     }
     const plaintext = await this.#decrypt(stored, context);
+    this.#remember(cacheKey, plaintext);
+    return plaintext;
+  }
+
+  #remember(cacheKey: string, plaintext: string) {
     this.#recent.set(cacheKey, plaintext);
     if (this.#recent.size > RECENT_DECRYPTS) this.#recent.delete(this.#recent.keys().next().value!);
-    return plaintext;
   }
 
   async #decrypt(stored: string, context: string): Promise<string> {

@@ -13,7 +13,29 @@ Deno.test("a secret round-trips and the stored form holds neither the plaintext 
   assert.match(first, /^enc:v1:k1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/);
   assert.ok(!first.includes("my-auth-token"));
   assert.notEqual(first, second, "a fresh IV per encryption");
-  assert.equal(await box.decrypt(first, context), "my-auth-token-0123456789abcdef");
+  // Another process with the same key: the box that encrypted remembers its plaintexts (see the next test).
+  const elsewhere = SecretBox.fromEnv(`k1:${key(1)}`);
+  assert.equal(await elsewhere.decrypt(first, context), "my-auth-token-0123456789abcdef");
+});
+
+Deno.test("a value this box just encrypted is read back without a decrypt, and only in its own context", async () => {
+  const box = SecretBox.fromEnv(`k1:${key(1)}`);
+  const context = secretContext("sip_password", userA);
+  const stored = await box.encrypt("fresh-password", context);
+  const decrypt = crypto.subtle.decrypt;
+  let decrypts = 0;
+  crypto.subtle.decrypt = (...args: Parameters<SubtleCrypto["decrypt"]>) => {
+    decrypts++;
+    return decrypt.apply(crypto.subtle, args);
+  };
+  try {
+    assert.equal(await box.decrypt(stored, context), "fresh-password");
+    assert.equal(decrypts, 0);
+    await assert.rejects(box.decrypt(stored, secretContext("sip_password", userB)), /failed to decrypt/);
+    assert.equal(decrypts, 1);
+  } finally {
+    crypto.subtle.decrypt = decrypt;
+  }
 });
 
 Deno.test("a ciphertext moved to another user's row or column does not decrypt", async () => {
@@ -26,12 +48,14 @@ Deno.test("a ciphertext moved to another user's row or column does not decrypt",
 Deno.test("a value decrypted before still needs its own context, and many values each keep their own", async () => {
   const box = SecretBox.fromEnv(`k1:${key(1)}`);
   const context = secretContext("sip_password", userA);
-  const stored = await box.encrypt("secret", context);
+  const stored = await SecretBox.fromEnv(`k1:${key(1)}`).encrypt("secret", context);
   assert.equal(await box.decrypt(stored, context), "secret");
   assert.equal(await box.decrypt(stored, context), "secret");
   await assert.rejects(box.decrypt(stored, secretContext("sip_password", userB)), /failed to decrypt/);
+  // Encrypted by another box, so that this one decrypts them (and forgets the oldest past its limit).
+  const writer = SecretBox.fromEnv(`k1:${key(1)}`);
   const many = await Promise.all(
-    Array.from({ length: 1100 }, (_, i) => box.encrypt(`value-${i}`, context)),
+    Array.from({ length: 1100 }, (_, i) => writer.encrypt(`value-${i}`, context)),
   );
   for (const [i, value] of many.entries()) assert.equal(await box.decrypt(value, context), `value-${i}`);
   assert.equal(await box.decrypt(many[0], context), "value-0");
