@@ -30,6 +30,7 @@ import {
 } from "../../../scripts/testing/stack.ts";
 import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
 import { databaseSettingsFromEnv } from "../_shared/config.ts";
+import { secretContext } from "../_shared/crypto/secrets.ts";
 
 const SID = "[0-9a-f]{32}";
 
@@ -432,6 +433,53 @@ stackTest(
     const active = await db()`select count(*)::int as n from public.user_twilio_credentials
     where user_id = ${user.userId} and is_active`;
     assert.equal(active[0].n, 1);
+  },
+);
+
+stackTest(
+  "activation: another row made active as create-main-trunk's run finishes: the run stands, the request switches rows",
+  async () => {
+    const user = await newUser();
+    const [mine, other] = [await emulator.createAccount(), await emulator.createAccount()];
+    const ctx = testServiceContext();
+    const sealed = await ctx.secrets.encrypt(other.authToken, secretContext("auth_token", user.userId));
+    const otherRow = await quietCredentialRow(user.userId, { sid: other.sid, authToken: sealed });
+    // Another activation of the user's other row: its statement done, its transaction not yet committed.
+    const { promise: released, resolve: commit } = Promise.withResolvers<void>();
+    const activating = db().begin(async (tx) => {
+      await tx`update public.user_twilio_credentials set is_active = true where id = ${otherRow}`;
+      await released;
+    });
+    const created = createMainTrunkForUser(ctx, {
+      userId: user.userId,
+      accountSid: mine.sid,
+      authToken: mine.authToken,
+    });
+    // The run's finishing write saw no active row, so it activates its own and waits on the other's index entry.
+    await waitFor(
+      async () =>
+        (await db()`select 1 from pg_stat_activity
+          where wait_event_type = 'Lock' and query like '%is_active = is_active or not exists%'`).length ===
+          1,
+      "the finishing write to wait for the other activation",
+    );
+    commit();
+    await activating;
+    const result = await created;
+    assert.equal(result.status, "active");
+    const rows = await db()`select account_sid, is_active, status from public.user_twilio_credentials
+      where user_id = ${user.userId} order by is_active desc`;
+    assert.deepEqual(rows.map((row) => [row.account_sid, row.is_active]), [[mine.sid, true], [
+      other.sid,
+      false,
+    ]]);
+    assert.equal(rows[0].status, "active", "written inactive, then switched to by the request");
+    const state = await emulator.state(mine.sid);
+    assert.deepEqual(
+      state.trunks.map((trunk) => trunk.sid),
+      [result.trunkSid],
+      "nothing was undone in Twilio",
+    );
   },
 );
 

@@ -84,6 +84,12 @@ export type CredentialPatch = Partial<Omit<CredentialRow, "id" | "userId" | "cre
    * would drop a later step's claim.
    */
   claimOwnership?: Partial<Record<OwnedResource, string>>;
+  /**
+   * Makes the row its user's active one unless another row is, decided by the statement itself (create-main-trunk's
+   * run finishing: see activateCredential for the other case). Two such writes at once for one user: the partial
+   * unique index fails the later one with 23505.
+   */
+  activateUnlessAnotherIs?: boolean;
 };
 
 export interface ProvisioningEvent {
@@ -168,8 +174,8 @@ export async function insertClaimedCredential(
 
 /**
  * Applies a patch and, in the same statement, appends the events that explain it (and releases the writer's
- * lease, when this is its last write under it). Returns false when the row no longer exists (it was deleted while
- * we worked), which callers treat as a reason to stop and clean up.
+ * lease, when this is its last write under it). Says whether the row was found (a row deleted while we worked is
+ * a reason for callers to stop and clean up) and whether it is its user's active one after the write.
  */
 export async function updateCredential(
   sql: Sql,
@@ -177,8 +183,8 @@ export async function updateCredential(
   patch: CredentialPatch,
   events: ProvisioningEvent | ProvisioningEvent[] = [],
   options: { releasing?: Lease } = {},
-): Promise<boolean> {
-  const { authToken, sipPassword, claimOwnership, ...plain } = patch;
+): Promise<{ found: boolean; isActive: boolean }> {
+  const { authToken, sipPassword, claimOwnership, activateUnlessAnotherIs, ...plain } = patch;
   const columns = withJsonColumns(sql, plain);
   const secrets = {
     ...(authToken === undefined ? {} : { authToken }),
@@ -191,9 +197,15 @@ export async function updateCredential(
   const claims = claimOwnership
     ? sql`, owned_resources = owned_resources || ${sql.json(claimOwnership)}::jsonb`
     : sql``;
-  const [{ updated }] = await sql<{ updated: number }[]>`
+  const activation = activateUnlessAnotherIs
+    ? sql`, is_active = is_active or not exists (
+        select from public.user_twilio_credentials other
+        where other.user_id = ${row.userId} and other.is_active and other.id <> ${row.id})`
+    : sql``;
+  const [{ updated, isActive }] = await sql<{ updated: number; isActive: boolean | null }[]>`
     with changed as (
-      update public.user_twilio_credentials set ${assignments}${claims} where id = ${row.id} returning id
+      update public.user_twilio_credentials set ${assignments}${claims}${activation} where id = ${row.id}
+      returning id, is_active
     ), secrets_changed as (
       ${
     Object.keys(secrets).length
@@ -214,10 +226,10 @@ export async function updateCredential(
       : sql`select 1`
   }
     )
-    select (select count(*) from changed)::int as updated`;
+    select (select count(*) from changed)::int as updated, (select is_active from changed) as is_active`;
   // A row found gone keeps its lease: the writer still has cleaning up to do under it.
   if (options.releasing && updated === 1) options.releasing.released = true;
-  return updated === 1;
+  return { found: updated === 1, isActive: isActive === true };
 }
 
 /** Appends events to the log in one statement, in the order given (a repair of 1,000 numbers is one insert). */
@@ -249,6 +261,13 @@ function eventsInsert(
     from jsonb_to_recordset(${sql.json(records as postgres.JSONValue)}::jsonb)
       as e(step text, outcome text, twilio_sid text, detail jsonb)
     ${condition}`;
+}
+
+/** The error of a write that would have made a second row of one user active (the partial unique index). */
+export function isSecondActiveRow(error: unknown): boolean {
+  const failure = error as { code?: unknown; constraint_name?: unknown } | undefined;
+  return failure?.code === "23505" &&
+    failure.constraint_name === "user_twilio_credentials_one_active_per_user";
 }
 
 /** Makes this row the user's active one; the previous active row stays, inactive, with its trunk. */

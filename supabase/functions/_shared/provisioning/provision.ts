@@ -22,6 +22,7 @@ import {
   type CredentialRow,
   type CredentialRowWithoutToken,
   insertClaimedCredential,
+  isSecondActiveRow,
   loadCredential,
   type NewCredential,
   type OwnedResource,
@@ -121,6 +122,8 @@ export interface ProvisionOptions {
   retryFailed: boolean;
   /** The row as the caller has just read or written it: saves reading it again before the lock. */
   seen?: CredentialRow;
+  /** A run makes the row its user's active one as it finishes, unless another row is (create-main-trunk). */
+  activate?: boolean;
 }
 
 export async function provisionCredential(
@@ -144,7 +147,7 @@ export async function provisionCredential(
       return { kind: "failed", row } as const;
     }
     if (changedMeanwhile && isServing(row)) return { kind: "active", row } as const;
-    return await new ProvisioningRun(ctx, row, { lease }).execute();
+    return await new ProvisioningRun(ctx, row, { lease, activate: options.activate }).execute();
   }, { wait: options.wait });
   return locked.acquired ? locked.value : { kind: "busy" };
 }
@@ -192,11 +195,12 @@ export async function provisionClaimedCredential(
   ctx: ServiceContext,
   row: CredentialRow,
   lease: Lease,
+  options: Pick<ProvisionOptions, "activate"> = {},
 ): Promise<ProvisionOutcome> {
   return await holdLease(
     ctx.sql,
     lease,
-    () => new ProvisioningRun(ctx, row, { lease, claimedAtInsert: true }).execute(),
+    () => new ProvisioningRun(ctx, row, { lease, claimedAtInsert: true, ...options }).execute(),
   );
 }
 
@@ -237,6 +241,8 @@ class ProvisioningRun {
   readonly #claimedAtInsert: boolean;
   /** The row's provisioning lease: the finishing write releases it (on any other way out, its holder does). */
   readonly #lease: Lease;
+  /** The finishing write makes the row its user's active one, unless another row is (ProvisionOptions). */
+  readonly #activate: boolean;
   readonly #degraded: Record<string, { code: number | null; message: string; at: string }> = {};
   /** Round one's writes, which round two does not wait for: a run that fails waits for them before anything. */
   readonly #writesInFlight: Promise<void>[] = [];
@@ -247,10 +253,15 @@ class ProvisioningRun {
   #staged: { patch: CredentialPatch; events: ProvisioningEvent[] } = { patch: {}, events: [] };
   #twilio!: TwilioClient;
 
-  constructor(ctx: ServiceContext, row: CredentialRow, options: { lease: Lease; claimedAtInsert?: boolean }) {
+  constructor(
+    ctx: ServiceContext,
+    row: CredentialRow,
+    options: { lease: Lease; claimedAtInsert?: boolean; activate?: boolean },
+  ) {
     this.#ctx = ctx;
     this.#row = row;
     this.#lease = options.lease;
+    this.#activate = options.activate ?? false;
     this.#claimedAtInsert = options.claimedAtInsert ?? false;
     this.#resuming = !this.#claimedAtInsert && row.status === "provisioning";
     this.#log = ctx.log.child({ credential_id: row.id, user_id: row.userId, run_id: this.#runId });
@@ -365,6 +376,7 @@ class ProvisioningRun {
       lastErrorMessage: null,
       attempts: degraded ? this.#row.attempts + 1 : 0,
       nextAttemptAt: degraded ? nextAttemptAt(this.#row.attempts + 1) : null,
+      ...(this.#activate && !this.#row.isActive && { activateUnlessAnotherIs: true }),
     }, {
       step: "provision",
       outcome: "succeeded",
@@ -639,10 +651,19 @@ class ProvisioningRun {
     const staged = this.#staged;
     if (staged.events.length === 0) return; // every change staged comes with its event
     this.#staged = { patch: {}, events: [] };
-    const exists = await updateCredential(this.#ctx.sql, this.#row, staged.patch, staged.events, {
-      releasing: options.last ? this.#lease : undefined,
+    const write = (patch: CredentialPatch) =>
+      updateCredential(this.#ctx.sql, this.#row, patch, staged.events, {
+        releasing: options.last ? this.#lease : undefined,
+      });
+    const written = await write(staged.patch).catch((error) => {
+      if (!staged.patch.activateUnlessAnotherIs || !isSecondActiveRow(error)) throw error;
+      // Another row of the user became active at the same moment: this one is written inactive, and the caller's
+      // activation decides between them (create-main-trunk: activateCredential, or activation_conflict).
+      const { activateUnlessAnotherIs: _lost, ...rest } = staged.patch;
+      return write(rest);
     });
-    if (!exists) throw new RowDeletedError("the credential row was deleted during provisioning");
+    if (!written.found) throw new RowDeletedError("the credential row was deleted during provisioning");
+    this.#row = { ...this.#row, isActive: written.isActive };
   }
 
   /**
@@ -669,7 +690,7 @@ class ProvisioningRun {
       outcome: event.outcome,
       twilio_sid: event.twilioSid,
     });
-    const { claimOwnership, ...columns } = patch;
+    const { claimOwnership, activateUnlessAnotherIs: _decidedByTheWrite, ...columns } = patch;
     const ownedResources = claimOwnership
       ? { ownedResources: { ...this.#row.ownedResources, ...claimOwnership } }
       : {};

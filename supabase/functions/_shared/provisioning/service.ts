@@ -14,6 +14,7 @@ import {
   type CredentialRowWithoutToken,
   deleteCredential,
   findCredentialForAccount,
+  isSecondActiveRow,
   updateCredential,
 } from "../db/credentials.ts";
 import { findActiveCredentialWithNumbers } from "../db/sip-config.ts";
@@ -59,9 +60,10 @@ export async function createMainTrunkForUser(
   // At most twice: a row we waited on can vanish when its run found the credentials bad; then we try ourselves.
   for (let attempt = 1;; attempt++) {
     const { row, createdNow, runLease } = await chooseCredentialRow(ctx, input);
+    // The run makes the row active as it finishes when no other row of the user is; activate() covers the rest.
     const outcome = runLease
-      ? await provisionClaimedCredential(ctx, row, runLease)
-      : await provisionCredential(ctx, row.id, { wait: true, retryFailed: true, seen: row });
+      ? await provisionClaimedCredential(ctx, row, runLease, { activate: true })
+      : await provisionCredential(ctx, row.id, { wait: true, retryFailed: true, seen: row, activate: true });
     if (outcome.kind === "missing" || outcome.kind === "busy") {
       if (attempt === 1) continue;
       throw new ApiError(
@@ -135,15 +137,13 @@ async function activate(ctx: ServiceContext, row: CredentialRow) {
   try {
     await activateCredential(ctx.sql, row);
   } catch (error) {
-    if ((error as { code?: unknown })?.code !== UNIQUE_VIOLATION) throw error;
+    if (!isSecondActiveRow(error)) throw error;
     throw new ApiError(
       "activation_conflict",
       "Another Twilio account was being connected for this user at the same time; try again",
     );
   }
 }
-
-const UNIQUE_VIOLATION = "23505";
 
 async function changeRecording(ctx: ServiceContext, row: CredentialRow, mode: RecordingMode) {
   const authToken = await readAuthToken(ctx.secrets, row);
