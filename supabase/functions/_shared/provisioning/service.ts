@@ -93,8 +93,11 @@ export async function createMainTrunkForUser(
  */
 async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkInput) {
   return await withLockWaited(ctx.sql, `user:${input.userId}`, async (userLease) => {
-    const existing = await findCredentialForAccount(ctx.sql, input.userId, input.accountSid);
-    const storedToken = await ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId));
+    // The token is sealed while the row is looked up: a new row stores it, a known one may take it.
+    const [existing, storedToken] = await Promise.all([
+      findCredentialForAccount(ctx.sql, input.userId, input.accountSid),
+      ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId)),
+    ]);
     if (!existing) {
       const claimed = await insertForFirstRun(ctx, {
         userId: input.userId,
