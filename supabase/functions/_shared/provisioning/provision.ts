@@ -93,6 +93,17 @@ function hasLiveKitSide(row: CredentialRowWithoutToken, config: ProvisioningConf
   return !config.livekit || !row.attachedNumbers || !!row.livekitOutboundTrunkId;
 }
 
+/**
+ * Whether a run has anything to reconcile on the LiveKit side: numbers (LiveKit refuses trunks without them, so a
+ * row's LiveKit objects come with its first attached number) or objects already recorded. A row without either, as
+ * read under the run's lease, is skipped without a statement: a number attached while the run goes on is attached
+ * by an attach-phone that waited for provisioning or, on a serving row, that syncs the LiveKit side itself.
+ */
+function hasLiveKitWork(row: CredentialRow): boolean {
+  return row.attachedNumbers !== 0 || !!row.livekitOutboundTrunkId || !!row.livekitInboundTrunkId ||
+    !!row.livekitDispatchRuleId;
+}
+
 /** Our origination URL must carry the configured URI; one we adopted (or none configured) only needs to exist. */
 function originationMatches(
   row: CredentialRowWithoutToken,
@@ -510,7 +521,7 @@ class ProvisioningRun {
    * failure never undoes or blocks the Twilio side: it is this optional part that degrades.
    */
   async #ensureLiveKit(password: string) {
-    if (!managesLiveKit(this.#ctx)) return;
+    if (!managesLiveKit(this.#ctx) || !hasLiveKitWork(this.#row)) return;
     await syncLiveKitSide(this.#ctx, this.#row, {
       password,
       record: (patch) => this.#save(patch, { step: "livekit", outcome: "succeeded", detail: patch }),
