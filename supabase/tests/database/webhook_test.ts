@@ -12,8 +12,8 @@ import { bootstrapDatabase } from "../../../scripts/local/stack.ts";
 import { pushMigrations } from "../../../scripts/local/supabase-cli.ts";
 import { db, stackInfo, stackTest } from "../../../scripts/testing/stack.ts";
 import { createPool, type Sql } from "../../functions/_shared/db/client.ts";
-import { insertClaimedCredential } from "../../functions/_shared/db/credentials.ts";
-import { newLease } from "../../functions/_shared/db/locks.ts";
+import { findOrInsertClaimedCredential } from "../../functions/_shared/db/credentials.ts";
+import { type Lease, newLease } from "../../functions/_shared/db/locks.ts";
 import { provisioningLeaseKey } from "../../functions/_shared/provisioning/provision.ts";
 import {
   actAs,
@@ -89,25 +89,28 @@ stackTest(
           values (${chooser.key}, ${chooser.holder}, now() + interval '1 minute')`;
         const id = crypto.randomUUID();
         const run = newLease(provisioningLeaseKey(id));
+        const accountSid = sid("AC");
+        const claim = (id: string, leases: { run: Lease; chooser: Lease }) =>
+          findOrInsertClaimedCredential(
+            tx as unknown as Sql,
+            {
+              id,
+              userId,
+              accountSid,
+              twilioRegion: "us1",
+              authToken: "v1:local1:ciphertext",
+              label: null,
+              isActive: false,
+              recordingMode: "do-not-record",
+              recordingTrim: "do-not-trim",
+              sipUsername: "user_claimed",
+              sipPassword: "v1:local1:password-ciphertext",
+            },
+            leases,
+            { step: "provision", outcome: "started" },
+          );
         // In a transaction, to read what it queued before the dispatcher takes it: the statement is the same.
-        const row = await insertClaimedCredential(
-          tx as unknown as Sql,
-          {
-            id,
-            userId,
-            accountSid: sid("AC"),
-            twilioRegion: "us1",
-            authToken: "v1:local1:ciphertext",
-            label: null,
-            isActive: false,
-            recordingMode: "do-not-record",
-            recordingTrim: "do-not-trim",
-            sipUsername: "user_claimed",
-            sipPassword: "v1:local1:password-ciphertext",
-          },
-          { run, chooser },
-          { step: "provision", outcome: "started" },
-        );
+        const { row } = await claim(id, { run, chooser });
 
         assert.equal((await queuedHere(tx)).length, 0, "the webhook leaves a claimed row to its run");
         assert.equal(row.status, "provisioning");
@@ -123,6 +126,28 @@ stackTest(
         const events =
           await tx`select step, outcome from public.provisioning_events where credential_id = ${id}`;
         assert.deepEqual(events.map((event) => ({ ...event })), [{ step: "provision", outcome: "started" }]);
+
+        // Asked again for the same account: the row is found, nothing is inserted, taken, released or logged.
+        const again = {
+          run: newLease(provisioningLeaseKey(crypto.randomUUID())),
+          chooser: newLease(chooser.key),
+        };
+        const found = await claim(crypto.randomUUID(), again);
+        assert.deepEqual([found.inserted, found.row.id, found.row.sipPassword], [
+          false,
+          id,
+          "v1:local1:password-ciphertext",
+        ]);
+        assert.equal(again.chooser.released, undefined, "the found row leaves the lease to its holder");
+        assert.equal((await tx`select from public.service_locks where key = ${again.run.key}`).length, 0);
+        assert.equal(
+          (await tx`select from public.provisioning_events where credential_id = ${id}`).length,
+          1,
+        );
+        assert.equal(
+          (await tx`select from public.user_twilio_credentials where user_id = ${userId}`).length,
+          1,
+        );
 
         // The same row without the lease (another system's insert) is posted as ever.
         await tx`delete from public.service_locks where key = ${run.key}`;

@@ -119,16 +119,6 @@ export async function findActiveCredential(sql: Sql, userId: string): Promise<Cr
   return row;
 }
 
-/** The user's row for a Twilio account: the active one if any, else the most recently changed. */
-export async function findCredentialForAccount(sql: Sql, userId: string, accountSid: string) {
-  const [row] = await sql<CredentialRow[]>`
-    ${credentialsWithSecrets(sql)}
-    where c.user_id = ${userId} and c.account_sid = ${accountSid}
-    order by c.is_active desc, c.updated_at desc
-    limit 1`;
-  return row as CredentialRow | undefined;
-}
-
 /** A row as create-main-trunk writes it, its secrets encrypted; the id is chosen first, for its run's lease. */
 export type NewCredential = Pick<
   CredentialRow,
@@ -146,30 +136,63 @@ export type NewCredential = Pick<
 >;
 
 /**
- * Inserts a row claimed for its first provisioning run, in one statement: `provisioning`, its SIP username and
- * password stored before Twilio sees them, the run's lease taken (so the database webhook leaves the row to that
- * run), the lease of the caller that chose to insert it released, and the run's start logged.
+ * The user's row for a Twilio account (the active one if any, else the most recently changed), or, when there is
+ * none, `row` inserted claimed for its first provisioning run, in one statement: `provisioning`, its SIP username
+ * and password stored before Twilio sees them, the run's lease taken (so the database webhook leaves the row to
+ * that run), the lease of the caller that chose to insert it released, and the run's start logged. The caller
+ * holds the user's lease (`chooser`), so no request of ours inserts between the look and the insert; a row found
+ * leaves that lease to its holder.
  */
-export async function insertClaimedCredential(
+export async function findOrInsertClaimedCredential(
   sql: Sql,
   row: NewCredential,
   leases: { run: Lease; chooser: Lease },
   started: ProvisioningEvent,
-): Promise<CredentialRow> {
+): Promise<{ row: CredentialRow; inserted: boolean }> {
+  const values = {
+    id: row.id,
+    user_id: row.userId,
+    account_sid: row.accountSid,
+    twilio_region: row.twilioRegion,
+    auth_token: row.authToken,
+    label: row.label,
+    is_active: row.isActive,
+    recording_mode: row.recordingMode,
+    recording_trim: row.recordingTrim,
+    sip_username: row.sipUsername,
+    sip_password: row.sipPassword,
+    status: "provisioning",
+  };
+  const ifInserted = sql`exists (select from inserted)`;
   // The secrets go in through the table's inlet columns; its trigger stores them with the secrets.
-  const [inserted] = await sql<CredentialRow[]>`
-    with inserted as (
-      insert into public.user_twilio_credentials ${sql({ ...row, status: "provisioning" })} returning *
+  const [found] = await sql<(CredentialRow & { claimedNow: boolean })[]>`
+    with existing as (
+      ${credentialsWithSecrets(sql)}
+      where c.user_id = ${row.userId} and c.account_sid = ${row.accountSid}
+      order by c.is_active desc, c.updated_at desc
+      limit 1
+    ), inserted as (
+      insert into public.user_twilio_credentials (id, user_id, account_sid, twilio_region, auth_token, label,
+        is_active, recording_mode, recording_trim, sip_username, sip_password, status)
+      select id, user_id, account_sid, twilio_region, auth_token, label,
+        is_active, recording_mode, recording_trim, sip_username, sip_password, status
+      from jsonb_populate_record(null::public.user_twilio_credentials, ${sql.json(values)}::jsonb)
+      where not exists (select from existing)
+      returning *
     ), run_lease as (
-      ${takeLeaseSql(sql, leases.run)}
+      ${takeLeaseSql(sql, leases.run, sql`where ${ifInserted}`)}
     ), chooser_released as (
-      ${releaseLeaseSql(sql, leases.chooser)}
+      ${releaseLeaseSql(sql, leases.chooser, sql`and ${ifInserted}`)}
     ), logged as (
-      ${eventsInsert(sql, row, [started])}
+      ${eventsInsert(sql, row, [started], sql`where ${ifInserted}`)}
     )
-    select * from inserted`;
+    select *, false as claimed_now from existing
+    union all
+    select inserted.*, null, null, 0, true from inserted`;
+  const { claimedNow, ...stored } = found;
+  if (!claimedNow) return { row: stored, inserted: false };
   leases.chooser.released = true;
-  return { ...inserted, authToken: row.authToken, sipPassword: row.sipPassword, attachedNumbers: 0 };
+  return { row: { ...stored, authToken: row.authToken, sipPassword: row.sipPassword }, inserted: true };
 }
 
 /**

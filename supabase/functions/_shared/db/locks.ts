@@ -89,11 +89,13 @@ export async function holdLease<T>(sql: Sql, lease: Lease, work: (lease: Lease) 
 
 /**
  * Takes a lease on a key nobody can hold yet (one naming a row the same statement inserts), inside that
- * statement: what it creates is never unguarded, and taking the lease costs no round trip of its own.
+ * statement (only if `condition`, a `where` clause, holds, when given): what it creates is never unguarded, and
+ * taking the lease costs no round trip of its own.
  */
-export const takeLeaseSql = (sql: Sql, lease: Lease) =>
+export const takeLeaseSql = (sql: Sql, lease: Lease, condition = sql``) =>
   sql`insert into public.service_locks (key, holder, expires_at)
-    values (${lease.key}, ${lease.holder}, now() + make_interval(secs => ${lockSettings().leaseSeconds}))`;
+    select ${lease.key}, ${lease.holder}::uuid, now() + make_interval(secs => ${lockSettings().leaseSeconds})
+    ${condition}`;
 
 /**
  * Releases a lease inside another statement of its holder's (only if `condition` holds, when given); mark it

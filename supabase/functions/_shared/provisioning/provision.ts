@@ -21,7 +21,7 @@ import {
   type CredentialPatch,
   type CredentialRow,
   type CredentialRowWithoutToken,
-  insertClaimedCredential,
+  findOrInsertClaimedCredential,
   isSecondActiveRow,
   loadCredential,
   type NewCredential,
@@ -174,32 +174,33 @@ const runStarted = (resuming: boolean): ProvisioningEvent => ({
 });
 
 /**
- * Inserts a new row claimed for its first run, with the SIP username and a new password that run will use (one
- * statement, see insertClaimedCredential; `chooser`, the lease it was chosen under, is released by it). The
- * caller runs it with provisionClaimedCredential and the lease returned.
+ * The user's row for the account, or a new one inserted claimed for its first run, with the SIP username and a
+ * new password that run will use (one statement, see findOrInsertClaimedCredential; `chooser`, the lease it was
+ * chosen under, is released with an insert). A new row comes with its run's lease: the caller runs it with
+ * provisionClaimedCredential.
  */
-export async function insertForFirstRun(
+export async function findOrInsertForFirstRun(
   ctx: ServiceContext,
   fields: Omit<NewCredential, "id" | "sipUsername" | "sipPassword">,
   chooser: Lease,
-): Promise<{ row: CredentialRow; lease: Lease }> {
+): Promise<{ row: CredentialRow; runLease?: Lease }> {
   const id = crypto.randomUUID();
   const lease = newLease(provisioningLeaseKey(id));
   const sipPassword = await ctx.secrets.encrypt(
     generateSipPassword(),
     secretContext("sip_password", fields.userId),
   );
-  const row = await insertClaimedCredential(
+  const { row, inserted } = await findOrInsertClaimedCredential(
     ctx.sql,
     { ...fields, id, sipUsername: sipUsernameFor(fields.userId), sipPassword },
     { run: lease, chooser },
     runStarted(false),
   );
-  return { row, lease };
+  return inserted ? { row, runLease: lease } : { row };
 }
 
 /**
- * The first run of a row its caller has just inserted claimed (insertForFirstRun: the run's lease taken, the SIP
+ * The first run of a row its caller has just inserted claimed (findOrInsertForFirstRun: the run's lease taken, the SIP
  * password stored and the start logged by the insert itself): nothing to read, wait for or record first.
  */
 export async function provisionClaimedCredential(

@@ -13,7 +13,6 @@ import {
   type CredentialRow,
   type CredentialRowWithoutToken,
   deleteCredential,
-  findCredentialForAccount,
   isSecondActiveRow,
   updateCredential,
 } from "../db/credentials.ts";
@@ -27,7 +26,7 @@ import type { ServiceSipConfig, SipConfig } from "../contract/get-sip-config.ts"
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
 import {
-  insertForFirstRun,
+  findOrInsertForFirstRun,
   isProvisioned,
   isServing,
   provisionClaimedCredential,
@@ -88,29 +87,24 @@ export async function createMainTrunkForUser(
 /**
  * The user's row for this Twilio account, chosen under a per-user lock so that concurrent identical requests
  * share one row (and so one trunk). A new row is inserted claimed for its first run (its lease comes back as
- * `runLease`), in the statement that also releases the per-user lock. A new token for a known account is checked
- * with Twilio before it replaces the stored one.
+ * `runLease`), by the statement that looks for a known one and releases the per-user lock with an insert. A new
+ * token for a known account is checked with Twilio before it replaces the stored one.
  */
 async function chooseCredentialRow(ctx: ServiceContext, input: CreateMainTrunkInput) {
+  // Sealed first: a new row stores the token, a known one may take it.
+  const storedToken = await ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId));
   return await withLockWaited(ctx.sql, `user:${input.userId}`, async (userLease) => {
-    // The token is sealed while the row is looked up: a new row stores it, a known one may take it.
-    const [existing, storedToken] = await Promise.all([
-      findCredentialForAccount(ctx.sql, input.userId, input.accountSid),
-      ctx.secrets.encrypt(input.authToken, secretContext("auth_token", input.userId)),
-    ]);
-    if (!existing) {
-      const claimed = await insertForFirstRun(ctx, {
-        userId: input.userId,
-        accountSid: input.accountSid,
-        authToken: storedToken,
-        label: input.label ?? null,
-        twilioRegion: input.region ?? "us1",
-        isActive: false,
-        recordingMode: input.recordingMode ?? ctx.config.recording.mode,
-        recordingTrim: ctx.config.recording.trim,
-      }, userLease);
-      return { row: claimed.row, createdNow: true, runLease: claimed.lease };
-    }
+    const { row: existing, runLease } = await findOrInsertForFirstRun(ctx, {
+      userId: input.userId,
+      accountSid: input.accountSid,
+      authToken: storedToken,
+      label: input.label ?? null,
+      twilioRegion: input.region ?? "us1",
+      isActive: false,
+      recordingMode: input.recordingMode ?? ctx.config.recording.mode,
+      recordingTrim: ctx.config.recording.trim,
+    }, userLease);
+    if (runLease) return { row: existing, createdNow: true, runLease };
     const region = input.region ?? existing.twilioRegion;
     const tokenChanged = !constantTimeEqual(await readAuthToken(ctx.secrets, existing), input.authToken);
     if (tokenChanged || region !== existing.twilioRegion) {
