@@ -11,7 +11,7 @@ export interface RequestHead {
   keepAlive: boolean;
 }
 
-/** Header sections beyond this are refused (node:http's default limit is 16 KiB). */
+/** A request head beyond this is refused: its connection is closed. */
 const MAX_HEAD_BYTES = 64 * 1024;
 const CRLF = [13, 10];
 const HEAD_END = [13, 10, 13, 10];
