@@ -1,6 +1,6 @@
-// Parsing one HTTP/1.1 request off a connection (RFC 9112): the request line, the header fields, and a body framed
-// by Content-Length or chunked transfer coding. What the emulators' clients send (fetch, the Twilio and LiveKit
-// SDKs, curl, a browser); anything malformed throws and its connection is closed.
+// Parsing one HTTP/1.1 request off a connection (RFC 9112): the request line, the header fields, and a body
+// framed by Content-Length or chunked transfer coding. What the emulators' clients send (fetch, the Twilio and
+// LiveKit SDKs, curl, a browser); anything malformed throws and its connection is closed.
 
 export interface RequestHead {
   method: string;

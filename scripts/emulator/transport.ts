@@ -1,18 +1,19 @@
 // HTTP/1.1 transport of both emulators, on plain TCP (Deno.listen). Two things decide its shape:
 //
-// - A "reset" fault must drop the TCP connection with no response at all, so that the client's fetch rejects with
-//   a network error. Deno.serve cannot (it always sends a status line first, so fetch resolves and only the body
-//   read fails); here the handler's DROP_CONNECTION closes the socket.
-// - The emulator claims Twilio's latency (L) and nothing beyond it. Its own per-request work must stay small and
-//   must not make concurrent requests queue, as they would not on Twilio's servers. node:http, which this replaced,
-//   cost 0.6-0.9 ms of the emulator's one thread per request (Deno.serve: 0.1-0.4; this: about the same as Deno.serve).
+// - A "reset" fault must drop the TCP connection with no response at all, so that the client's fetch rejects
+//   with a network error. Deno.serve cannot (it always sends a status line first, so fetch resolves and only
+//   the body read fails); here the handler's DROP_CONNECTION closes the socket.
+// - The emulator claims Twilio's latency (L) and nothing beyond it. Its own per-request work must stay small
+//   and must not make concurrent requests queue, as they would not on Twilio's servers. node:http, which this
+//   replaced, cost 0.6-0.9 ms of the emulator's one thread per request (Deno.serve 0.1-0.4; this about the
+//   same as Deno.serve).
 //
-// Connections: `keepAlive` keeps them open between requests, as Twilio's API does (its SDKs pool them: twilio-node's
-// RequestClient takes https.Agent keepAlive options). Then a dropped connection behaves as it does in production:
-// Deno's fetch silently re-sends a request (even a POST) once when a *reused* connection dies before the
-// response, so only a request sent on a connection of its own (Deno.createHttpClient) is sure to see the drop. The
-// product sends every create that way (retry-policy.ts, mayReuseConnection). Without `keepAlive` every response
-// says `Connection: close`, so every drop reaches the client whatever it sends.
+// Connections: `keepAlive` keeps them open between requests, as Twilio's API does (its SDKs pool them:
+// twilio-node's RequestClient takes https.Agent keepAlive options). Then a dropped connection behaves as it does
+// in production: Deno's fetch silently re-sends a request (even a POST) once when a *reused* connection dies
+// before the response, so only a request sent on a connection of its own (Deno.createHttpClient) is sure to see
+// the drop. The product sends every create that way (retry-policy.ts, mayReuseConnection). Without `keepAlive`
+// every response says `Connection: close`, so every drop reaches the client whatever it sends.
 import { STATUS_CODES } from "node:http";
 import { ConnectionReader, readRequest, type RequestHead } from "./http1.ts";
 

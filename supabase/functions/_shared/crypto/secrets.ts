@@ -29,9 +29,10 @@ export const secretContext = (column: SecretColumn, userId: string) =>
   `user_twilio_credentials.${column}:${userId}`;
 
 /**
- * How many plaintexts (decrypted, or just encrypted) a box remembers. get-sip-config answers the same users over and over, and one
- * WebCrypto decrypt costs about as much CPU as the rest of such a request together (a thread hop per call); the
- * process holds the keys anyway, so keeping recent plaintexts adds nothing an attacker inside it would lack.
+ * How many plaintexts (decrypted, or just encrypted) a box remembers. get-sip-config answers the same users over
+ * and over, and one WebCrypto decrypt costs about as much CPU as the rest of such a request together (a thread hop
+ * per call); the process holds the keys anyway, so keeping recent plaintexts adds nothing an attacker inside it
+ * would lack.
  */
 const RECENT_DECRYPTS = 1024;
 
