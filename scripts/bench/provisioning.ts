@@ -115,7 +115,7 @@ export async function provisioningCriticalPath(ctx: BenchContext): Promise<Bench
 }
 
 /** The environment without the settings that switch the LiveKit side on (the Twilio side's LIVEKIT_SIP_URI stays). */
-function withoutLiveKit(env: Record<string, string>): Record<string, string> {
+export function withoutLiveKit(env: Record<string, string>): Record<string, string> {
   const { LIVEKIT_URL: _url, LIVEKIT_API_KEY: _key, LIVEKIT_API_SECRET: _secret, ...rest } = env;
   return rest;
 }
