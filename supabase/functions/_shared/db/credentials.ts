@@ -221,9 +221,7 @@ export async function updateCredential(
     ? sql`, owned_resources = owned_resources || ${sql.json(claimOwnership)}::jsonb`
     : sql``;
   const activation = activateUnlessAnotherIs
-    ? sql`, is_active = is_active or not exists (
-        select from public.user_twilio_credentials other
-        where other.user_id = ${row.userId} and other.is_active and other.id <> ${row.id})`
+    ? sql`, is_active = is_active or not ${anotherActiveRow(sql, row)}`
     : sql``;
   const [{ updated, isActive }] = await sql<{ updated: number; isActive: boolean | null }[]>`
     with changed as (
@@ -286,6 +284,11 @@ function eventsInsert(
     ${condition}`;
 }
 
+/** Whether another row of the row's user is active (a row becomes active only where none is). */
+const anotherActiveRow = (sql: Sql, row: Pick<CredentialRow, "id" | "userId">) =>
+  sql`exists (select from public.user_twilio_credentials other
+    where other.user_id = ${row.userId} and other.is_active and other.id <> ${row.id})`;
+
 /** The error of a write that would have made a second row of one user active (the partial unique index). */
 export function isSecondActiveRow(error: unknown): boolean {
   const failure = error as { code?: unknown; constraint_name?: unknown } | undefined;
@@ -297,10 +300,7 @@ export function isSecondActiveRow(error: unknown): boolean {
 export async function activateCredential(sql: Sql, row: Pick<CredentialRow, "id" | "userId">): Promise<void> {
   // The usual case, no other active row (a user's first account): one statement instead of a transaction.
   const [activated] = await sql`update public.user_twilio_credentials set is_active = true
-    where id = ${row.id} and not is_active and not exists (
-      select from public.user_twilio_credentials other
-      where other.user_id = ${row.userId} and other.is_active and other.id <> ${row.id}
-    ) returning id`;
+    where id = ${row.id} and not is_active and not ${anotherActiveRow(sql, row)} returning id`;
   if (activated) return;
   await sql.begin(async (tx) => {
     await tx`update public.user_twilio_credentials set is_active = false

@@ -643,7 +643,11 @@ class ProvisioningRun {
     }
     if (Object.keys(cleared).length) {
       cleared.ownedResources = owned;
-      await this.#event({ step: "cleanup", outcome: "succeeded", detail: { cleared: Object.keys(cleared) } })
+      await this.#save({}, {
+        step: "cleanup",
+        outcome: "succeeded",
+        detail: { cleared: Object.keys(cleared) },
+      })
         .catch(() => {});
     }
     return cleared;
@@ -675,7 +679,7 @@ class ProvisioningRun {
       return write(rest);
     });
     if (!written.found) throw new RowDeletedError("the credential row was deleted during provisioning");
-    this.#row = { ...this.#row, isActive: written.isActive };
+    if (staged.patch.activateUnlessAnotherIs) this.#row = { ...this.#row, isActive: written.isActive };
   }
 
   /**
@@ -707,10 +711,6 @@ class ProvisioningRun {
       ? { ownedResources: { ...this.#row.ownedResources, ...claimOwnership } }
       : {};
     this.#row = { ...this.#row, ...columns, ...ownedResources, updatedAt: new Date() } as CredentialRow;
-  }
-
-  async #event(event: ProvisioningEvent) {
-    await this.#save({}, event);
   }
 }
 
