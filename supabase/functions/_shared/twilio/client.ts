@@ -17,6 +17,7 @@ import type { RecordingListInstance } from "twilio/lib/rest/api/v2010/account/re
 import type { CredentialListListInstance } from "twilio/lib/rest/api/v2010/account/sip/credentialList.js";
 import type * as V2010Module from "twilio/lib/rest/api/V2010.js";
 import type Trunking from "twilio/lib/rest/Trunking.js";
+import type { TrunkContext } from "twilio/lib/rest/trunking/v1/trunk.js";
 import type Twilio from "twilio/lib/rest/Twilio.js";
 import { type TRANSFER_CALLER_IDS, type TRANSFER_MODES, twilioSettingsFromEnv } from "../config.ts";
 import type { RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
@@ -356,12 +357,19 @@ function accountAccess(
     };
   });
   const trunking = once(async () => new (await sdk.trunking())(await client()));
+  // The SDK builds a new context for each `trunks(sid)`, and each of its sub-resource lists on first access: kept
+  // per trunk, a bulk attach of 1,000 numbers builds them once instead of 1,000 times.
+  const trunks = new Map<string, TrunkContext>();
   return {
     accountSid,
     accountUrl: `${TWILIO_API_ORIGIN}/2010-04-01/Accounts/${accountSid}`,
     withApi: <T>(operation: (api: AccountApi) => Promise<T>) => call(api, operation),
     withTrunking: <T>(operation: (trunking: Trunking) => Promise<T>) => call(trunking, operation),
-    trunk: (trunking: Trunking, trunkSid: string) => trunking.v1.trunks(trunkSid),
+    trunk: (trunking: Trunking, trunkSid: string) => {
+      let trunk = trunks.get(trunkSid);
+      if (!trunk) trunks.set(trunkSid, trunk = trunking.v1.trunks(trunkSid));
+      return trunk;
+    },
     /** List options that collect every page. */
     all: () => ({ pageSize }),
     /** The response of a GET to `url`, unread, or Twilio's error answer as a typed error. */

@@ -9,8 +9,8 @@
  *   `/SIP/CredentialLists.json`) creates and is never repeated after it may have arrived.
  *
  * ```ts
- * isIdempotentRequest("POST", "https://trunking.twilio.com/v1/Trunks/TK…/Recording"); // true
- * isIdempotentRequest("POST", "https://trunking.twilio.com/v1/Trunks"); // false
+ * isIdempotentRequest("POST", "/v1/Trunks/TK…/Recording"); // true
+ * isIdempotentRequest("POST", "/v1/Trunks"); // false
  * ```
  */
 
@@ -20,11 +20,12 @@ const SID_SEGMENT = /^[A-Z]{2}[0-9a-fA-F]{32}(\.json)?$/;
 /** Sub-resources that exist once per parent: a POST to them updates in place. */
 const SINGLETON_SEGMENTS = new Set(["Recording"]);
 
-export function isIdempotentRequest(method: string, url: string): boolean {
+/** `path`: the request URL's path (no query). */
+export function isIdempotentRequest(method: string, path: string): boolean {
   const verb = method.toUpperCase();
   if (verb === "GET" || verb === "HEAD" || verb === "DELETE") return true;
   if (verb !== "POST") return false;
-  const last = new URL(url).pathname.replace(/\/+$/, "").split("/").pop() ?? "";
+  const last = path.replace(/\/+$/, "").split("/").pop() ?? "";
   return SID_SEGMENT.test(last) || SINGLETON_SEGMENTS.has(last);
 }
 
@@ -37,9 +38,9 @@ const ASSOCIATION_SEGMENTS = new Set(["PhoneNumbers", "CredentialLists"]);
  * sent twice, it names the same number or list and cannot make a second resource (Twilio answers "already
  * associated", which the callers treat as done). Bulk attach of 1,000 numbers then needs no 1,000 handshakes.
  */
-export function mayReuseConnection(method: string, url: string): boolean {
-  if (isIdempotentRequest(method, url)) return true;
-  const segments = new URL(url).pathname.replace(/\/+$/, "").split("/");
+export function mayReuseConnection(method: string, path: string): boolean {
+  if (isIdempotentRequest(method, path)) return true;
+  const segments = path.replace(/\/+$/, "").split("/");
   return method.toUpperCase() === "POST" && segments.at(-3) === "Trunks" &&
     ASSOCIATION_SEGMENTS.has(segments.at(-1) ?? "");
 }
