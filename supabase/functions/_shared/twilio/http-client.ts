@@ -154,7 +154,9 @@ export class TwilioHttpClient {
     const origin = pathStart < 0 ? uri : uri.slice(0, pathStart);
     const base = this.#bases.get(origin);
     const url = new URL(base ? base + uri.slice(origin.length) : uri);
-    if (params) { for (const [key, value] of encodeForm(params)) url.searchParams.append(key, value); }
+    if (params) {
+      for (const [key, value] of encodeForm(params)) url.searchParams.append(key, value);
+    }
     return url;
   }
 
