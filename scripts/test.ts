@@ -12,7 +12,7 @@ import { startStack } from "./local/stack.ts";
 const workDir = await scratchDir("twilio-sip-test-");
 const stackFile = join(workDir, "stack.json");
 const functionsLog = join(workDir, "functions.log");
-const AUDIT = "supabase/tests/audit/no_plaintext_secrets.audit.ts";
+const AUDIT = "supabase/tests/audit/no-plaintext-secrets.audit.ts";
 
 const log = await Deno.open(functionsLog, { create: true, append: true });
 const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 // Top-level request dispatch: admin API, the two Twilio API families (optionally under a region segment), or 404.
-import { createAdminHandler } from "./admin_routes.ts";
-import { createApiHandler } from "./api_pipeline.ts";
-import type { EmulatorState } from "./emulator_state.ts";
+import { createAdminHandler } from "./admin-routes.ts";
+import { createApiHandler } from "./api-pipeline.ts";
+import type { EmulatorState } from "./emulator-state.ts";
 import { notFound, toErrorResponse } from "./errors.ts";
 import { splitRegion } from "./regions.ts";
 import type { Reply } from "./transport.ts";

@@ -1,6 +1,6 @@
 // Starts one emulator instance with its own in-memory state.
 import { createApp } from "./app.ts";
-import { EmulatorState } from "./emulator_state.ts";
+import { EmulatorState } from "./emulator-state.ts";
 import { restoreSnapshot, snapshotOf } from "./snapshot.ts";
 import { listen } from "./transport.ts";
 

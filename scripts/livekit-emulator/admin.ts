@@ -3,7 +3,7 @@
 import type { EmulatorConfig } from "./behaviour.ts";
 import { invalidArgument, isTwirpCode, jsonResponse, TwirpError } from "./errors.ts";
 import { FAULT_MODES, type FaultSpec } from "./faults.ts";
-import { NOT_EMULATED, SIP_METHODS } from "./sip_service.ts";
+import { NOT_EMULATED, SIP_METHODS } from "./sip-service.ts";
 import type { EmulatorState } from "./state.ts";
 import { JsonFields } from "../local/emulators.ts";
 

@@ -2,7 +2,7 @@
 // The server runs these over the stored objects plus the new or updated one; so does the emulator.
 import type { SIPDispatchRuleInfo, SIPInboundTrunkInfo } from "@livekit/protocol";
 import { invalidArgument } from "./errors.ts";
-import { normalizeNumber } from "./phone_numbers.ts";
+import { normalizeNumber } from "./phone-numbers.ts";
 
 /** An object not stored yet has no id; the server prints it as `<new>`. */
 const printId = (id: string) => JSON.stringify(id || "<new>");

@@ -3,7 +3,7 @@ import type { Credentials } from "./auth.ts";
 import type { EmulatorConfig } from "./behaviour.ts";
 import { Shutdown } from "../local/emulators.ts";
 import { FaultRegistry } from "./faults.ts";
-import { RequestLog } from "./request_log.ts";
+import { RequestLog } from "./request-log.ts";
 import { SipStore } from "./store.ts";
 
 export class EmulatorState extends Shutdown {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { AccessToken, SipClient, type SIPGrant } from "livekit-server-sdk";
 import type { EmulatorConfig } from "./behaviour.ts";
 import type { Fault, FaultSpec } from "./faults.ts";
-import type { LoggedRequest } from "./request_log.ts";
+import type { LoggedRequest } from "./request-log.ts";
 import { type LiveKitEmulatorOptions, type RunningLiveKitEmulator, startLiveKitEmulator } from "./server.ts";
 
 // deno-lint-ignore no-explicit-any

@@ -6,7 +6,7 @@ import { DROP_CONNECTION, type Reply } from "../emulator/transport.ts";
 import { authenticate, requireSipAdmin } from "./auth.ts";
 import { errorResponse, jsonResponse, toErrorResponse, TwirpError } from "./errors.ts";
 import { faultError } from "./faults.ts";
-import { type JsonValue, NOT_EMULATED, SIP_METHODS, type SipMethod } from "./sip_service.ts";
+import { type JsonValue, NOT_EMULATED, SIP_METHODS, type SipMethod } from "./sip-service.ts";
 import type { EmulatorState } from "./state.ts";
 
 export const TWIRP_PREFIX = "/twirp/livekit.SIP/";
@@ -71,7 +71,7 @@ export function createTwirpHandler(state: EmulatorState): (req: Request, url: UR
     const fault = state.faults.take(name, body);
     const latency = () => waitSince(arrived, state.config.latencyMs, state.shutdownSignal);
     if (!fault) {
-      // As the Twilio emulator does (api_pipeline.ts): carried out as it arrives, answered L after its arrival.
+      // As the Twilio emulator does (api-pipeline.ts): carried out as it arrives, answered L after its arrival.
       const answered = answer(state, req, name, method, body).catch(toErrorResponse);
       await latency();
       return await answered;

@@ -8,7 +8,7 @@ import type {
 } from "@livekit/protocol";
 import type { Behaviour } from "./behaviour.ts";
 import { invalidArgument } from "./errors.ts";
-import { isE164 } from "./phone_numbers.ts";
+import { isE164 } from "./phone-numbers.ts";
 
 /** sip_validation.go: RFC 3261 token characters. */
 const HEADER_NAME = /^[0-9A-Za-z\-.!%*_+`'~]+$/;

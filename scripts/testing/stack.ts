@@ -157,7 +157,7 @@ export async function withoutWebhook<T>(work: (tx: postgres.TransactionSql) => P
   }) as T;
 }
 
-/** Recording state the emulator can give seeded recordings (see scripts/emulator/recording_options.ts). */
+/** Recording state the emulator can give seeded recordings (see scripts/emulator/recording-options.ts). */
 export interface EmulatorRecordingOptions {
   status?: "in-progress" | "paused" | "stopped" | "processing" | "completed" | "absent" | "deleted";
   /** encryption_details set and the media served as ciphertext. */

@@ -1,11 +1,11 @@
 // Test-control API under /_emulator/ (JSON bodies, no auth): seed accounts, numbers, calls and recordings,
 // inspect state, shape traffic, set behaviour switches, release reserved domains and inject faults.
-import type { EmulatorState } from "./emulator_state.ts";
+import type { EmulatorState } from "./emulator-state.ts";
 import { invalidParameter, jsonResponse, notFound, TwilioError } from "./errors.ts";
 import { isSid, newSid } from "./ids.ts";
 import { JsonFields } from "../local/emulators.ts";
-import { seedCall } from "./call_seeding.ts";
-import { readRecordingOptions } from "./recording_options.ts";
+import { seedCall } from "./call-seeding.ts";
+import { readRecordingOptions } from "./recording-options.ts";
 import { REGIONS } from "./regions.ts";
 import {
   renderAccount,
@@ -108,7 +108,7 @@ async function createNumber(ctx: AdminContext, { accountSid }: Params): Promise<
   return jsonResponse(201, renderIncomingPhoneNumber(number));
 }
 
-/** See call_seeding.ts for how each kind of call is rendered. */
+/** See call-seeding.ts for how each kind of call is rendered. */
 async function createCall(ctx: AdminContext, { accountSid }: Params): Promise<Response> {
   const account = accountOr404(ctx, accountSid);
   const { call, recordings } = seedCall(ctx.state.store, account, await readFields(ctx.req));

@@ -5,7 +5,7 @@
 import { invalidParameter, notFound } from "./errors.ts";
 import { newSid } from "./ids.ts";
 import type { JsonFields } from "../local/emulators.ts";
-import { readRecordingOptions } from "./recording_options.ts";
+import { readRecordingOptions } from "./recording-options.ts";
 import type { Account, Call, PhoneNumber, Recording, Store, Trunk } from "./store.ts";
 
 const CALL_STATUSES = [

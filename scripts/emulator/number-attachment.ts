@@ -1,5 +1,5 @@
 // Attaching a number to a trunk, shared by the trunking API (…/PhoneNumbers) and the 2010 API (TrunkSid).
-import type { ApiContext } from "./api_context.ts";
+import type { ApiContext } from "./api-context.ts";
 import { validationError } from "./errors.ts";
 import type { PhoneNumber, Trunk } from "./store.ts";
 

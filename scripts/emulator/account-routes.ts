@@ -1,5 +1,5 @@
 // 2010 API account fetch, which clients use as a credential check.
-import { type ApiContext, ok } from "./api_context.ts";
+import { type ApiContext, ok } from "./api-context.ts";
 import { renderAccount } from "./render.ts";
 import type { Router } from "./router.ts";
 

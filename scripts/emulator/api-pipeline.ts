@@ -1,19 +1,19 @@
 // The Twilio API request pipeline: auth → concurrency check → handler, answered at arrival + latency; a faulted
 // request: latency → its fault (→ the handler, for an applied fault or a delay).
-import { addAccountRoutes } from "./account_routes.ts";
-import type { ApiContext } from "./api_context.ts";
+import { addAccountRoutes } from "./account-routes.ts";
+import type { ApiContext } from "./api-context.ts";
 import { authenticate } from "./auth.ts";
-import { addCallRoutes } from "./call_routes.ts";
-import type { EmulatorState } from "./emulator_state.ts";
+import { addCallRoutes } from "./call-routes.ts";
+import type { EmulatorState } from "./emulator-state.ts";
 import { errorResponse, notFound, toErrorResponse, TwilioError } from "./errors.ts";
 import { type Fault, faultError } from "./faults.ts";
 import { sleep, waitSince } from "./limits.ts";
-import { addNumberRoutes } from "./number_routes.ts";
+import { addNumberRoutes } from "./number-routes.ts";
 import type { Region } from "./regions.ts";
 import { Router } from "./router.ts";
-import { addSipRoutes } from "./sip_routes.ts";
+import { addSipRoutes } from "./sip-routes.ts";
 import { DROP_CONNECTION, type Reply } from "./transport.ts";
-import { addTrunkingRoutes } from "./trunking_routes.ts";
+import { addTrunkingRoutes } from "./trunking-routes.ts";
 import type { Account } from "./store.ts";
 
 function apiRouter(): Router<ApiContext> {

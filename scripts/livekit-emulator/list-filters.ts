@@ -10,7 +10,7 @@ import type {
   SIPInboundTrunkInfo,
   SIPOutboundTrunkInfo,
 } from "@livekit/protocol";
-import { normalizeNumber } from "./phone_numbers.ts";
+import { normalizeNumber } from "./phone-numbers.ts";
 
 /**
  * The objects whose id is among `ids` (all when empty) and which `match`, after `page.afterId`, sorted by id (the

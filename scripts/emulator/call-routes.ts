@@ -1,7 +1,7 @@
 // 2010 API calls and recordings (read-only; the admin API creates them), including recording media.
-import { api2010Page, type ApiContext, findOwned, ok } from "./api_context.ts";
-import { dateFilter, dateFilterNames } from "./date_filter.ts";
-import { recordingMedia } from "./recording_media.ts";
+import { api2010Page, type ApiContext, findOwned, ok } from "./api-context.ts";
+import { dateFilter, dateFilterNames } from "./date-filter.ts";
+import { recordingMedia } from "./recording-media.ts";
 import { renderCall, renderRecording } from "./render.ts";
 import type { Router } from "./router.ts";
 

@@ -31,7 +31,7 @@ import type { Behaviour } from "./behaviour.ts";
 import { checkDispatchRuleConflicts, checkInboundTrunkConflicts } from "./conflicts.ts";
 import { invalidArgument, notFound } from "./errors.ts";
 import { newDispatchRuleId, newTrunkId } from "./ids.ts";
-import { filterDispatchRules, filterInboundTrunks, filterOutboundTrunks } from "./list_filters.ts";
+import { filterDispatchRules, filterInboundTrunks, filterOutboundTrunks } from "./list-filters.ts";
 import type { SipStore } from "./store.ts";
 import { applyDispatchRuleUpdate, applyInboundTrunkUpdate, applyOutboundTrunkUpdate } from "./updates.ts";
 import {

@@ -1,7 +1,7 @@
 // 2010 API SIP credential lists and their credentials (usernames and password digests).
 import { createHash } from "node:crypto";
-import { api2010Page, type ApiContext, created, findOwned, noContent, ok } from "./api_context.ts";
-import { ownedUnder } from "./owned_under.ts";
+import { api2010Page, type ApiContext, created, findOwned, noContent, ok } from "./api-context.ts";
+import { ownedUnder } from "./owned-under.ts";
 import { validationError } from "./errors.ts";
 import { readForm } from "./form.ts";
 import { newSid } from "./ids.ts";

@@ -3,7 +3,7 @@
 // (media_url off api.twilio.com, no media at Twilio).
 import { invalidParameter } from "./errors.ts";
 import type { JsonFields } from "../local/emulators.ts";
-import { encryptionDetailsFor } from "./recording_encryption.ts";
+import { encryptionDetailsFor } from "./recording-encryption.ts";
 import { type Recording, RECORDING_STATUSES } from "./store.ts";
 
 /** Validates `{status?, encrypted?, externalMediaUrl?}` now; the returned function applies it to a recording. */

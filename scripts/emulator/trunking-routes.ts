@@ -1,6 +1,6 @@
 // Elastic SIP Trunking v1: trunks and their credential lists, origination URLs, phone numbers and recording.
-import { type ApiContext, created, findOwned, noContent, ok, trunkingPage } from "./api_context.ts";
-import { ownedUnder } from "./owned_under.ts";
+import { type ApiContext, created, findOwned, noContent, ok, trunkingPage } from "./api-context.ts";
+import { ownedUnder } from "./owned-under.ts";
 import { invalidParameter, jsonResponse, notFound, validationError } from "./errors.ts";
 import { checkEnum, type Form, parseBoolean, readForm } from "./form.ts";
 import { newSid } from "./ids.ts";
@@ -23,7 +23,7 @@ import {
   TRANSFER_MODES,
   type Trunk,
 } from "./store.ts";
-import { attachToTrunk } from "./number_attachment.ts";
+import { attachToTrunk } from "./number-attachment.ts";
 import { checkDomainName, checkFriendlyName, checkSipUrl, integerInRange } from "./validation.ts";
 
 const MAX_TRUNKS_PER_ACCOUNT = 1000;

@@ -1,8 +1,8 @@
 // Recording media at /Recordings/{RE}(.wav|.mp3): what Twilio serves for each kind of recording.
-import { type ApiContext, findOwned } from "./api_context.ts";
+import { type ApiContext, findOwned } from "./api-context.ts";
 import { invalidParameter, notFound, validationError } from "./errors.ts";
 import { mp3Bytes, wavBytes } from "./media.ts";
-import { encryptMedia } from "./recording_encryption.ts";
+import { encryptMedia } from "./recording-encryption.ts";
 import type { Params } from "./router.ts";
 import type { Recording } from "./store.ts";
 

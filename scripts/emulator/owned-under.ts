@@ -1,5 +1,5 @@
 // Records that live under another of the account's records (a trunk's origination URLs, a list's credentials).
-import { type ApiContext, findOwned } from "./api_context.ts";
+import { type ApiContext, findOwned } from "./api-context.ts";
 import { notFound } from "./errors.ts";
 import type { Store } from "./store.ts";
 

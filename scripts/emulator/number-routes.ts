@@ -1,9 +1,9 @@
 // 2010 API incoming phone numbers: list/fetch, and update, which also attaches to or detaches from trunks.
-import { api2010Page, type ApiContext, findOwned, ok } from "./api_context.ts";
+import { api2010Page, type ApiContext, findOwned, ok } from "./api-context.ts";
 import { invalidParameter, validationError } from "./errors.ts";
 import { checkEnum, readForm } from "./form.ts";
 import { isSid } from "./ids.ts";
-import { attachToTrunk } from "./number_attachment.ts";
+import { attachToTrunk } from "./number-attachment.ts";
 import { renderIncomingPhoneNumber } from "./render.ts";
 import type { Params, Router } from "./router.ts";
 import { HTTP_METHODS, type PhoneNumber } from "./store.ts";
