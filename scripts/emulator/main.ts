@@ -2,7 +2,7 @@
 // prints {"emulator_url": ...}. The local stack runs it this way, as a process of its own like the service it
 // stands for (scripts/local/stack.ts).
 import { parseArgs } from "node:util";
-import { exitWithParent } from "../local/emulators.ts";
+import { closeOnExit } from "../local/emulators.ts";
 import { startEmulator } from "./server.ts";
 
 const DEFAULT_PORT = 54329;
@@ -22,10 +22,4 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invali
 const emulator = await startEmulator({ port, stateFile: values["state-file"] });
 console.log(JSON.stringify({ emulator_url: emulator.url }));
 
-const stop = async () => {
-  await emulator.close();
-  Deno.exit(0);
-};
-Deno.addSignalListener("SIGINT", stop);
-Deno.addSignalListener("SIGTERM", stop);
-if (values["exit-with-parent"]) exitWithParent(stop);
+closeOnExit(() => emulator.close(), { exitWithParent: values["exit-with-parent"] });

@@ -1,7 +1,7 @@
 // Standalone emulator: `deno task livekit-emulator [--port N] [--api-key K] [--api-secret S] [--exit-with-parent]`;
 // prints {"url", "apiKey", "apiSecret"} as one JSON line. The local stack runs it this way (scripts/local/stack.ts).
 import { parseArgs } from "node:util";
-import { exitWithParent } from "../local/emulators.ts";
+import { closeOnExit } from "../local/emulators.ts";
 import { startLiveKitEmulator } from "./server.ts";
 
 const DEFAULT_PORT = 54330;
@@ -25,10 +25,4 @@ const emulator = await startLiveKitEmulator({
 });
 console.log(JSON.stringify({ url: emulator.url, apiKey: emulator.apiKey, apiSecret: emulator.apiSecret }));
 
-const stop = async () => {
-  await emulator.close();
-  Deno.exit(0);
-};
-Deno.addSignalListener("SIGINT", stop);
-Deno.addSignalListener("SIGTERM", stop);
-if (values["exit-with-parent"]) exitWithParent(stop);
+closeOnExit(() => emulator.close(), { exitWithParent: values["exit-with-parent"] });

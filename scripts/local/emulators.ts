@@ -137,8 +137,18 @@ export async function startMain(main: URL, args: string[] = [], env: Record<stri
   return { printed: JSON.parse(output.trim()), stop };
 }
 
-/** Calls `stop` once stdin reaches its end: the parent that holds its other end has closed it, or died. */
-export function exitWithParent(stop: () => Promise<void>): void {
+/**
+ * How an emulator process ends: `close` runs, then the process exits, on SIGINT or SIGTERM and, with
+ * `exitWithParent`, once stdin reaches its end (the parent that holds its other end has closed it, or died).
+ */
+export function closeOnExit(close: () => Promise<void>, options: { exitWithParent: boolean }): void {
+  const stop = async () => {
+    await close();
+    Deno.exit(0);
+  };
+  Deno.addSignalListener("SIGINT", stop);
+  Deno.addSignalListener("SIGTERM", stop);
+  if (!options.exitWithParent) return;
   (async () => {
     for await (const _ of Deno.stdin.readable) { /* nothing is ever sent */ }
     await stop();
