@@ -116,3 +116,32 @@ stackTest(
     assert.deepEqual((await api.repair()).repaired, []);
   },
 );
+
+stackTest(
+  "client: a region pins every call to it (forceFunctionRegion), the functions answer as without",
+  async () => {
+    const { api_url, publishable_key } = stackInfo();
+    const user = await newUser();
+    const sent: string[] = [];
+    const api = createApiClient({
+      url: api_url,
+      publishableKey: publishable_key,
+      accessToken: () => user.token,
+      region: "us-east-1",
+      fetch: (input, init) => {
+        sent.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    const notConnected = await failure(api.getSipConfig());
+    assert.deepEqual([notConnected.status, notConnected.code], [404, "credentials_not_found"]);
+    assert.deepEqual(await api.listCredentials(), []);
+    await failure(api.listRecordings({ pageSize: 5 }));
+    assert.deepEqual(sent.map((url) => new URL(url).searchParams.get("forceFunctionRegion")), [
+      "us-east-1",
+      "us-east-1",
+      "us-east-1",
+    ]);
+    assert.equal(new URL(sent[2]).searchParams.get("pageSize"), "5");
+  },
+);

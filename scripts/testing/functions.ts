@@ -10,7 +10,7 @@
  * const { status, error } = await refusal(user.supabase, "attach-phone", { method: "DELETE", body: {} });
  * ```
  */
-import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
+import { type FunctionRegion, FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
 import type { z } from "zod";
 import type {
   AccountNumbers,
@@ -53,6 +53,8 @@ export interface FunctionCall<M extends Method, A> {
   body?: unknown;
   /** The contract's schema of the answer expected, where the function may answer several. */
   answer?: z.ZodType<A>;
+  /** Supabase's regional invocation, as supabase-js sends it (an `x-region` header and `forceFunctionRegion`). */
+  region?: FunctionRegion;
 }
 
 export interface FunctionAnswer<A> {
@@ -77,6 +79,7 @@ export async function callFunction<
   const { data, error, response } = await client.functions.invoke(`${fn}${query}`, {
     method: call.method ?? "GET",
     body: call.body as Record<string, unknown> | string | undefined,
+    region: call.region,
   });
   if (!error) return { status: response!.status, data: call.answer ? call.answer.parse(data) : data };
   if (!(error instanceof FunctionsHttpError)) throw error;

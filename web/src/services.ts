@@ -16,6 +16,7 @@ export function createServices(config: PageConfig): Services {
     publishableKey: config.publishableKey,
     // getSession refreshes an expiring token first, so each request goes out with a live one.
     accessToken: async () => (await supabase.auth.getSession()).data.session?.access_token,
+    region: config.functionsRegion,
   });
   return { supabase, api };
 }

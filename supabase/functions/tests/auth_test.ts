@@ -5,12 +5,13 @@
  * documented 401; the secret key works for get-sip-config on both.
  */
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
+import { createClient, FunctionRegion } from "@supabase/supabase-js";
 import { generateProjectKeys } from "../../../scripts/local/keys.ts";
 import { mintAccessToken } from "../../../scripts/local/users.ts";
 import {
   clientWithToken,
   db,
+  functionUrl,
   newUser,
   project,
   type ProjectKind,
@@ -110,6 +111,28 @@ for (const kind of PROJECTS) {
     },
   );
 }
+
+stackTest(
+  "regional invocation: supabase-js with a region (x-region, forceFunctionRegion) reaches every function",
+  async () => {
+    // https://supabase.com/docs/guides/functions/regional-invocation: the platform's parameter, not an input.
+    const user = await newUser();
+    for (const { fn, call, expected } of USER_FUNCTIONS) {
+      const result = await callFunction(user.supabase, fn, { ...call, region: FunctionRegion.UsEast1 });
+      assert.deepEqual([result.status, result.error?.code], expected, `${fn}: ${JSON.stringify(result)}`);
+      const preflight = await fetch(functionUrl(fn), {
+        method: "OPTIONS",
+        headers: {
+          Origin: "https://app.example",
+          "Access-Control-Request-Method": "POST",
+          "Access-Control-Request-Headers": "authorization, apikey, content-type, x-client-info, x-region",
+        },
+      });
+      await preflight.body?.cancel();
+      assert.match(preflight.headers.get("access-control-allow-headers") ?? "", /\bx-region\b/, fn);
+    }
+  },
+);
 
 stackTest("auth: a token of one project is refused by the other", async () => {
   const fromNewKeys = await newUser("signing-keys");

@@ -22,9 +22,11 @@ export interface RequestContext {
 type Method = "GET" | "POST" | "DELETE";
 export type Route = (ctx: RequestContext) => Promise<Response>;
 
+/** `x-region`: supabase-js sends it from a browser when a call names its region (regional invocation). */
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type, x-request-id",
+  "Access-Control-Allow-Headers":
+    "authorization, x-client-info, apikey, content-type, x-request-id, x-region",
   "Access-Control-Max-Age": "86400",
 };
 

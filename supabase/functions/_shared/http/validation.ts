@@ -52,8 +52,18 @@ async function readCapped(req: Request): Promise<string> {
   return new TextDecoder().decode(body);
 }
 
+/**
+ * Supabase's own query parameter that pins the region a function runs in (for callers that cannot send the
+ * `x-region` header: browsers without a preflight for it, database webhooks). It is the platform's, not an input.
+ * https://supabase.com/docs/guides/functions/regional-invocation
+ */
+export const REGION_PARAMETER = "forceFunctionRegion";
+
+/** The query string as an object, for a schema to parse; the platform's region parameter left out. */
 export function queryObject(url: URL): Record<string, string> {
-  return Object.fromEntries(url.searchParams.entries());
+  const query = Object.fromEntries(url.searchParams.entries());
+  delete query[REGION_PARAMETER];
+  return query;
 }
 
 const tooLarge = () => new ApiError("body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { ApiError } from "./errors.ts";
-import { readJsonBody } from "./validation.ts";
+import { NoQuery } from "../contract/fields.ts";
+import { parseInput, queryObject, readJsonBody } from "./validation.ts";
 
 Deno.test("readJsonBody: a body without Content-Length stops being read at the cap", async () => {
   const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
@@ -25,4 +26,15 @@ Deno.test("readJsonBody: empty is {}, JSON objects pass, anything else is invali
   for (const bad of ["[1]", "null", "{", "3"]) {
     await assert.rejects(read(bad), (error) => error instanceof ApiError && error.code === "invalid_json");
   }
+});
+
+Deno.test("queryObject: Supabase's region parameter is the platform's, every other key still counts", () => {
+  const query = (search: string) => queryObject(new URL(`http://localhost/attach-phone${search}`));
+  assert.deepEqual(query("?forceFunctionRegion=us-east-1"), {});
+  assert.deepEqual(parseInput(NoQuery, query("?forceFunctionRegion=us-east-1")), {});
+  assert.deepEqual(query("?verify=1&forceFunctionRegion=eu-west-1"), { verify: "1" });
+  assert.throws(
+    () => parseInput(NoQuery, query("?forceFunctionRegion=us-east-1&region=us-east-1")),
+    (error) => error instanceof ApiError && error.field === "region",
+  );
 });
