@@ -8,6 +8,7 @@
  * Deno.serve(createHandler("get-sip-config", { GET: async ({ req }) => json(await load(req)) }));
  * ```
  */
+import { corsHeaders as supabaseCors } from "@supabase/supabase-js/cors";
 import { ApiError, twilioAuthFailed, twilioUnavailable } from "./errors.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { isTwilioError, TwilioApiError } from "../twilio/errors.ts";
@@ -22,11 +23,13 @@ export interface RequestContext {
 type Method = "GET" | "POST" | "DELETE";
 export type Route = (ctx: RequestContext) => Promise<Response>;
 
-/** `x-region`: supabase-js sends it from a browser when a call names its region (regional invocation). */
+/**
+ * Every header the Supabase SDKs send (supabase-js's own canonical list, kept in step with the SDK: tracing headers,
+ * postgrest's retry count), `x-region` (sent by supabase-js when a call names its region) and our `x-request-id`.
+ */
 const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
-  "Access-Control-Allow-Headers":
-    "authorization, x-client-info, apikey, content-type, x-request-id, x-region",
+  "Access-Control-Allow-Headers": `${supabaseCors["Access-Control-Allow-Headers"]}, x-region, x-request-id`,
   "Access-Control-Max-Age": "86400",
 };
 
