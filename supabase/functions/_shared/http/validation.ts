@@ -59,10 +59,10 @@ async function readCapped(req: Request): Promise<string> {
  */
 export const REGION_PARAMETER = "forceFunctionRegion";
 
-/** The query string as an object, for a schema to parse; the platform's region parameter left out. */
+/** The query string as an object, for a schema to parse (the last of repeated keys); the platform's left out. */
 export function queryObject(url: URL): Record<string, string> {
-  const query = Object.fromEntries(url.searchParams.entries());
-  delete query[REGION_PARAMETER];
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) if (key !== REGION_PARAMETER) query[key] = value;
   return query;
 }
 
