@@ -57,13 +57,14 @@ async function readCapped(req: Request): Promise<string> {
  * `x-region` header: browsers without a preflight for it, database webhooks). It is the platform's, not an input.
  * https://supabase.com/docs/guides/functions/regional-invocation
  */
-export const REGION_PARAMETER = "forceFunctionRegion";
+const REGION_PARAMETER = "forceFunctionRegion";
 
-/** The query string as an object, for a schema to parse (the last of repeated keys); the platform's left out. */
+/**
+ * The query string as an object, for a schema to parse (the last of repeated keys), the platform's parameter left
+ * out. Built with fromEntries, which defines every key as the object's own (a `__proto__` key included).
+ */
 export function queryObject(url: URL): Record<string, string> {
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) if (key !== REGION_PARAMETER) query[key] = value;
-  return query;
+  return Object.fromEntries([...url.searchParams].filter(([key]) => key !== REGION_PARAMETER));
 }
 
 const tooLarge = () => new ApiError("body_too_large", `The request body exceeds ${MAX_BODY_BYTES} bytes`);

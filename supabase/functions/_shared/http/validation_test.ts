@@ -34,6 +34,10 @@ Deno.test("queryObject: Supabase's region parameter is the platform's, every oth
   assert.deepEqual(parseInput(NoQuery, query("?forceFunctionRegion=us-east-1")), {});
   assert.deepEqual(query("?verify=1&forceFunctionRegion=eu-west-1"), { verify: "1" });
   assert.throws(
+    () => parseInput(NoQuery, query("?__proto__=x")),
+    (error) => error instanceof ApiError && error.field === "__proto__",
+  );
+  assert.throws(
     () => parseInput(NoQuery, query("?forceFunctionRegion=us-east-1&region=us-east-1")),
     (error) => error instanceof ApiError && error.field === "region",
   );
