@@ -8,7 +8,8 @@ import { createLogger } from "../supabase/functions/_shared/log.ts";
 import { type BackfillArgs, parseBackfillArgs, USAGE } from "./backfill/args.ts";
 import { createBackfillContext } from "./backfill/context.ts";
 import { formatProgress, formatSummary } from "./backfill/format.ts";
-import { countBackfill, runBackfill } from "./backfill/run.ts";
+import { runBackfill } from "./backfill/run.ts";
+import { countBackfill } from "./backfill/select.ts";
 import { runTask } from "./operator/main.ts";
 import { runWithProgress } from "./operator/progress.ts";
 

@@ -10,18 +10,13 @@
  *
  * Each row goes through provisionCredential(ctx, id, { wait: false }): a row another process is provisioning at
  * that moment is counted `busy` and left for the next run. A row's lock is a lease (db/locks.ts) that holds no
- * connection, so any pool size works; backfillPoolSize gives each concurrent run a connection for its writes.
+ * connection, so any pool size works (backfillPoolSize).
  */
 import { provisionCredential } from "../../supabase/functions/_shared/provisioning/provision.ts";
 import { preloadTwilioSdk } from "../../supabase/functions/_shared/twilio/client.ts";
 import { type BackfillScope, countBackfill, rowsToProvision } from "./select.ts";
 import { type BackfillProgress, type BackfillSummary, Tally } from "./tally.ts";
 import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
-
-export type { BackfillPlan, BackfillScope } from "./select.ts";
-export type { BackfillFailure, BackfillProgress, BackfillSummary } from "./tally.ts";
-export { countBackfill } from "./select.ts";
-export { backfillPoolSize, createBackfillContext } from "./context.ts";
 
 export interface BackfillOptions extends BackfillScope {
   /** Rows provisioned at the same time (at least 1). */

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { SecretBox, secretContext } from "../../supabase/functions/_shared/crypto/secrets.ts";
+import { createPool } from "../../supabase/functions/_shared/db/client.ts";
 import { withLock } from "../../supabase/functions/_shared/db/locks.ts";
 import { provisionCredential } from "../../supabase/functions/_shared/provisioning/provision.ts";
 import { repoRoot } from "../local/process.ts";
@@ -18,7 +19,9 @@ import {
   stackTest,
   storedCredential,
 } from "../testing/stack.ts";
-import { type BackfillProgress, type BackfillSummary, runBackfill } from "./run.ts";
+import { backfillPoolSize } from "./context.ts";
+import { runBackfill } from "./run.ts";
+import type { BackfillProgress, BackfillSummary } from "./tally.ts";
 
 interface Seeded {
   id: string;
@@ -127,7 +130,8 @@ async function removePlaintextRows(rows: Seeded[]) {
 stackTest(
   "backfill: provisions every unprovisioned row once; provisioned and failed rows are left alone; re-runs are no-ops",
   async () => {
-    const ctx = testServiceContext();
+    // The pool the CLI gives four runs at a time: two connections, which the runs share.
+    const ctx = { ...testServiceContext(), sql: createPool(stackInfo().db_url, backfillPoolSize(4)) };
     const rows = await seed(30);
     const [provisioned, incomplete, failedBefore, wrongToken, leftMidway] = [
       rows.slice(0, 5),
@@ -239,6 +243,7 @@ stackTest(
     await assertNothingInTwilio(wrongToken);
     for (const row of rows.slice(8)) await assertProvisionedOnce(row);
     await removePlaintextRows(rows);
+    await ctx.sql.end();
   },
 );
 

@@ -13,7 +13,7 @@
  */
 import { join } from "node:path";
 import { provisioningConfigFromEnv } from "../../supabase/functions/_shared/config.ts";
-import type { BackfillSummary } from "../backfill/run.ts";
+import type { BackfillSummary } from "../backfill/tally.ts";
 import { repoRoot, run } from "../local/process.ts";
 import { ensureUser } from "../local/users.ts";
 import { atLeast, type BenchResult, figure, round } from "./report.ts";
