@@ -1,7 +1,8 @@
 /**
  * The LiveKit SIP operations the product uses, over the official `livekit-server-sdk` SipClient, which is loaded on
  * first use: only paths that call LiveKit pay for it. Updates use the SDK's `*Fields` forms with add/remove lists,
- * never the replace forms (which wipe every field not sent). Failures surface as `LiveKitError`.
+ * never the replace forms (which wipe every field not sent). Creates are sent once (see createLiveKitClient).
+ * Failures surface as `LiveKitError`.
  *
  * ```ts
  * const livekit = createLiveKitClient(config.livekit);
@@ -101,24 +102,38 @@ const sdk = {
 const TRANSPORTS = { auto: 0, udp: 1, tcp: 2, tls: 3 } as const; // SIPTransport
 const MEDIA_ENCRYPTION_REQUIRE = 2; // SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQUIRE
 
+/**
+ * On a LiveKit Cloud host the SDK sends a request again, to another region of the project, when it got no answer
+ * or a 5xx (its region failover, on by default since 2.19). A create whose answer was lost would then be made
+ * twice: a second outbound trunk or dispatch rule, or a second inbound trunk that LiveKit refuses as conflicting
+ * with the first, so that a create which worked is reported as failed. Creates therefore go through a client
+ * without failover, and fail as transient: our own retries look for what an earlier attempt made before they
+ * create (reconcile.ts). Reads, updates (add/remove lists) and deletes ("not found" counts as done) keep it.
+ */
 export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
   // The SDK speaks HTTP(S) to the same host a LiveKit URL names with ws(s).
   const host = config.url.replace(/^ws(s?):/, "http$1:");
-  const client = once(async () => new (await sdk.server()).SipClient(host, config.apiKey, config.apiSecret));
-  const call: SipCall = async (operation) => {
-    const sip = await client();
-    try {
-      return await operation(sip);
-    } catch (error) {
-      throw toLiveKitError(error);
-    }
+  const callWith = (failover: boolean): SipCall => {
+    const client = once(async () =>
+      new (await sdk.server()).SipClient(host, config.apiKey, config.apiSecret, { failover })
+    );
+    return async (operation) => {
+      const sip = await client();
+      try {
+        return await operation(sip);
+      } catch (error) {
+        throw toLiveKitError(error);
+      }
+    };
   };
+  const call = callWith(true);
+  const create = callWith(false);
   const listUpdate = async (change: { add?: string[]; remove?: string[] }) =>
     new (await sdk.protocol()).ListUpdate({ add: change.add ?? [], remove: change.remove ?? [] });
 
   return {
     createOutboundTrunk: (input) =>
-      call(async (sip) =>
+      create(async (sip) =>
         toTrunk(
           await sip.createSipOutboundTrunk(input.name, input.address, input.numbers, {
             metadata: input.metadata,
@@ -130,7 +145,7 @@ export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
         )
       ),
     createInboundTrunk: (input) =>
-      call(async (sip) =>
+      create(async (sip) =>
         toTrunk(
           await sip.createSipInboundTrunk(input.name, input.numbers, {
             metadata: input.metadata,
@@ -156,17 +171,17 @@ export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
         await sip.updateSipInboundTrunkFields(id, { numbers: await listUpdate(change) });
       }),
     deleteTrunk: (id) => call(async (sip) => void await sip.deleteSipTrunk(id)),
-    ...dispatchRuleMethods(call),
+    ...dispatchRuleMethods(call, create),
   };
 }
 
 type SipCall = <T>(operation: (sip: SipClient) => Promise<T>) => Promise<T>;
 
 /** The rules that send a trunk's calls to rooms (and an agent). */
-function dispatchRuleMethods(call: SipCall) {
+function dispatchRuleMethods(call: SipCall, create: SipCall) {
   return {
     createDispatchRule: (input) =>
-      call(async (sip) => {
+      create(async (sip) => {
         const { RoomAgentDispatch, RoomConfiguration } = await sdk.protocol();
         const agents = input.agentName ? [new RoomAgentDispatch({ agentName: input.agentName })] : [];
         return toRule(
