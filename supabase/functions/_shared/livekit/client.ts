@@ -104,7 +104,7 @@ const MEDIA_ENCRYPTION_REQUIRE = 2; // SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQU
 
 /**
  * On a LiveKit Cloud host the SDK sends a request again, to another region of the project, when it got no answer
- * or a 5xx (its region failover, on by default since 2.19). A create whose answer was lost would then be made
+ * or a 5xx (its region failover, on by default: livekit/node-sdks#686). A create whose answer was lost would be made
  * twice: a second outbound trunk or dispatch rule, or a second inbound trunk that LiveKit refuses as conflicting
  * with the first, so that a create which worked is reported as failed. Creates therefore go through a client
  * without failover, and fail as transient: our own retries look for what an earlier attempt made before they

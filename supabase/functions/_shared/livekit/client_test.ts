@@ -94,7 +94,9 @@ const CREATES: [method: string, create: (livekit: LiveKitSip) => Promise<unknown
 type Snapshot = Awaited<ReturnType<typeof state>>;
 
 for (const [method, create, stored] of CREATES) {
-  Deno.test(`LiveKit Cloud: ${method} whose answer is lost (applied, then 503) is sent once, and fails as transient`, async () => {
+  const name =
+    `LiveKit Cloud: ${method} whose answer is lost (applied, then 503) is sent once, failing as transient`;
+  Deno.test(name, async () => {
     await onLiveKitCloud(async (livekit, emulator, hosts) => {
       await fault(emulator.url, { method, mode: "applied-then-fail", status: 503 });
       const error = await create(livekit).then(() => assert.fail("the create succeeded"), (error) => error);
