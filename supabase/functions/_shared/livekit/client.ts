@@ -113,21 +113,8 @@ const MEDIA_ENCRYPTION_REQUIRE = 2; // SIPMediaEncryption.SIP_MEDIA_ENCRYPT_REQU
 export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
   // The SDK speaks HTTP(S) to the same host a LiveKit URL names with ws(s).
   const host = config.url.replace(/^ws(s?):/, "http$1:");
-  const callWith = (failover: boolean): SipCall => {
-    const client = once(async () =>
-      new (await sdk.server()).SipClient(host, config.apiKey, config.apiSecret, { failover })
-    );
-    return async (operation) => {
-      const sip = await client();
-      try {
-        return await operation(sip);
-      } catch (error) {
-        throw toLiveKitError(error);
-      }
-    };
-  };
-  const call = callWith(true);
-  const create = callWith(false);
+  const call = sipCall(host, config, { failover: true });
+  const create = sipCall(host, config, { failover: false });
   const listUpdate = async (change: { add?: string[]; remove?: string[] }) =>
     new (await sdk.protocol()).ListUpdate({ add: change.add ?? [], remove: change.remove ?? [] });
 
@@ -176,6 +163,21 @@ export function createLiveKitClient(config: LiveKitConfig): LiveKitSip {
 }
 
 type SipCall = <T>(operation: (sip: SipClient) => Promise<T>) => Promise<T>;
+
+/** Operations on one SipClient (made on first use), their failures as LiveKitError. */
+function sipCall(host: string, config: LiveKitConfig, options: { failover: boolean }): SipCall {
+  const client = once(async () =>
+    new (await sdk.server()).SipClient(host, config.apiKey, config.apiSecret, options)
+  );
+  return async (operation) => {
+    const sip = await client();
+    try {
+      return await operation(sip);
+    } catch (error) {
+      throw toLiveKitError(error);
+    }
+  };
+}
 
 /** The rules that send a trunk's calls to rooms (and an agent). */
 function dispatchRuleMethods(call: SipCall, create: SipCall) {
