@@ -3,6 +3,7 @@
 // the project's other regions, `{ "regions": [{ "url" }] }`, and sends the request again to the next one).
 import assert from "node:assert/strict";
 import {
+  type EmulatorSnapshot,
   fault,
   requests,
   state,
@@ -49,49 +50,51 @@ async function onLiveKitCloud(
   });
 }
 
-const CREATES: [method: string, create: (livekit: LiveKitSip) => Promise<unknown>, stored: keyof Snapshot][] =
+const CREATES: [
+  method: string,
+  create: (livekit: LiveKitSip) => Promise<unknown>,
+  stored: keyof EmulatorSnapshot,
+][] = [
   [
-    [
-      "CreateSIPOutboundTrunk",
-      (livekit) =>
-        livekit.createOutboundTrunk({
-          name: "out",
-          metadata: "{}",
-          address: "example.pstn.twilio.com",
-          numbers: ["+15550000001"],
-          transport: "tcp",
-          authUsername: "user",
-          authPassword: "password",
-          encryptMedia: false,
-        }),
-      "outboundTrunks",
-    ],
-    [
-      "CreateSIPInboundTrunk",
-      (livekit) =>
-        livekit.createInboundTrunk({
-          name: "in",
-          metadata: "{}",
-          numbers: ["+15550000001"],
-          allowedAddresses: [],
-          krispEnabled: false,
-          encryptMedia: false,
-        }),
-      "inboundTrunks",
-    ],
-    [
-      "CreateSIPDispatchRule",
-      (livekit) =>
-        livekit.createDispatchRule({
-          name: "rule",
-          metadata: "{}",
-          trunkId: "ST_abcdefghijkl",
-          roomPrefix: "call-",
-        }),
-      "dispatchRules",
-    ],
-  ];
-type Snapshot = Awaited<ReturnType<typeof state>>;
+    "CreateSIPOutboundTrunk",
+    (livekit) =>
+      livekit.createOutboundTrunk({
+        name: "out",
+        metadata: "{}",
+        address: "example.pstn.twilio.com",
+        numbers: ["+15550000001"],
+        transport: "tcp",
+        authUsername: "user",
+        authPassword: "password",
+        encryptMedia: false,
+      }),
+    "outboundTrunks",
+  ],
+  [
+    "CreateSIPInboundTrunk",
+    (livekit) =>
+      livekit.createInboundTrunk({
+        name: "in",
+        metadata: "{}",
+        numbers: ["+15550000001"],
+        allowedAddresses: [],
+        krispEnabled: false,
+        encryptMedia: false,
+      }),
+    "inboundTrunks",
+  ],
+  [
+    "CreateSIPDispatchRule",
+    (livekit) =>
+      livekit.createDispatchRule({
+        name: "rule",
+        metadata: "{}",
+        trunkId: "ST_abcdefghijkl",
+        roomPrefix: "call-",
+      }),
+    "dispatchRules",
+  ],
+];
 
 for (const [method, create, stored] of CREATES) {
   const name =
