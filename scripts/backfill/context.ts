@@ -7,7 +7,7 @@
  * try { await runBackfill(ctx, { concurrency: 8 }); } finally { await ctx.sql.end(); }
  * ```
  */
-import { createPool } from "../../supabase/functions/_shared/db/client.ts";
+import { createPool, isTransactionPooler } from "../../supabase/functions/_shared/db/client.ts";
 import type { Logger } from "../../supabase/functions/_shared/log.ts";
 import {
   serviceDependenciesFromEnv,
@@ -16,20 +16,22 @@ import {
 import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
 
 /**
- * A connection per four concurrent runs, at least two. A run's statements are short (its lock is a lease, holding
- * no connection) and postgres.js pipelines statements on a busy connection, so runs sharing one do not wait for
- * each other's round trips. Fewer connections start faster: each new one pays its authentication and, on the
- * server, its first use of every table and statement (about 25 ms). Measured with `deno task bench --only
- * backfill` (8 runs at a time): 0.83-0.86 of the bound with 10 connections (a connection per run), 0.88-0.89
- * with 2, 0.87-0.88 with 3 or 4, 0.86-0.88 with 1.
+ * On a direct connection, a connection per four concurrent runs, at least two. A run's statements are short (its
+ * lock is a lease, holding no connection) and postgres.js pipelines statements on a busy connection, so runs
+ * sharing one do not wait for each other's round trips. Fewer connections start faster: each new one pays its
+ * authentication and, on the server, its first use of every table and statement (about 25 ms). Measured with
+ * `deno task bench --only backfill` (8 runs at a time): 0.83-0.86 of the bound with 10 connections (a connection
+ * per run), 0.88-0.89 with 2, 0.87-0.88 with 3 or 4, 0.86-0.88 with 1. Through the transaction pooler nothing is
+ * pipelined (db/client.ts), so there each run gets a connection of its own, and two more for the page reads.
  */
-export function backfillPoolSize(concurrency: number): number {
+export function backfillPoolSize(concurrency: number, dbUrl: string): number {
+  if (isTransactionPooler(dbUrl)) return concurrency + 2;
   return Math.max(2, Math.ceil(concurrency / 4));
 }
 
 export function createBackfillContext(
-  options: { dbUrl: string; concurrency: number; log: Logger; poolSize?: number },
+  options: { dbUrl: string; concurrency: number; log: Logger },
 ): ServiceContext {
-  const sql = createPool(options.dbUrl, options.poolSize ?? backfillPoolSize(options.concurrency));
+  const sql = createPool(options.dbUrl, backfillPoolSize(options.concurrency, options.dbUrl));
   return withLogger(serviceDependenciesFromEnv(sql), options.log);
 }

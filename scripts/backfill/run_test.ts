@@ -131,7 +131,10 @@ stackTest(
   "backfill: provisions every unprovisioned row once; provisioned and failed rows are left alone; re-runs are no-ops",
   async () => {
     // The pool the CLI gives four runs at a time: two connections, which the runs share.
-    const ctx = { ...testServiceContext(), sql: createPool(stackInfo().db_url, backfillPoolSize(4)) };
+    const ctx = {
+      ...testServiceContext(),
+      sql: createPool(stackInfo().db_url, backfillPoolSize(4, stackInfo().db_url)),
+    };
     const rows = await seed(30);
     const [provisioned, incomplete, failedBefore, wrongToken, leftMidway] = [
       rows.slice(0, 5),

@@ -5,7 +5,7 @@
  * row the probe leads the service to write is deleted again.
  */
 import { join } from "node:path";
-import { createPool, type Sql } from "../../supabase/functions/_shared/db/client.ts";
+import { createPool, inTransaction, type Sql } from "../../supabase/functions/_shared/db/client.ts";
 import { startPostgres } from "../local/postgres.ts";
 import { freePort } from "../local/process.ts";
 import { scratchDir } from "../local/scratch.ts";
@@ -78,7 +78,7 @@ export async function createProbeUser(sql: Sql): Promise<string> {
  * the secrets it kept: the probe's cleanup has dealt with Twilio), numbers, events, and the user itself.
  */
 export async function removeProbeUser(sql: Sql, userId: string) {
-  await sql.begin(async (tx) => {
+  await inTransaction(sql, async (tx) => {
     await tx`delete from public.user_twilio_credentials where user_id = ${userId}`;
     await tx`delete from public.twilio_credential_secrets
       where credential_id in (select credential_id from public.twilio_teardowns where user_id = ${userId})`;

@@ -1,6 +1,7 @@
 /**
  * The functions' PostgreSQL pool, on SUPABASE_DB_URL (which Supabase injects into every function), created on
- * first use. Behind Supavisor in transaction mode (port 6543) prepared statements must be off; the URL tells us.
+ * first use. Behind Supavisor in transaction mode (port 6543) prepared statements and pipelining must be off; the
+ * URL tells us. Transactions go through inTransaction, not `sql.begin`.
  */
 import postgres from "postgres";
 import { databaseSettingsFromEnv } from "../config.ts";
@@ -22,16 +23,47 @@ export function getSql(): Sql {
 }
 
 export function createPool(url: string, max: number): Sql {
+  return postgres(url, { max, ...poolOptions(url) });
+}
+
+/** How a pool talks to the database at `url`: directly, or through Supavisor's transaction mode. */
+export function poolOptions(url: string) {
   const direct = !isTransactionPooler(url);
-  return postgres(url, {
-    max,
+  return {
     prepare: direct,
+    // postgres.js sends up to 100 statements on a connection without waiting for the answers before them (when
+    // every connection is busy). Supavisor's transaction mode hands the server connection back after one answer
+    // and loses what was sent behind it: a statement that never answers, or another statement's rows
+    // (porsager/postgres#970, supabase/supabase#50082 and #50358). 0: one statement per connection at a time,
+    // the rest wait in the pool.
+    ...(direct ? {} : { max_pipeline: 0 }),
     idle_timeout: 30,
     connect_timeout: 10,
     onnotice: () => {},
     transform: CAMEL_COLUMNS,
     connection: { application_name: "twilio-sip-provisioning", ...(direct ? GENERIC_PLANS : {}) },
-  });
+  };
+}
+
+/**
+ * Runs `work` in a transaction on a connection reserved for it. Not `sql.begin`: without pipelining (the
+ * transaction pooler, above) postgres.js 3.4 sends its BEGIN without reserving the connection, fails with
+ * UNSAFE_TRANSACTION and leaves the transaction open on a connection other statements then use
+ * (porsager/postgres#1210; the fix, #1218, is not released).
+ */
+export async function inTransaction<T>(sql: Sql, work: (tx: postgres.ReservedSql) => Promise<T>): Promise<T> {
+  const tx = await sql.reserve();
+  try {
+    await tx`begin`;
+    const result = await work(tx);
+    await tx`commit`;
+    return result;
+  } catch (error) {
+    await tx`rollback`.catch(() => {});
+    throw error;
+  } finally {
+    tx.release();
+  }
 }
 
 /**

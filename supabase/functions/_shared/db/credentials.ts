@@ -7,7 +7,7 @@
 import type postgres from "postgres";
 import type { RecordedFailure } from "../contract/get-sip-config.ts";
 import type { ProvisioningStatus, RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
-import type { Sql } from "./client.ts";
+import { inTransaction, type Sql } from "./client.ts";
 import { type Lease, releaseLeaseSql, takeLeaseSql } from "./locks.ts";
 
 export interface CredentialRow {
@@ -302,7 +302,7 @@ export async function activateCredential(sql: Sql, row: Pick<CredentialRow, "id"
   const [activated] = await sql`update public.user_twilio_credentials set is_active = true
     where id = ${row.id} and not is_active and not ${anotherActiveRow(sql, row)} returning id`;
   if (activated) return;
-  await sql.begin(async (tx) => {
+  await inTransaction(sql, async (tx) => {
     await tx`update public.user_twilio_credentials set is_active = false
       where user_id = ${row.userId} and is_active and id <> ${row.id}`;
     await tx`update public.user_twilio_credentials set is_active = true where id = ${row.id} and not is_active`;
