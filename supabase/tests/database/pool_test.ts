@@ -10,9 +10,6 @@ import { createPool, inTransaction, poolOptions } from "../../functions/_shared/
 import { activateCredential } from "../../functions/_shared/db/credentials.ts";
 import { insertCredential, insertUser } from "./helpers.ts";
 
-/** Statements a connection may have in flight behind the one being answered (postgres.js does not type it). */
-const maxPipeline = (sql: postgres.Sql) => (sql.options as { max_pipeline?: number }).max_pipeline;
-
 /** The stack's database URL as it would read through Supavisor's transaction mode. */
 function throughTransactionPooler(): string {
   const pooled = new URL(stackInfo().db_url);
@@ -38,21 +35,74 @@ stackTest(
 );
 
 stackTest(
-  "pool: through the transaction pooler (port 6543) nothing is prepared or pipelined and no plan mode is sent",
+  "pool: through the transaction pooler (port 6543) nothing is prepared and no plan mode is sent",
   async () => {
     const [throughPooler, direct] = [
       createPool(throughTransactionPooler(), 1),
       createPool(stackInfo().db_url, 1),
     ];
     assert.equal(throughPooler.options.prepare, false);
-    assert.equal(maxPipeline(throughPooler), 0, "one statement per connection at a time");
     assert.equal("plan_cache_mode" in throughPooler.options.connection, false);
     assert.equal(direct.options.prepare, true);
-    assert.equal(maxPipeline(direct), 100, "postgres.js's default on a direct connection");
     assert.equal(direct.options.connection.plan_cache_mode, "force_generic_plan");
     await Promise.all([throughPooler.end(), direct.end()]);
   },
 );
+
+stackTest(
+  "pool: through the transaction pooler a statement is sent only once the one before it is answered (directly, they are pipelined)",
+  async () => {
+    // Who spoke, in order, on the pool's one connection: "c" the client, "s" the server.
+    const turnsWith = async (url: string) => {
+      const relay = await wireRecorder(new URL(stackInfo().db_url));
+      const sql = postgres(relay.url, { ...poolOptions(url), max: 1 });
+      try {
+        // Each statement once first: a direct pool prepares a statement (and waits) before it pipelines it.
+        const statements = () => [sql`select pg_sleep(0.2)`, sql`select 2`, sql`select 3`];
+        for (const statement of statements()) await statement;
+        relay.turns.length = 0;
+        await Promise.all(statements());
+        return relay.turns.join("");
+      } finally {
+        await sql.end();
+        relay.close();
+      }
+    };
+    assert.equal(
+      await turnsWith(throughTransactionPooler()),
+      "cscscs",
+      "each waits for the answer before it",
+    );
+    assert.equal(await turnsWith(stackInfo().db_url), "cs", "directly, all three go out before any answer");
+  },
+);
+
+/** A TCP relay in front of the database recording whose bytes it carried (a side's consecutive chunks as one). */
+async function wireRecorder(database: URL) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const turns: ("c" | "s")[] = [];
+  const carry = async (from: Deno.Conn, to: Deno.Conn, side: "c" | "s") => {
+    for await (const chunk of from.readable) {
+      if (turns.at(-1) !== side) turns.push(side);
+      await to.write(chunk);
+    }
+  };
+  (async () => {
+    for await (const client of listener) {
+      const server = await Deno.connect({ hostname: database.hostname, port: Number(database.port) });
+      Promise.allSettled([carry(client, server, "c"), carry(server, client, "s")]).then(() => {
+        for (const conn of [client, server]) {
+          try {
+            conn.close();
+          } catch { /* closed already */ }
+        }
+      });
+    }
+  })().catch(() => {/* the listener was closed */});
+  const url = new URL(database);
+  url.port = String((listener.addr as Deno.NetAddr).port);
+  return { url: url.toString(), turns, close: () => listener.close() };
+}
 
 stackTest(
   "pool: as through the transaction pooler, a second account's activation (a transaction) works, and a failed transaction leaves no connection inside one",
