@@ -214,14 +214,22 @@ const wholeNumber = (min: number, max: number) =>
     .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
 
 const databaseSettingsSchema = z.object({
-  SUPABASE_DB_URL: z.url({ error: "is not set (Supabase injects it into every function)" }),
+  DB_URL: z.url({ error: "is not a URL" }).optional(),
+  SUPABASE_DB_URL: z.url({ error: "is not a URL" }).optional(),
   DB_POOL_SIZE: wholeNumber(1, 100).default(6),
+}).refine((settings) => settings.DB_URL ?? settings.SUPABASE_DB_URL, {
+  path: ["SUPABASE_DB_URL"],
+  error: "is not set (Supabase injects it into every function)",
 });
 
-/** The database (SUPABASE_DB_URL) and connections per function instance (DB_POOL_SIZE; one is enough). */
+/**
+ * The database and connections per function instance (DB_POOL_SIZE; one is enough). DB_URL, when set, instead of
+ * the direct SUPABASE_DB_URL that Supabase injects (whose name a secret cannot take): e.g. Supavisor's transaction
+ * mode, so that many function instances share the database's connections.
+ */
 export function databaseSettingsFromEnv(env: Env = Deno.env.toObject()) {
   const settings = parseSettings(databaseSettingsSchema, env);
-  return { url: settings.SUPABASE_DB_URL, poolSize: settings.DB_POOL_SIZE };
+  return { url: (settings.DB_URL ?? settings.SUPABASE_DB_URL)!, poolSize: settings.DB_POOL_SIZE };
 }
 
 const lockSettingsSchema = z.object({

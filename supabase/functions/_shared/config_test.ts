@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { provisioningConfigFromEnv } from "./config.ts";
+import { databaseSettingsFromEnv, provisioningConfigFromEnv } from "./config.ts";
 
 const TLS_URI = "sip:abc.sip.livekit.cloud;transport=tls";
 const TCP_URI = "sip:abc.sip.livekit.cloud;transport=tcp";
@@ -31,5 +31,26 @@ Deno.test("config: secure trunking when every LiveKit transport is TLS; a mix is
         LIVEKIT_OUTBOUND_TRANSPORT: "tls",
       }),
     /LIVEKIT_SIP_URI_FALLBACK/,
+  );
+});
+
+Deno.test("config: the database is DB_URL when set, else SUPABASE_DB_URL; DB_POOL_SIZE is checked (a typo is an error, not a default)", () => {
+  const direct = "postgresql://postgres:pw@db.project.supabase.co:5432/postgres";
+  const pooler = "postgresql://postgres.project:pw@aws-0-eu-west-1.pooler.supabase.com:6543/postgres";
+  assert.deepEqual(databaseSettingsFromEnv({ SUPABASE_DB_URL: direct }), { url: direct, poolSize: 6 });
+  assert.deepEqual(
+    databaseSettingsFromEnv({ SUPABASE_DB_URL: direct, DB_URL: pooler, DB_POOL_SIZE: "1" }),
+    { url: pooler, poolSize: 1 },
+  );
+  for (const bad of ["0", "six", "1.5", "101"]) {
+    assert.throws(
+      () => databaseSettingsFromEnv({ SUPABASE_DB_URL: direct, DB_POOL_SIZE: bad }),
+      /DB_POOL_SIZE/,
+    );
+  }
+  assert.throws(() => databaseSettingsFromEnv({}), /Invalid setting SUPABASE_DB_URL: is not set/);
+  assert.throws(
+    () => databaseSettingsFromEnv({ SUPABASE_DB_URL: direct, DB_URL: "aws-0-eu-west-1.pooler.supabase.com" }),
+    /Invalid setting DB_URL: is not a URL/,
   );
 });

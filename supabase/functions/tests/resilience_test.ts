@@ -29,7 +29,6 @@ import {
   withoutWebhook,
 } from "../../../scripts/testing/stack.ts";
 import { callFunction, invoke } from "../../../scripts/testing/functions.ts";
-import { databaseSettingsFromEnv } from "../_shared/config.ts";
 import { secretContext } from "../_shared/crypto/secrets.ts";
 
 const SID = "[0-9a-f]{32}";
@@ -402,17 +401,6 @@ stackTest(
     }
   },
 );
-
-stackTest("settings: DB_POOL_SIZE is validated with the others (a typo is an error, not a default)", () => {
-  const url = { SUPABASE_DB_URL: "postgresql://postgres@127.0.0.1:5432/postgres" };
-  assert.equal(databaseSettingsFromEnv(url).poolSize, 6);
-  assert.equal(databaseSettingsFromEnv({ ...url, DB_POOL_SIZE: "1" }).poolSize, 1);
-  for (const bad of ["0", "six", "1.5", "101"]) {
-    assert.throws(() => databaseSettingsFromEnv({ ...url, DB_POOL_SIZE: bad }), /DB_POOL_SIZE/);
-  }
-  assert.throws(() => databaseSettingsFromEnv({}), /SUPABASE_DB_URL/);
-  return Promise.resolve();
-});
 
 stackTest(
   "activation: two accounts connected at once for one user: one wins, the other is a 409",

@@ -1,5 +1,5 @@
 /**
- * The functions' PostgreSQL pool, on SUPABASE_DB_URL (which Supabase injects into every function), created on
+ * The functions' PostgreSQL pool, on SUPABASE_DB_URL (which Supabase injects into every function) or DB_URL, made on
  * first use. Behind Supavisor in transaction mode (port 6543) prepared statements and pipelining must be off; the
  * URL tells us. Transactions go through inTransaction, not `sql.begin`.
  */
