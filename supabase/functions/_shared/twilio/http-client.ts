@@ -261,7 +261,8 @@ export function basicAuth(username: string, password: string): string {
  * without an answer, even a POST that the server received. A request that must not be repeated therefore goes
  * through a client that keeps no connection (each request opens its own, HTTP/1.1 so that two concurrent ones
  * never share one as HTTP/2 streams), where the runtime offers Deno.createHttpClient. One such client serves the
- * whole process: making one per request cost 0.1-0.4 ms of the event loop's time before each create left.
+ * whole process: making one per request cost 0.1-0.4 ms of the event loop's time before each create left. (Only
+ * on a reused connection since denoland/deno#36415; Deno releases before it re-sent on a new one too, #35610.)
  */
 let unpooled: Deno.HttpClient | undefined;
 function unpooledClient(): Deno.HttpClient | undefined {
