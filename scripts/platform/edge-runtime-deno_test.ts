@@ -13,7 +13,7 @@ import { repoRoot } from "../local/process.ts";
 const PLATFORM_DENO = "2.1.14";
 
 Deno.test(`platform: every function loads and answers on Deno ${PLATFORM_DENO}, the hosted Edge Runtime's`, async () => {
-  const entries = [...(await readFunctionsConfig()).values()].map((fn) => fn.entrypoint);
+  const functions = [...(await readFunctionsConfig()).values()];
   const output = await new Deno.Command("npx", {
     args: [
       "--yes",
@@ -24,7 +24,7 @@ Deno.test(`platform: every function loads and answers on Deno ${PLATFORM_DENO}, 
       "--config",
       join(repoRoot, "deno.json"),
       join(repoRoot, "scripts/platform/load-functions.ts"),
-      ...entries,
+      ...functions.map((fn) => `${fn.name}=${fn.entrypoint}`),
     ],
     cwd: repoRoot,
     env: {
@@ -44,10 +44,6 @@ Deno.test(`platform: every function loads and answers on Deno ${PLATFORM_DENO}, 
   assert.equal(version.deno, PLATFORM_DENO);
   assert.deepEqual(
     answers,
-    entries.map((entry) => ({
-      name: entry.split("/").at(-2),
-      preflight: 204,
-      unauthenticated: [401, "unauthorized"],
-    })),
+    functions.map(({ name }) => ({ name, preflight: 204, unauthenticated: [401, "unauthorized"] })),
   );
 });

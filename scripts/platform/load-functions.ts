@@ -1,12 +1,12 @@
 /**
- * Run under the hosted Edge Runtime's Deno by `edge-runtime-deno_test.ts`: loads each function's entry given as an
- * argument (with `Deno.serve` captured, so nothing listens) and answers a CORS preflight and a call without
+ * Run under the hosted Edge Runtime's Deno by `edge-runtime-deno_test.ts`: loads each function's entry given as a
+ * `name=path` argument (with `Deno.serve` captured, so nothing listens) and answers a CORS preflight and a call without
  * credentials. Prints the Deno version, then one JSON line per function: `{ name, preflight, unauthenticated }`
  * or `{ name, error }`.
  */
 console.log(JSON.stringify({ deno: Deno.version.deno }));
-for (const entry of Deno.args) {
-  const name = entry.split("/").at(-2)!;
+for (const argument of Deno.args) {
+  const [name, entry] = [argument.slice(0, argument.indexOf("=")), argument.slice(argument.indexOf("=") + 1)];
   let handler: ((req: Request) => Promise<Response>) | undefined;
   (Deno as unknown as { serve: unknown }).serve = (serve: typeof handler) => {
     handler = serve;
