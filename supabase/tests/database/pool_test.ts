@@ -54,7 +54,7 @@ stackTest(
   async () => {
     // Who spoke, in order, on the pool's one connection: "c" the client, "s" the server.
     const turnsWith = async (url: string) => {
-      const relay = await wireRecorder(new URL(stackInfo().db_url));
+      const relay = wireRecorder(new URL(stackInfo().db_url));
       const sql = postgres(relay.url, { ...poolOptions(url), max: 1 });
       try {
         // Each statement once first: a direct pool prepares a statement (and waits) before it pipelines it.
@@ -78,7 +78,7 @@ stackTest(
 );
 
 /** A TCP relay in front of the database recording whose bytes it carried (a side's consecutive chunks as one). */
-async function wireRecorder(database: URL) {
+function wireRecorder(database: URL) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const turns: ("c" | "s")[] = [];
   const carry = async (from: Deno.Conn, to: Deno.Conn, side: "c" | "s") => {
