@@ -1,6 +1,6 @@
 /**
  * Which credential rows the backfill provisions, in SQL: the rows of its scope that are not provisioned
- * (db/provisioned.ts, the SQL twin of provision.ts's isProvisioned), oldest first, read in batches by keyset so a large table is never loaded
+ * (db/provisioned.ts, the SQL twin of row-state.ts's isProvisioned), oldest first, read in batches by keyset so a large table is never loaded
  * at once. Rows whose last run failed are included only when retrying failures; rows being deprovisioned never.
  *
  * ```ts

@@ -1,5 +1,5 @@
 /**
- * The SQL twin of provision.ts's `isProvisioned(row, config)`, for the operator paths that find rows with work
+ * The SQL twin of row-state.ts's `isProvisioned(row, config)`, for the operator paths that find rows with work
  * left (the backfill, the sweeper): active, with every core SID and the stored password, nothing degraded, and
  * origination URLs as configured (ours carrying the configured URI; one we adopted only needing to exist).
  * Written against `public.user_twilio_credentials` unaliased.
@@ -31,7 +31,7 @@ export function provisionedSql(sql: Sql, config: ProvisioningConfig): Fragment {
                 where s.credential_id = user_twilio_credentials.id and coalesce(s.sip_password, '') <> ''))`;
 }
 
-/** With LiveKit managed, a row with numbers has its outbound trunk (provision.ts's hasLiveKitSide). */
+/** With LiveKit managed, a row with numbers has its outbound trunk (row-state.ts's hasLiveKitSide). */
 function liveKitSideSql(sql: Sql, config: ProvisioningConfig) {
   if (!config.livekit) return sql`true`;
   return sql`(livekit_outbound_trunk_id is not null or not exists (

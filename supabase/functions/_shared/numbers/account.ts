@@ -9,7 +9,8 @@
  */
 import { type CredentialRow, findActiveCredential } from "../db/credentials.ts";
 import { ApiError } from "../http/errors.ts";
-import { isProvisioned, provisionCredential } from "../provisioning/provision.ts";
+import { provisionCredential } from "../provisioning/provision.ts";
+import { isProvisioned } from "../provisioning/row-state.ts";
 import { noCredentials, provisioningError } from "../provisioning/service.ts";
 import { readAuthToken, sealPlaintextSecrets } from "../provisioning/stored-secrets.ts";
 import type { TwilioClient } from "../twilio/client.ts";

@@ -25,13 +25,8 @@ import type { MainTrunk } from "../contract/create-main-trunk.ts";
 import type { ServiceSipConfig, SipConfig } from "../contract/get-sip-config.ts";
 import { trunkFriendlyNameFor } from "./names.ts";
 import { readAuthToken } from "./stored-secrets.ts";
-import {
-  findOrInsertForFirstRun,
-  isProvisioned,
-  isServing,
-  provisionClaimedCredential,
-  provisionCredential,
-} from "./provision.ts";
+import { findOrInsertForFirstRun, provisionClaimedCredential, provisionCredential } from "./provision.ts";
+import { isProvisioned, isServing } from "./row-state.ts";
 import { continueInBackground } from "../background.ts";
 import { managesLiveKit } from "../livekit/side.ts";
 import { enableTrunkRecording } from "./trunk-steps.ts";
