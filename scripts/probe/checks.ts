@@ -13,7 +13,7 @@ import {
 } from "../emulator/switches.ts";
 import { TERMINATION_SUFFIX } from "../../supabase/functions/_shared/provisioning/names.ts";
 import { putOnTrunk } from "../../supabase/functions/_shared/numbers/attach.ts";
-import type { TwilioTrunk } from "../../supabase/functions/_shared/twilio/client.ts";
+import type { TwilioTrunk } from "../../supabase/functions/_shared/twilio/types.ts";
 import { TwilioApiError } from "../../supabase/functions/_shared/twilio/errors.ts";
 import type { ProbeContext } from "./context.ts";
 import { describe, Skipped, type Step } from "./steps.ts";

@@ -17,7 +17,7 @@ import {
   restoreVoiceSettings,
   voiceSettingsOf,
 } from "../../supabase/functions/_shared/numbers/voice-settings.ts";
-import type { TwilioClient, TwilioIncomingNumber } from "../../supabase/functions/_shared/twilio/client.ts";
+import type { TwilioClient, TwilioIncomingNumber } from "../../supabase/functions/_shared/twilio/types.ts";
 import { nullIfNotFound } from "../../supabase/functions/_shared/twilio/errors.ts";
 import { describe } from "./steps.ts";
 

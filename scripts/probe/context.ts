@@ -14,11 +14,8 @@ import {
   trunkFriendlyNameFor,
 } from "../../supabase/functions/_shared/provisioning/names.ts";
 import type { ServiceContext } from "../../supabase/functions/_shared/service-context.ts";
-import {
-  createTwilioClient,
-  type TwilioClient,
-  type TwilioIncomingNumber,
-} from "../../supabase/functions/_shared/twilio/client.ts";
+import { createTwilioClient } from "../../supabase/functions/_shared/twilio/client.ts";
+import type { TwilioClient, TwilioIncomingNumber } from "../../supabase/functions/_shared/twilio/types.ts";
 import type { ProbeArgs, TwilioCredentials } from "./args.ts";
 import { CleanupRegistry, type ProbeNames, trackCreations, trackLiveKitCreations } from "./cleanup.ts";
 

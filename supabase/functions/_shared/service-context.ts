@@ -8,7 +8,7 @@ import type { SecretBox } from "./crypto/secrets.ts";
 import type { Sql } from "./db/client.ts";
 import type { Logger } from "./log.ts";
 import type { LiveKitSip } from "./livekit/client.ts";
-import type { TwilioClient, TwilioCredentials } from "./twilio/client.ts";
+import type { TwilioClient, TwilioCredentials } from "./twilio/types.ts";
 
 export interface ServiceContext {
   sql: Sql;

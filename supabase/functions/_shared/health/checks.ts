@@ -14,7 +14,7 @@ import type {
   TwilioIncomingNumber,
   TwilioOriginationUrl,
   TwilioTrunk,
-} from "../twilio/client.ts";
+} from "../twilio/types.ts";
 import type { LiveKitCheck } from "./livekit-checks.ts";
 import type { HealthCheck, HealthCheckName, HealthReport } from "../contract/get-sip-config.ts";
 import type { Findings } from "./verify.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { TWILIO_CHECKS } from "../contract/get-sip-config.ts";
 import type { CredentialRow } from "../db/credentials.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
-import type { TwilioIncomingNumber, TwilioOriginationUrl, TwilioTrunk } from "../twilio/client.ts";
+import type { TwilioIncomingNumber, TwilioOriginationUrl, TwilioTrunk } from "../twilio/types.ts";
 import { evaluateSetup, type ObservedSetup, type SetupConfig, type TrunkParts } from "./checks.ts";
 
 const LIVEKIT = "sip:project.sip.livekit.cloud;transport=tcp";

@@ -14,7 +14,7 @@ import type { HealthReport } from "../contract/get-sip-config.ts";
 import type { CredentialRow } from "../db/credentials.ts";
 import { type AttachedNumberRow, listAttachedNumbers } from "../db/numbers.ts";
 import { customerAccount } from "../numbers/account.ts";
-import type { TwilioClient } from "../twilio/client.ts";
+import type { TwilioClient } from "../twilio/types.ts";
 import { nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { evaluateSetup, isActive, type ObservedSetup, type TrunkParts } from "./checks.ts";

@@ -13,7 +13,7 @@ import { provisionCredential } from "../provisioning/provision.ts";
 import { isProvisioned } from "../provisioning/row-state.ts";
 import { noCredentials, provisioningError } from "../provisioning/service.ts";
 import { readAuthToken, sealPlaintextSecrets } from "../provisioning/stored-secrets.ts";
-import type { TwilioClient } from "../twilio/client.ts";
+import type { TwilioClient } from "../twilio/types.ts";
 import type { ServiceContext } from "../service-context.ts";
 
 export interface CustomerAccount {

@@ -4,7 +4,7 @@
  */
 import type { CredentialRow } from "../db/credentials.ts";
 import type { AttachedNumberRow, NewAttachedNumber } from "../db/numbers.ts";
-import type { TwilioIncomingNumber } from "../twilio/client.ts";
+import type { TwilioIncomingNumber } from "../twilio/types.ts";
 import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
 import type { AttachStatus, DetachOutcome, DetachStatus } from "../contract/attach-phone.ts";
 import { isHalfDetached, type VoiceSettings, voiceSettingsOf } from "./voice-settings.ts";

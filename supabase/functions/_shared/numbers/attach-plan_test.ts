@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import type { CredentialRow } from "../db/credentials.ts";
 import type { AttachedNumberRow } from "../db/numbers.ts";
-import type { TwilioIncomingNumber } from "../twilio/client.ts";
+import type { TwilioIncomingNumber } from "../twilio/types.ts";
 import { TwilioApiError, TwilioNetworkError } from "../twilio/errors.ts";
 import {
   attachOutcomes,

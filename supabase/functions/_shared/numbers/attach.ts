@@ -36,7 +36,7 @@ import {
 } from "../db/numbers.ts";
 import { managesLiveKit, releaseNumbersFromLiveKit, syncLiveKitAfterNumbers } from "../livekit/side.ts";
 import { ApiError } from "../http/errors.ts";
-import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
+import type { TwilioClient, TwilioIncomingNumber } from "../twilio/types.ts";
 import { isOutcomeUnknown, isRateLimited, TwilioApiError } from "../twilio/errors.ts";
 import { customerAccount, mainTrunkSid } from "./account.ts";
 import {

@@ -8,7 +8,7 @@
  * ```
  */
 import { type AccountNumbers, isPhoneNumberSid, type NumberAttachment } from "../contract/attach-phone.ts";
-import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
+import type { TwilioClient, TwilioIncomingNumber } from "../twilio/types.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
 import { customerAccount } from "./account.ts";
 import type { ServiceContext } from "../service-context.ts";

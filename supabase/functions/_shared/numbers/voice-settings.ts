@@ -4,7 +4,7 @@
  * record them at attach and restore them: the application, or the trunk the number came from.
  */
 import type { AttachedNumberRow } from "../db/numbers.ts";
-import type { TwilioClient, TwilioIncomingNumber } from "../twilio/client.ts";
+import type { TwilioClient, TwilioIncomingNumber } from "../twilio/types.ts";
 
 export type VoiceSettings = Pick<
   AttachedNumberRow,

@@ -17,7 +17,7 @@ import { finishTeardown, loadPendingTeardown, postponeTeardown, type TeardownRow
 import { bulk, detachIfAttached } from "../numbers/attach.ts";
 import { restoreVoiceSettings } from "../numbers/voice-settings.ts";
 import type { ServiceContext } from "../service-context.ts";
-import type { TwilioClient } from "../twilio/client.ts";
+import type { TwilioClient } from "../twilio/types.ts";
 import { nullIfNotFound } from "../twilio/errors.ts";
 import { nextAttemptAt } from "./backoff.ts";
 import { readAuthToken } from "./stored-secrets.ts";

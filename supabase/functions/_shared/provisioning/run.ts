@@ -27,7 +27,7 @@ import {
 import type { Lease } from "../db/locks.ts";
 import type { Logger } from "../log.ts";
 import type { ServiceContext } from "../service-context.ts";
-import type { TrunkRecording, TwilioClient } from "../twilio/client.ts";
+import type { TrunkRecording, TwilioClient } from "../twilio/types.ts";
 import { isTransientFailure, nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import { nextAttemptAt } from "./backoff.ts";
 import { generateSipPassword, sipUsernameFor } from "./names.ts";

@@ -16,7 +16,7 @@ import {
   type RecordingMode,
   type RecordingTrim,
 } from "../contract/fields.ts";
-import type { TrunkSettings, TwilioClient } from "../twilio/client.ts";
+import type { TrunkSettings, TwilioClient } from "../twilio/types.ts";
 import { hasTwilioCode, isOutcomeUnknown, TwilioApiError } from "../twilio/errors.ts";
 import { normalizeSipUri } from "./sip-uri.ts";
 import { credentialListNameFor, domainNameFor, domainPrefixFor, trunkFriendlyNameFor } from "./names.ts";

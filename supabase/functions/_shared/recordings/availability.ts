@@ -11,7 +11,7 @@
  * ```
  */
 import { ApiError } from "../http/errors.ts";
-import type { RecordingChannels, TwilioRecording } from "../twilio/client.ts";
+import type { RecordingChannels, TwilioRecording } from "../twilio/types.ts";
 
 /** Twilio's API hosts: api.twilio.com and the regional ones (api.dublin.ie1.twilio.com, …). */
 const TWILIO_API_HOST = /^api(\.[a-z0-9-]+)*\.twilio\.com$/;

@@ -10,7 +10,7 @@
  */
 import type { CallRecordings, Recording } from "../contract/recording-info.ts";
 import { customerAccount } from "../numbers/account.ts";
-import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/client.ts";
+import type { RecordingFormat, TwilioClient, TwilioRecording } from "../twilio/types.ts";
 import { isStoredExternally } from "./availability.ts";
 import type { ServiceContext } from "../service-context.ts";
 import { projectUrlFromEnv } from "../config.ts";

@@ -10,7 +10,7 @@
  * ```
  */
 import { customerAccount } from "../numbers/account.ts";
-import type { RecordingChannels, RecordingFormat, TwilioClient } from "../twilio/client.ts";
+import type { RecordingChannels, RecordingFormat, TwilioClient } from "../twilio/types.ts";
 import { hasTwilioCode, nullIfNotFound, TwilioApiError } from "../twilio/errors.ts";
 import {
   assertMediaAvailable,

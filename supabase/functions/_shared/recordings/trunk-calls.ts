@@ -12,7 +12,7 @@
  */
 import type { Sql } from "../db/client.ts";
 import { listAttachedNumbers } from "../db/numbers.ts";
-import type { TwilioCall } from "../twilio/client.ts";
+import type { TwilioCall } from "../twilio/types.ts";
 
 export interface TrunkScope {
   trunkSid: string;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { TwilioCall } from "../twilio/client.ts";
+import type { TwilioCall } from "../twilio/types.ts";
 import { isMainTrunkCall } from "./trunk-calls.ts";
 
 const TRUNK = "TK" + "a".repeat(32);

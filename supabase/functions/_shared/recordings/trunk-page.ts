@@ -25,12 +25,8 @@
 import { mapSettled } from "../concurrency.ts";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type RecordingsPage } from "../contract/recording-info.ts";
 import { customerAccount, mainTrunkSid } from "../numbers/account.ts";
-import {
-  InvalidPageTokenError,
-  type TwilioCall,
-  type TwilioClient,
-  type TwilioRecording,
-} from "../twilio/client.ts";
+import { InvalidPageTokenError } from "../twilio/client.ts";
+import type { TwilioCall, TwilioClient, TwilioRecording } from "../twilio/types.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
 import { toRecordingInfo } from "./info.ts";
 import { type Cursor, invalidPageToken, pageTokens } from "./page-token.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { TwilioCall, TwilioClient, TwilioPage, TwilioRecording } from "../twilio/client.ts";
+import type { TwilioCall, TwilioClient, TwilioPage, TwilioRecording } from "../twilio/types.ts";
 import { TwilioApiError } from "../twilio/errors.ts";
 import { fillPage, listTrunkRecordingsPage, maxTwilioRequests } from "./trunk-page.ts";
 import { ApiError } from "../http/errors.ts";

@@ -19,21 +19,28 @@ import type * as V2010Module from "twilio/lib/rest/api/V2010.js";
 import type Trunking from "twilio/lib/rest/Trunking.js";
 import type { TrunkContext } from "twilio/lib/rest/trunking/v1/trunk.js";
 import type Twilio from "twilio/lib/rest/Twilio.js";
-import { type TRANSFER_CALLER_IDS, type TRANSFER_MODES, twilioSettingsFromEnv } from "../config.ts";
-import type { RecordingMode, RecordingTrim, TwilioRegion } from "../contract/fields.ts";
+import { twilioSettingsFromEnv } from "../config.ts";
+import type { TwilioRegion } from "../contract/fields.ts";
 import type { Logger } from "../log.ts";
 import { once } from "../lazy.ts";
-import { isTwilioError, TwilioApiError } from "./errors.ts";
+import {
+  apiError,
+  parseErrorBody,
+  toAccount,
+  toCall,
+  toCredential,
+  toCredentialList,
+  toIncomingNumber,
+  toOriginationUrl,
+  toRecording,
+  toTrunk,
+  toTrunkRecording,
+  toTwilioError,
+} from "./answers.ts";
+import type { TwilioClient, TwilioCredentials } from "./types.ts";
 import { regionalBaseUrls } from "./regions.ts";
 import { TWILIO_API_ORIGIN, TwilioHttpClient, type TwilioHttpClientOptions } from "./http-client.ts";
 import * as base64url from "jose/base64url";
-
-export interface TwilioCredentials {
-  accountSid: string;
-  authToken: string;
-  /** The account's Twilio region (US1 when unset): it decides the hosts the client talks to. */
-  region?: TwilioRegion;
-}
 
 /**
  * Transport settings; unset ones come from `TWILIO_API_BASE_URL`, `TWILIO_TRUNKING_BASE_URL`,
@@ -44,212 +51,6 @@ export interface TwilioClientOptions extends TwilioHttpClientOptions {
   pageSize?: number;
   /** Gets a debug line per request attempt (method, path, status, duration, attempt). */
   log?: Logger;
-}
-
-export interface TwilioAccount {
-  sid: string;
-  status: string;
-  friendlyName: string;
-}
-
-export interface TrunkRecording {
-  mode: RecordingMode;
-  trim: RecordingTrim;
-}
-
-export interface TwilioTrunk {
-  sid: string;
-  friendlyName: string | null;
-  domainName: string | null;
-  secure: boolean;
-  transferMode: string | null;
-  transferCallerId: string | null;
-  recording: TrunkRecording;
-  authTypeSet: string[];
-}
-
-/** Trunk settings this service manages besides its name and domain. */
-export interface TrunkSettings {
-  secure: boolean;
-  transferMode: typeof TRANSFER_MODES[number];
-  transferCallerId: typeof TRANSFER_CALLER_IDS[number];
-}
-
-export interface TwilioCredentialList {
-  sid: string;
-  friendlyName: string;
-}
-
-export interface TwilioCredential {
-  sid: string;
-  username: string;
-}
-
-export interface OriginationUrlInput {
-  sipUrl: string;
-  priority: number;
-  weight: number;
-  enabled: boolean;
-  friendlyName: string;
-}
-
-export interface TwilioOriginationUrl extends OriginationUrlInput {
-  sid: string;
-}
-
-export interface TwilioIncomingNumber {
-  sid: string;
-  phoneNumber: string;
-  friendlyName: string;
-  voiceUrl: string | null;
-  voiceMethod: string | null;
-  voiceApplicationSid: string | null;
-  trunkSid: string | null;
-}
-
-/** An empty string clears a field. */
-export interface IncomingNumberUpdate {
-  voiceUrl?: string;
-  voiceMethod?: string;
-  voiceApplicationSid?: string;
-  trunkSid?: string;
-}
-
-export interface TwilioRecording {
-  sid: string;
-  callSid: string;
-  status: string;
-  /** Seconds. */
-  duration: number;
-  channels: number;
-  /** ISO 8601. */
-  startTime: string | null;
-  source: string;
-  /** Where Twilio says the media is: its own API host, or the account's external storage. */
-  mediaUrl: string | null;
-  /** Twilio holds only ciphertext (`encryption_details` set): the account's private key decrypts it. */
-  encrypted: boolean;
-}
-
-export type CallStatus =
-  | "queued"
-  | "ringing"
-  | "in-progress"
-  | "canceled"
-  | "completed"
-  | "failed"
-  | "busy"
-  | "no-answer";
-
-export interface TwilioCall {
-  sid: string;
-  from: string;
-  to: string;
-  status: string;
-  direction: string;
-  startTime: string | null;
-  endTime: string | null;
-  /** Seconds. */
-  duration: number;
-  /** Set on terminated calls; empty on origination (`trunking-originating`) calls through the trunk. */
-  trunkSid: string | null;
-  /** The number an inbound call reached (origination calls through the trunk included); null otherwise. */
-  phoneNumberSid: string | null;
-}
-
-/** One page of a list; pass `nextPageToken` back as `pageToken` for the next one (null: no more pages). */
-export interface TwilioPage<T> {
-  items: T[];
-  nextPageToken: string | null;
-}
-
-/** With a `pageToken`, the other filters are ignored: the token carries the query of the first request. */
-export interface PageRequest {
-  pageSize?: number;
-  pageToken?: string;
-}
-
-export interface RecordingQuery extends PageRequest {
-  callSid?: string;
-}
-
-export interface CallQuery extends PageRequest {
-  to?: string;
-  from?: string;
-  status?: CallStatus;
-  startTimeAfter?: Date;
-  startTimeBefore?: Date;
-}
-
-export type RecordingFormat = "mp3" | "wav";
-
-/** 1: Twilio's mono mix (what it serves by default, even for dual-channel recordings); 2: both channels. */
-export type RecordingChannels = 1 | 2;
-
-export interface TwilioClient {
-  /**
-   * The same account for many calls under an adaptive limiter (numbers/attach.ts `bulk`): a 429 comes back at
-   * once, for the limiter to slow down, instead of being retried here.
-   */
-  forBulkWork(): TwilioClient;
-
-  fetchAccount(): Promise<TwilioAccount>;
-
-  createTrunk(
-    input: { friendlyName: string; domainName: string } & Partial<TrunkSettings>,
-  ): Promise<TwilioTrunk>;
-  updateTrunk(trunkSid: string, settings: Partial<TrunkSettings>): Promise<TwilioTrunk>;
-  fetchTrunk(trunkSid: string): Promise<TwilioTrunk>;
-  listTrunks(): Promise<TwilioTrunk[]>;
-  deleteTrunk(trunkSid: string): Promise<void>;
-
-  createCredentialList(friendlyName: string): Promise<TwilioCredentialList>;
-  listCredentialLists(): Promise<TwilioCredentialList[]>;
-  deleteCredentialList(listSid: string): Promise<void>;
-  createCredential(listSid: string, username: string, password: string): Promise<TwilioCredential>;
-  listCredentials(listSid: string): Promise<TwilioCredential[]>;
-  updateCredentialPassword(
-    listSid: string,
-    credentialSid: string,
-    password: string,
-  ): Promise<TwilioCredential>;
-  deleteCredential(listSid: string, credentialSid: string): Promise<void>;
-
-  associateCredentialList(trunkSid: string, listSid: string): Promise<TwilioCredentialList>;
-  listTrunkCredentialLists(trunkSid: string): Promise<TwilioCredentialList[]>;
-  removeTrunkCredentialList(trunkSid: string, listSid: string): Promise<void>;
-
-  createOriginationUrl(trunkSid: string, input: OriginationUrlInput): Promise<TwilioOriginationUrl>;
-  listOriginationUrls(trunkSid: string): Promise<TwilioOriginationUrl[]>;
-  updateOriginationUrl(
-    trunkSid: string,
-    originationUrlSid: string,
-    update: Partial<OriginationUrlInput>,
-  ): Promise<TwilioOriginationUrl>;
-  deleteOriginationUrl(trunkSid: string, originationUrlSid: string): Promise<void>;
-
-  fetchTrunkRecording(trunkSid: string): Promise<TrunkRecording>;
-  updateTrunkRecording(trunkSid: string, recording: TrunkRecording): Promise<TrunkRecording>;
-
-  listIncomingNumbers(filter?: { phoneNumber?: string }): Promise<TwilioIncomingNumber[]>;
-  fetchIncomingNumber(numberSid: string): Promise<TwilioIncomingNumber>;
-  updateIncomingNumber(numberSid: string, update: IncomingNumberUpdate): Promise<TwilioIncomingNumber>;
-  attachNumberToTrunk(trunkSid: string, numberSid: string): Promise<TwilioIncomingNumber>;
-  detachNumberFromTrunk(trunkSid: string, numberSid: string): Promise<void>;
-  listTrunkNumbers(trunkSid: string): Promise<TwilioIncomingNumber[]>;
-
-  listRecordings(query?: RecordingQuery): Promise<TwilioPage<TwilioRecording>>;
-  fetchRecording(recordingSid: string): Promise<TwilioRecording>;
-  listCalls(query?: CallQuery): Promise<TwilioPage<TwilioCall>>;
-  /**
-   * The media as an unread (streamable) Response; errors are thrown like every other call. Two channels of a
-   * mono recording is Twilio's 400 16113.
-   */
-  fetchRecordingMedia(
-    recordingSid: string,
-    format: RecordingFormat,
-    options?: { channels?: RecordingChannels },
-  ): Promise<Response>;
 }
 
 /**
@@ -569,41 +370,6 @@ function withSettings(
 let settings: ReturnType<typeof twilioSettingsFromEnv> | undefined;
 const twilioSettings = () => settings ??= twilioSettingsFromEnv();
 
-interface TwilioErrorFields {
-  code?: unknown;
-  message?: unknown;
-  moreInfo?: unknown;
-}
-
-/** SDK RestException (or anything else carrying an HTTP status) to TwilioApiError; typed errors pass through. */
-function toTwilioError(error: unknown): unknown {
-  if (isTwilioError(error) || !(error instanceof Error)) return error;
-  const { status } = error as { status?: unknown };
-  return typeof status === "number" ? apiError(status, error as TwilioErrorFields) : error;
-}
-
-function apiError(status: number, fields: TwilioErrorFields): TwilioApiError {
-  const message = typeof fields.message === "string" && fields.message
-    ? fields.message
-    : `Twilio HTTP ${status}`;
-  const code = typeof fields.code === "number" ? fields.code : null;
-  return new TwilioApiError(
-    status,
-    code,
-    message,
-    typeof fields.moreInfo === "string" ? fields.moreInfo : undefined,
-  );
-}
-
-function parseErrorBody(text: string): TwilioErrorFields {
-  try {
-    const body = JSON.parse(text);
-    return { code: body?.code, message: body?.message, moreInfo: body?.more_info };
-  } catch {
-    return {};
-  }
-}
-
 /** The page token is the next page's query string, base64url-encoded: callers cannot point it at another host. */
 function encodePageToken(nextPageUrl: string | undefined): string | null {
   if (!nextPageUrl) return null;
@@ -624,111 +390,3 @@ function decodePageToken(token: string): string {
     throw new InvalidPageTokenError();
   }
 }
-
-type DateField = Date | string | null | undefined;
-
-const isoDate = (value: DateField): string | null =>
-  value instanceof Date ? value.toISOString() : value ? String(value) : null;
-
-const seconds = (value: string | number | null | undefined): number => Number(value ?? 0) || 0;
-
-/** The account as Twilio's JSON has it (fetched through the version, not an AccountInstance). */
-const toAccount = (a: { sid: string; status: string; friendly_name: string }): TwilioAccount => ({
-  sid: a.sid,
-  status: a.status,
-  friendlyName: a.friendly_name,
-});
-
-const toTrunk = (
-  t: {
-    sid: string;
-    friendlyName: string | null;
-    domainName: string | null;
-    secure: boolean | null;
-    transferMode: string | null;
-    transferCallerId: string | null;
-    recording: Partial<TrunkRecording> | null;
-    authTypeSet: string[] | null;
-  },
-): TwilioTrunk => ({
-  sid: t.sid,
-  friendlyName: t.friendlyName ?? null,
-  domainName: t.domainName ?? null,
-  secure: t.secure === true,
-  transferMode: t.transferMode ?? null,
-  transferCallerId: t.transferCallerId ?? null,
-  recording: toTrunkRecording(t.recording ?? {}),
-  authTypeSet: t.authTypeSet ?? [],
-});
-
-const toTrunkRecording = (r: Partial<TrunkRecording>): TrunkRecording => ({
-  mode: r.mode ?? "do-not-record",
-  trim: r.trim ?? "do-not-trim",
-});
-
-const toCredentialList = (l: { sid: string; friendlyName: string }): TwilioCredentialList => ({
-  sid: l.sid,
-  friendlyName: l.friendlyName,
-});
-
-const toCredential = (c: { sid: string; username: string }): TwilioCredential => ({
-  sid: c.sid,
-  username: c.username,
-});
-
-const toOriginationUrl = (o: TwilioOriginationUrl): TwilioOriginationUrl => ({
-  sid: o.sid,
-  sipUrl: o.sipUrl,
-  priority: o.priority,
-  weight: o.weight,
-  enabled: o.enabled,
-  friendlyName: o.friendlyName,
-});
-
-const toIncomingNumber = (n: TwilioIncomingNumber): TwilioIncomingNumber => ({
-  sid: n.sid,
-  phoneNumber: n.phoneNumber,
-  friendlyName: n.friendlyName,
-  voiceUrl: n.voiceUrl ?? null,
-  voiceMethod: n.voiceMethod ?? null,
-  voiceApplicationSid: n.voiceApplicationSid ?? null,
-  trunkSid: n.trunkSid ?? null,
-});
-
-const toRecording = (
-  r: Omit<TwilioRecording, "duration" | "startTime" | "encrypted"> & {
-    duration: string | null;
-    startTime: DateField;
-    encryptionDetails: unknown;
-  },
-): TwilioRecording => ({
-  sid: r.sid,
-  callSid: r.callSid,
-  status: r.status,
-  duration: seconds(r.duration),
-  channels: r.channels,
-  startTime: isoDate(r.startTime),
-  source: r.source,
-  mediaUrl: r.mediaUrl ?? null,
-  encrypted: r.encryptionDetails !== null && r.encryptionDetails !== undefined,
-});
-
-const toCall = (
-  c: Omit<TwilioCall, "duration" | "startTime" | "endTime"> & {
-    duration: string | null;
-    startTime: DateField;
-    endTime: DateField;
-  },
-): TwilioCall => ({
-  sid: c.sid,
-  from: c.from,
-  to: c.to,
-  status: c.status,
-  direction: c.direction,
-  startTime: isoDate(c.startTime),
-  endTime: isoDate(c.endTime),
-  duration: seconds(c.duration),
-  trunkSid: c.trunkSid || null,
-  // Twilio renders an unset phone_number_sid (and may render trunk_sid) as "".
-  phoneNumberSid: c.phoneNumberSid || null,
-});

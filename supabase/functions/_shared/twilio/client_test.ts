@@ -2,12 +2,8 @@
 import assert from "node:assert/strict";
 import { startEmulator } from "../../../../scripts/emulator/server.ts";
 import { TwilioApiError, TwilioNetworkError } from "./errors.ts";
-import {
-  createTwilioClient,
-  InvalidPageTokenError,
-  type TwilioClient,
-  type TwilioClientOptions,
-} from "./client.ts";
+import { createTwilioClient, InvalidPageTokenError, TwilioClientOptions } from "./client.ts";
+import type { TwilioClient } from "./types.ts";
 
 interface Emulator {
   url: string;
