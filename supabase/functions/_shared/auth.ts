@@ -50,7 +50,7 @@ export async function authenticateUser(req: Request): Promise<string> {
  * The user id of a valid access token of this project, or a 401: signature, `exp` (required), `aud`
  * `authenticated`, the project's issuer, a user (not an anon or service token) and, unless allowed, not anonymous.
  */
-export async function verifyUserToken(token: string): Promise<string> {
+async function verifyUserToken(token: string): Promise<string> {
   const config = authConfig();
   const client = await authClient(config);
   const { data, error } = await client.getClaims(token, { jwks: config.jwks }).catch((thrown: Error) => ({

@@ -194,7 +194,7 @@ export function authConfigFromEnv(env: Env = Deno.env.toObject()): AuthConfig {
   };
 }
 
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
 
 const logSettingsSchema = z.object({

@@ -101,7 +101,7 @@ export interface ProvisioningEvent {
 }
 
 /** `select` of credential rows (alias `c`) with their secrets, for a query to add its `where` to. */
-export const credentialsWithSecrets = (sql: Sql) =>
+const credentialsWithSecrets = (sql: Sql) =>
   sql`select c.*, s.auth_token, s.sip_password,
       (select count(*)::int from public.twilio_phone_numbers n where n.credential_id = c.id) as attached_numbers
     from public.user_twilio_credentials c

@@ -55,7 +55,7 @@ interface Owner {
 }
 
 /** What a LiveKit object says about itself: ours, for which credential row, in which role. */
-export function metadataFor(
+function metadataFor(
   input: Pick<ReconcileInput, "credentialId" | "userId">,
   role: Role,
   number?: string,

@@ -177,7 +177,7 @@ export function detachOutcomes(
   return { outcomes, forget: [...forget] };
 }
 
-export const NOTHING_TO_RESTORE = "Attached outside this API: no voice settings were recorded to restore";
+const NOTHING_TO_RESTORE = "Attached outside this API: no voice settings were recorded to restore";
 
 const NOTHING_RECORDED: VoiceSettings = {
   previousVoiceUrl: null,

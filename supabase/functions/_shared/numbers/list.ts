@@ -33,7 +33,7 @@ export async function listCustomerNumbers(
 }
 
 /** A trunk wins over voice settings: Twilio ignores a number's voice URL and application while it is on one. */
-export function attachmentOf(number: TwilioIncomingNumber, mainTrunkSid: string | null): NumberAttachment {
+function attachmentOf(number: TwilioIncomingNumber, mainTrunkSid: string | null): NumberAttachment {
   if (number.trunkSid) return number.trunkSid === mainTrunkSid ? "main-trunk" : "other-trunk";
   if (number.voiceApplicationSid) return "voice-application";
   if (number.voiceUrl) return "voice-url";

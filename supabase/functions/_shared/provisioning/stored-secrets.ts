@@ -27,7 +27,7 @@ async function readStored(
     : stored;
 }
 
-export function hasPlaintextSecrets(row: SecretFields): boolean {
+function hasPlaintextSecrets(row: SecretFields): boolean {
   return !SecretBox.isEncrypted(row.authToken) ||
     (row.sipPassword !== null && !SecretBox.isEncrypted(row.sipPassword));
 }

@@ -159,7 +159,7 @@ export interface OriginationOptions {
 }
 
 /** The trunk sends inbound calls elsewhere, and it is not ours to change. */
-export class OriginationElsewhereError extends Error {
+class OriginationElsewhereError extends Error {
   constructor(readonly existing: string[]) {
     super(`the trunk already routes inbound calls to ${existing.join(", ")}; left as it is`);
     this.name = "OriginationElsewhereError";

@@ -40,14 +40,14 @@ export const recordingStoredExternally = () =>
     "recordingSid",
   );
 
-export const recordingEncrypted = () =>
+const recordingEncrypted = () =>
   new ApiError(
     "recording_encrypted",
     "This recording is encrypted with your account's public key; only your private key can decrypt it",
     "recordingSid",
   );
 
-export const recordingNotReady = (status: string) =>
+const recordingNotReady = (status: string) =>
   new ApiError(
     "recording_not_ready",
     `This recording is ${status}, not completed: Twilio has no audio for it`,

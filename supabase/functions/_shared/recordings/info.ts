@@ -16,11 +16,11 @@ import type { ServiceContext } from "../service-context.ts";
 import { projectUrlFromEnv } from "../config.ts";
 
 /** The function that serves recordings (and their media) under /functions/v1/. */
-export const RECORDINGS_FUNCTION = "recording-info";
+const RECORDINGS_FUNCTION = "recording-info";
 
 let projectUrl: string | undefined;
 
-export function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
+function recordingMediaUrl(recordingSid: string, format: RecordingFormat = "mp3"): string {
   const query = new URLSearchParams({ recordingSid, format });
   return `${projectUrl ??= projectUrlFromEnv()}/functions/v1/${RECORDINGS_FUNCTION}?${query}`;
 }
@@ -44,7 +44,7 @@ export function toRecordingInfo(recording: TwilioRecording): Recording {
 const CALL_RECORDINGS_PAGE = 100;
 
 /** Every recording of one call, newest first (all pages). */
-export async function recordingsOfCall(twilio: TwilioClient, callSid: string): Promise<TwilioRecording[]> {
+async function recordingsOfCall(twilio: TwilioClient, callSid: string): Promise<TwilioRecording[]> {
   const recordings: TwilioRecording[] = [];
   let page = await twilio.listRecordings({ callSid, pageSize: CALL_RECORDINGS_PAGE });
   recordings.push(...page.items);

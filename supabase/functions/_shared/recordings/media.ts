@@ -20,7 +20,7 @@ import {
 } from "./availability.ts";
 import type { ServiceContext } from "../service-context.ts";
 
-export const MEDIA_TYPES: Record<RecordingFormat, string> = { mp3: "audio/mpeg", wav: "audio/wav" };
+const MEDIA_TYPES: Record<RecordingFormat, string> = { mp3: "audio/mpeg", wav: "audio/wav" };
 
 interface MediaRequest {
   recordingSid: string;

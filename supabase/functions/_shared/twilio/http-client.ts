@@ -17,7 +17,7 @@ import {
 } from "./retry-policy.ts";
 
 export const TWILIO_API_ORIGIN = "https://api.twilio.com";
-export const TWILIO_TRUNKING_ORIGIN = "https://trunking.twilio.com";
+const TWILIO_TRUNKING_ORIGIN = "https://trunking.twilio.com";
 
 /** What the SDK passes to `httpClient.request` (the subset of RequestClient.RequestOptions used here). */
 export interface SdkRequest {
@@ -236,7 +236,7 @@ export class TwilioHttpClient {
  * Form (and query) encoding as Twilio expects it: arrays repeat the key, booleans are `true`/`false`,
  * undefined and null are left out.
  */
-export function encodeForm(values: object | undefined): URLSearchParams {
+function encodeForm(values: object | undefined): URLSearchParams {
   const form = new URLSearchParams();
   for (const [key, value] of Object.entries(values ?? {})) {
     for (const item of Array.isArray(value) ? value : [value]) {
@@ -251,7 +251,7 @@ function hasHeader(headers: Record<string, string>, lowerCaseName: string): bool
 }
 
 /** `Basic base64(user:password)` over the UTF-8 bytes, so non-ASCII secrets survive. */
-export function basicAuth(username: string, password: string): string {
+function basicAuth(username: string, password: string): string {
   const bytes = new TextEncoder().encode(`${username}:${password}`);
   return `Basic ${btoa(Array.from(bytes, (byte) => String.fromCharCode(byte)).join(""))}`;
 }
