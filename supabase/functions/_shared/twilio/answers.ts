@@ -28,7 +28,12 @@ export function toTwilioError(error: unknown): unknown {
   return typeof status === "number" ? apiError(status, error as TwilioErrorFields) : error;
 }
 
-export function apiError(status: number, fields: TwilioErrorFields): TwilioApiError {
+/** An error answer Twilio sent outside the SDK (its status and JSON body) as TwilioApiError. */
+export function errorFromAnswer(status: number, bodyText: string): TwilioApiError {
+  return apiError(status, parseErrorBody(bodyText));
+}
+
+function apiError(status: number, fields: TwilioErrorFields): TwilioApiError {
   const message = typeof fields.message === "string" && fields.message
     ? fields.message
     : `Twilio HTTP ${status}`;
@@ -41,7 +46,7 @@ export function apiError(status: number, fields: TwilioErrorFields): TwilioApiEr
   );
 }
 
-export function parseErrorBody(text: string): TwilioErrorFields {
+function parseErrorBody(text: string): TwilioErrorFields {
   try {
     const body = JSON.parse(text);
     return { code: body?.code, message: body?.message, moreInfo: body?.more_info };

@@ -24,8 +24,7 @@ import type { TwilioRegion } from "../contract/fields.ts";
 import type { Logger } from "../log.ts";
 import { once } from "../lazy.ts";
 import {
-  apiError,
-  parseErrorBody,
+  errorFromAnswer,
   toAccount,
   toCall,
   toCredential,
@@ -178,7 +177,7 @@ function accountAccess(
       try {
         const response = await http.stream(url, { username: accountSid, password: authToken });
         if (response.ok) return response;
-        throw apiError(response.status, parseErrorBody(await response.text()));
+        throw errorFromAnswer(response.status, await response.text());
       } catch (error) {
         throw toTwilioError(error);
       }
